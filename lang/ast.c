@@ -1,0 +1,157 @@
+/* AST allocation and release. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "ast.h"
+
+void *vnt_xcalloc(size_t n, size_t sz)
+{
+	void *p = calloc(n ? n : 1, sz ? sz : 1);
+	if (!p) {
+		fprintf(stderr, "vnt: out of memory\n");
+		abort();
+	}
+	return p;
+}
+
+char *vnt_xstrdup(const char *s)
+{
+	char *d = strdup(s ? s : "");
+	if (!d) {
+		fprintf(stderr, "vnt: out of memory\n");
+		abort();
+	}
+	return d;
+}
+
+struct vnt_fexpr *vnt_fexpr_new(enum vnt_fkind k, struct vnt_loc loc)
+{
+	struct vnt_fexpr *f = vnt_xcalloc(1, sizeof(*f));
+	f->kind = k;
+	f->loc = loc;
+	return f;
+}
+
+struct vnt_aexpr *vnt_aexpr_new(enum vnt_aop op, struct vnt_loc loc)
+{
+	struct vnt_aexpr *a = vnt_xcalloc(1, sizeof(*a));
+	a->op = op;
+	a->loc = loc;
+	return a;
+}
+
+void vnt_aexpr_free(struct vnt_aexpr *a)
+{
+	if (!a)
+		return;
+	vnt_aexpr_free(a->l);
+	vnt_aexpr_free(a->r);
+	free(a->param);
+	free(a);
+}
+
+void vnt_fexpr_free(struct vnt_fexpr *f)
+{
+	if (!f)
+		return;
+	vnt_fexpr_free(f->l);
+	vnt_fexpr_free(f->r);
+	vnt_aexpr_free(f->al);
+	vnt_aexpr_free(f->ar);
+	free(f->module);
+	free(f->name);
+	free(f->str);
+	free(f->param);
+	free(f);
+}
+
+void vnt_args_free(struct vnt_arg *a)
+{
+	while (a) {
+		struct vnt_arg *n = a->next;
+		free(a->str);
+		free(a);
+		a = n;
+	}
+}
+
+static void keys_free(struct vnt_key *k)
+{
+	while (k) {
+		struct vnt_key *n = k->next;
+		free(k->name);
+		free(k);
+		k = n;
+	}
+}
+
+static void value_free(struct vnt_value *v)
+{
+	if (!v)
+		return;
+	free(v->a);
+	free(v->b);
+	free(v);
+}
+
+static void trace_free(struct vnt_trace *t)
+{
+	while (t) {
+		struct vnt_trace *nt = t->next;
+		vnt_fexpr_free(t->where);
+		for (struct vnt_hop *h = t->hops, *nh; h; h = nh) {
+			nh = h->next;
+			free(h->name);
+			free(h->module);
+			free(h->callee);
+			vnt_args_free(h->args);
+			free(h);
+		}
+		for (struct vnt_agg *a = t->aggs, *na; a; a = na) {
+			na = a->next;
+			free(a->fname);
+			value_free(a->val);
+			keys_free(a->keys);
+			keys_free(a->at);
+			free(a);
+		}
+		free(t->name);
+		free(t);
+		t = nt;
+	}
+}
+
+void vnt_module_free(struct vnt_module *m)
+{
+	if (!m)
+		return;
+	for (struct vnt_import *i = m->imports, *n; i; i = n) {
+		n = i->next;
+		free(i->path);
+		free(i->alias);
+		free(i);
+	}
+	for (struct vnt_filterdef *f = m->filters, *n; f; f = n) {
+		n = f->next;
+		free(f->name);
+		free(f->doc);
+		vnt_fexpr_free(f->expr);
+		free(f);
+	}
+	for (struct vnt_hopdef *h = m->hopdefs, *n; h; h = n) {
+		n = h->next;
+		free(h->name);
+		free(h->doc);
+		for (int i = 0; i < h->nparams; i++)
+			free(h->params[i]);
+		free(h->params);
+		free(h->attach.form);
+		vnt_args_free(h->attach.args);
+		vnt_fexpr_free(h->where);
+		free(h);
+	}
+	trace_free(m->traces);
+	free(m->name);
+	free(m->doc);
+	free(m);
+}

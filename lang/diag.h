@@ -1,0 +1,30 @@
+/* Diagnostics: every error knows its file, line and column, and is
+ * printed like a good C compiler's: location, message, source line, caret,
+ * and an optional hint. */
+#ifndef VNT_DIAG_H
+#define VNT_DIAG_H
+
+#include <stdio.h>
+#include "ast.h"
+
+enum vnt_sev { SEV_ERROR, SEV_WARNING, SEV_NOTE };
+
+struct vnt_diag {
+	int errors, warnings;
+	int max_errors;         /* stop collecting after this many (0: 50) */
+	FILE *out;              /* NULL: stderr */
+	int color;              /* -1 auto, 0 never, 1 always */
+};
+
+void vnt_diag_init(struct vnt_diag *d);
+/* Report at loc; hint may be NULL. printf-style message. */
+void vnt_diag(struct vnt_diag *d, enum vnt_sev sev, const struct vnt_loc *loc,
+	      const char *hint, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
+#define vnt_error(d, loc, hint, ...) vnt_diag((d), SEV_ERROR, (loc), (hint), __VA_ARGS__)
+#define vnt_note(d, loc, ...) vnt_diag((d), SEV_NOTE, (loc), NULL, __VA_ARGS__)
+
+/* Errors without a source location (files, system calls). */
+void vnt_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+#endif

@@ -1,0 +1,65 @@
+/* Entry points of the front end: run the scanner and parser over a source. */
+#include <stdlib.h>
+#include <string.h>
+#include "parse.h"
+#include "parser.h"
+#define YYSTYPE VNT_YYSTYPE
+#define YYLTYPE VNT_YYLTYPE
+#include "lexer.h"
+
+static int run(struct vnt_pstate *ps)
+{
+	yyscan_t sc;
+	if (vnt_yylex_init_extra(ps, &sc))
+		return -1;
+	YY_BUFFER_STATE b = vnt_yy_scan_bytes(ps->src->text, (int)ps->src->len, sc);
+	int rc = vnt_yyparse(sc, ps);
+	vnt_yy_delete_buffer(b, sc);
+	vnt_yylex_destroy(sc);
+	free(ps->pending_doc);
+	ps->pending_doc = NULL;
+	return rc;
+}
+
+static char *base_name(const char *path)
+{
+	const char *b = strrchr(path, '/');
+	b = b ? b + 1 : path;
+	char *n = vnt_xstrdup(b);
+	char *dot = strrchr(n, '.');
+	if (dot && dot != n)
+		*dot = '\0';
+	return n;
+}
+
+struct vnt_module *vnt_parse_source(struct vnt_source *src, struct vnt_diag *diag)
+{
+	struct vnt_pstate ps = { .src = src, .diag = diag, .line = 1, .col = 1 };
+	ps.mod = vnt_xcalloc(1, sizeof(*ps.mod));
+	ps.mod->src = src;
+	ps.mod->name = base_name(src->path);
+	int errs = diag->errors;
+	int rc = run(&ps);
+	ps.mod->doc = ps.module_doc;
+	vnt_fexpr_free(ps.filter_result);
+	if (rc && diag->errors == errs)
+		vnt_error(diag, NULL, NULL, "%s: cannot parse", src->path);
+	return ps.mod;
+}
+
+/* The standalone filter goes through the same grammar: the scanner is
+ * primed with a START_FILTER token by the wrapper below. */
+struct vnt_fexpr *vnt_parse_filter(struct vnt_source *src, struct vnt_diag *diag)
+{
+	struct vnt_pstate ps = { .src = src, .diag = diag, .line = 1, .col = 1, .start_token = START_FILTER };
+	int errs = diag->errors;
+	int rc = run(&ps);
+	free(ps.module_doc);
+	if (rc || diag->errors != errs) {
+		vnt_fexpr_free(ps.filter_result);
+		if (diag->errors == errs)
+			vnt_error(diag, NULL, NULL, "cannot parse the filter");
+		return NULL;
+	}
+	return ps.filter_result;
+}

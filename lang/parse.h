@@ -1,0 +1,45 @@
+/* Parser state shared by the flex scanner and the bison grammar. */
+#ifndef VNT_PARSE_H
+#define VNT_PARSE_H
+
+#include <stdint.h>
+#include "ast.h"
+#include "diag.h"
+
+struct vnt_pstate {
+	struct vnt_source *src;
+	struct vnt_diag *diag;
+	struct vnt_module *mod;        /* being built */
+	int line, col;
+	/* documentation comments */
+	char *pending_doc;             /* comment block not yet claimed */
+	char *module_doc;              /* first block of the file, if separate */
+	int nl_run;                    /* newlines since the last comment or token */
+	int seen_token;
+	/* filter-only mode: parse a single filter expression */
+	struct vnt_fexpr *filter_result;
+	int start_token;               /* injected first token, or 0 */
+};
+
+/* lexer helpers (lexhelp.c) */
+void vnt_lex_comment(struct vnt_pstate *ps, const char *text);
+void vnt_lex_newline(struct vnt_pstate *ps);
+int vnt_lex_duration(const char *text, uint64_t *ns);
+char *vnt_lex_unquote(const char *text);
+
+/* Parse a whole source file into a module. Returns NULL (with errors
+ * reported through diag) when nothing usable could be built. */
+struct vnt_module *vnt_parse_source(struct vnt_source *src, struct vnt_diag *diag);
+
+/* Parse a standalone filter expression (for `vnt match`). */
+struct vnt_fexpr *vnt_parse_filter(struct vnt_source *src, struct vnt_diag *diag);
+
+/* Read a file into a source; NULL with errno on failure. */
+struct vnt_source *vnt_source_read(const char *path, const char *display);
+struct vnt_source *vnt_source_from_string(const char *name, const char *text);
+void vnt_source_free(struct vnt_source *s);
+
+/* Convert bison's location to ours. */
+struct vnt_loc vnt_mkloc(struct vnt_pstate *ps, int fl, int fc, int ll, int lc);
+
+#endif
