@@ -208,7 +208,7 @@ struct vnt_module {
 	struct vnt_hopdef *hopdefs;
 	struct vnt_trace *traces;
 	struct vnt_module *next_loaded; /* list of all loaded modules (owner) */
-	int visiting;                 /* cycle detection */
+	int visiting;                 /* imports: 0 new, 1 loading, 2 done */
 };
 
 /* constructors / destructors (ast.c) */

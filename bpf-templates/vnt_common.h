@@ -1,0 +1,325 @@
+/* What every generated vNetTracer program shares: the event a hop sees,
+ * the maps common to all scripts, and the update helpers.
+ *
+ * The generated file defines, before including this header:
+ *   VNT_NHOPS, VNT_NLAT (latency pairs, >= 1), VNT_NAGGS (>= 1),
+ *   VNT_ZERO_SIZE (largest aggregation value), VNT_LRU_ENTRIES,
+ *   VNT_SNAP (bytes of each packet copied, <= VNT_SNAP_MAX),
+ *   VNT_NEED_NETNS / VNT_NEED_PID / VNT_NEED_MARK (0 or 1).
+ * Everything here is CO-RE: types come from vmlinux.h with relocations. */
+#ifndef VNT_COMMON_H
+#define VNT_COMMON_H
+
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_endian.h>
+#include "vnt_pkt.h"
+
+char LICENSE[] SEC("license") = "GPL";
+
+struct vnt_ev {
+	__u64 ts;
+	struct vnt_pkt *p;      /* NULL at hops without a packet */
+	__u32 hop;
+	__u32 ifindex;
+	__u32 netns;            /* inode number of the device's network namespace */
+	__u32 mark;
+	__u32 len;              /* frame length (tcpdump's len) */
+	int flow_state;         /* 0 not parsed yet, 1 parsed, -1 not an IP packet */
+	__u64 fp;               /* packet fingerprint, valid when flow_state == 1 */
+	struct vnt_flow flow;
+};
+
+/* Per-CPU scratch for the packet copy: too big for the BPF stack. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct vnt_pkt);
+} vnt_scratch SEC(".maps");
+
+/* Packets that passed the filter, per hop. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, VNT_NHOPS);
+	__type(key, __u32);
+	__type(value, __u64);
+} vnt_hop_hits SEC(".maps");
+
+/* Per latency pair: [3i] remembered at the first hop, [3i+1] matched at
+ * the second, [3i+2] seen at the second with nothing remembered. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, VNT_NLAT * 3);
+	__type(key, __u32);
+	__type(value, __u64);
+} vnt_lat_stats SEC(".maps");
+
+struct vnt_lat_key {
+	__u64 fp;
+	__u32 pair;
+	__u32 pad;
+};
+
+/* Bounded memory: the least recently seen packets are forgotten first. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, VNT_LRU_ENTRIES);
+	__type(key, struct vnt_lat_key);
+	__type(value, __u64);
+} vnt_lat_start SEC(".maps");
+
+/* Updates refused because an aggregation's map was full, per aggregation. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, VNT_NAGGS);
+	__type(key, __u32);
+	__type(value, __u64);
+} vnt_map_full SEC(".maps");
+
+/* A zeroed value to insert new keys with (hist values exceed the stack). */
+struct vnt_zero_val { __u8 b[VNT_ZERO_SIZE]; };
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct vnt_zero_val);
+} vnt_zero SEC(".maps");
+
+/* Scalar aggregation value: count, sum, min and max together. */
+struct vnt_sval {
+	__u64 count;
+	__u64 sum;
+	__s64 min;
+	__s64 max;
+};
+
+/* Set by the loader: network namespace of each tc/xdp hop's device. */
+const volatile __u32 vnt_hop_netns[VNT_NHOPS] = {};
+
+static __always_inline void vnt_inc(void *map, __u32 idx)
+{
+	__u64 *c = bpf_map_lookup_elem(map, &idx);
+	if (c)
+		*c += 1;
+}
+
+static __always_inline int vnt_flow_get(struct vnt_ev *ev)
+{
+	if (!ev->flow_state)
+		ev->flow_state = ev->p && vnt_flow_parse(ev->p, &ev->flow, &ev->fp) == 0 ? 1 : -1;
+	return ev->flow_state;
+}
+
+/* log2 bucket: 0 for 0, else 1 + floor(log2(v)); at most 64. */
+static __always_inline __u32 vnt_log2_slot(__u64 v)
+{
+	if (!v)
+		return 0;
+	__u32 r = 0;
+	if (v >> 32) { v >>= 32; r += 32; }
+	if (v >> 16) { v >>= 16; r += 16; }
+	if (v >> 8) { v >>= 8; r += 8; }
+	if (v >> 4) { v >>= 4; r += 4; }
+	if (v >> 2) { v >>= 2; r += 2; }
+	if (v >> 1) { r += 1; }
+	return r + 1;
+}
+
+/* Look a key up, inserting a zero value the first time it is seen. */
+static __always_inline void *vnt_lookup_or_init(void *map, const void *key, __u32 agg)
+{
+	void *v = bpf_map_lookup_elem(map, key);
+	if (v)
+		return v;
+	__u32 z = 0;
+	void *zero = bpf_map_lookup_elem(&vnt_zero, &z);
+	if (!zero)
+		return NULL;
+	if (bpf_map_update_elem(map, key, zero, BPF_NOEXIST) && (v = bpf_map_lookup_elem(map, key)) == NULL) {
+		vnt_inc(&vnt_map_full, agg);
+		return NULL;
+	}
+	return v ? v : bpf_map_lookup_elem(map, key);
+}
+
+static __always_inline void vnt_scalar_add(struct vnt_sval *s, __s64 v)
+{
+	if (!s)
+		return;
+	if (!s->count || v < s->min)
+		s->min = v;
+	if (!s->count || v > s->max)
+		s->max = v;
+	s->count += 1;
+	s->sum += (__u64)v;
+}
+
+static __always_inline void vnt_hist_add(__u64 *slots, __u64 v)
+{
+	if (!slots)
+		return;
+	__u32 i = vnt_log2_slot(v);
+	if (i > 64)
+		i = 64;
+	slots[i] += 1;
+}
+
+static __always_inline void vnt_lhist_add(__u64 *slots, __s64 v, __s64 lo, __s64 hi, __s64 step, __u32 n)
+{
+	if (!slots)
+		return;
+	__u32 i;
+	if (v < lo)
+		i = 0;
+	else if (v >= hi)
+		i = n - 1;
+	else
+		i = 1 + (__u32)((__u64)(v - lo) / (__u64)step);
+	if (i > n - 1)
+		i = n - 1;
+	slots[i] += 1;
+}
+
+/* ---- filling the event from what each kind of hop has ---- */
+
+static __always_inline struct vnt_pkt *vnt_scratch_get(void)
+{
+	__u32 z = 0;
+	return bpf_map_lookup_elem(&vnt_scratch, &z);
+}
+
+/* Context of an sk_buff: device, namespace, mark, frame length.
+ * `direct` is a constant: BTF-typed programs (tp_btf, fentry) may load
+ * fields directly, the others must use probe reads. */
+static __always_inline void vnt_ev_skb_ctx(struct vnt_ev *ev, struct sk_buff *skb, const int direct)
+{
+	struct net_device *dev;
+	__u16 mac, nh;
+	unsigned char *head, *data;
+	if (direct) {
+		dev = skb->dev;
+		ev->len = skb->len;
+		mac = skb->mac_header;
+		head = skb->head;
+		data = skb->data;
+		(void)nh;
+		if (dev)
+			ev->ifindex = dev->ifindex;
+#if VNT_NEED_NETNS
+		if (dev)
+			ev->netns = dev->nd_net.net->ns.inum;
+#endif
+#if VNT_NEED_MARK
+		ev->mark = skb->mark;
+#endif
+	} else {
+		dev = BPF_CORE_READ(skb, dev);
+		ev->len = BPF_CORE_READ(skb, len);
+		mac = BPF_CORE_READ(skb, mac_header);
+		head = BPF_CORE_READ(skb, head);
+		data = BPF_CORE_READ(skb, data);
+		if (dev)
+			ev->ifindex = BPF_CORE_READ(dev, ifindex);
+#if VNT_NEED_NETNS
+		if (dev)
+			ev->netns = BPF_CORE_READ(dev, nd_net.net, ns.inum);
+#endif
+#if VNT_NEED_MARK
+		ev->mark = BPF_CORE_READ(skb, mark);
+#endif
+	}
+	/* Count the link-layer header the way tcpdump does, whether or not
+	 * this hop sees the skb before or after it was pulled. */
+	if (mac != (__u16)~0U && head + mac < data)
+		ev->len += (__u32)(data - (head + mac));
+}
+
+/* Copy the packet from its network header into the scratch buffer. */
+static __always_inline int vnt_ev_skb_pkt(struct vnt_ev *ev, struct sk_buff *skb, const int direct)
+{
+	struct vnt_pkt *p = vnt_scratch_get();
+	if (!p)
+		return -1;
+	unsigned char *head;
+	__u16 nh;
+	__u32 tail;
+	__u16 proto;
+	if (direct) {
+		head = skb->head;
+		nh = skb->network_header;
+		tail = skb->tail;
+		proto = skb->protocol;
+	} else {
+		head = BPF_CORE_READ(skb, head);
+		nh = BPF_CORE_READ(skb, network_header);
+		tail = BPF_CORE_READ(skb, tail);
+		proto = BPF_CORE_READ(skb, protocol);
+	}
+	__u32 avail = tail > nh ? tail - nh : 0;
+	/* One fixed-size read is cheaper than a variable one; bytes past
+	 * `caplen` are never looked at. */
+	if (bpf_probe_read_kernel(p->data, VNT_SNAP, head + nh)) {
+		if (avail > VNT_SNAP)
+			avail = VNT_SNAP;
+		if (!avail || bpf_probe_read_kernel(p->data, avail & (VNT_SNAP_MAX - 1), head + nh))
+			avail = 0;
+	}
+	p->caplen = avail < VNT_SNAP ? avail : VNT_SNAP;
+	p->wirelen = ev->len;
+	p->l3off = 0;
+	p->ethertype = bpf_ntohs(proto);
+	p->oob = 0;
+	ev->p = p;
+	return 0;
+}
+
+/* tc programs: the frame starts at the Ethernet header. */
+static __always_inline int vnt_ev_tc(struct vnt_ev *ev, struct __sk_buff *skb)
+{
+	ev->ifindex = skb->ifindex;
+	ev->netns = vnt_hop_netns[ev->hop < VNT_NHOPS ? ev->hop : 0];
+	ev->len = skb->len;
+	ev->mark = skb->mark;
+	return 0;
+}
+
+static __always_inline int vnt_ev_tc_pkt(struct vnt_ev *ev, struct __sk_buff *skb)
+{
+	struct vnt_pkt *p = vnt_scratch_get();
+	if (!p)
+		return -1;
+	__u32 n = skb->len < VNT_SNAP ? skb->len : VNT_SNAP;
+	if (n < 14 || bpf_skb_load_bytes(skb, 0, p->data, n & (VNT_SNAP_MAX - 1)))
+		n = 0;
+	vnt_pkt_set_l2(p, n, skb->len);
+	ev->p = p;
+	return 0;
+}
+
+static __always_inline int vnt_ev_xdp(struct vnt_ev *ev, struct xdp_md *x)
+{
+	__u32 len = x->data_end - x->data;
+	ev->ifindex = x->ingress_ifindex;
+	ev->netns = vnt_hop_netns[ev->hop < VNT_NHOPS ? ev->hop : 0];
+	ev->len = len;
+	return 0;
+}
+
+static __always_inline int vnt_ev_xdp_pkt(struct vnt_ev *ev, struct xdp_md *x)
+{
+	struct vnt_pkt *p = vnt_scratch_get();
+	if (!p)
+		return -1;
+	__u32 len = ev->len;
+	__u32 n = len < VNT_SNAP ? len : VNT_SNAP;
+	if (n < 14 || bpf_xdp_load_bytes(x, 0, p->data, n & (VNT_SNAP_MAX - 1)))
+		n = 0;
+	vnt_pkt_set_l2(p, n, len);
+	ev->p = p;
+	return 0;
+}
+
+#endif

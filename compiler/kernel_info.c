@@ -1,0 +1,116 @@
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+#include "compiler/kernel_info.h"
+#include "lib/fileutil.h"
+
+static struct btf *vmlinux;
+
+static struct btf *kbtf(void)
+{
+	if (!vmlinux) {
+		vmlinux = btf__load_vmlinux_btf();
+		if (libbpf_get_error(vmlinux))
+			vmlinux = NULL;
+	}
+	return vmlinux;
+}
+
+void vnt_kinfo_release(void)
+{
+	btf__free(vmlinux);
+	vmlinux = NULL;
+}
+
+static const struct btf_type *skip_mods(const struct btf *b, __u32 id)
+{
+	const struct btf_type *t = btf__type_by_id(b, id);
+	while (t && (btf_is_mod(t) || btf_is_typedef(t)))
+		t = btf__type_by_id(b, t->type);
+	return t;
+}
+
+static int is_skb_ptr(const struct btf *b, __u32 id)
+{
+	const struct btf_type *t = skip_mods(b, id);
+	if (!t || !btf_is_ptr(t))
+		return 0;
+	t = skip_mods(b, t->type);
+	return t && btf_is_struct(t) && !strcmp(btf__name_by_offset(b, t->name_off), "sk_buff");
+}
+
+/* first: index of the first real argument in the prototype's params. */
+static int skb_param(const struct btf *b, const struct btf_type *proto, int first, int *arg)
+{
+	const struct btf_param *p = btf_params(proto);
+	*arg = -1;
+	for (int i = first; i < btf_vlen(proto); i++)
+		if (is_skb_ptr(b, p[i].type)) {
+			*arg = i - first;
+			break;
+		}
+	return 0;
+}
+
+int vnt_kinfo_tp_skb_arg(const char *tp, int *arg)
+{
+	struct btf *b = kbtf();
+	if (!b)
+		return -ENOSYS;
+	char name[256];
+	snprintf(name, sizeof(name), "btf_trace_%s", tp);
+	int id = btf__find_by_name_kind(b, name, BTF_KIND_TYPEDEF);
+	if (id < 0)
+		return -ENOENT;
+	const struct btf_type *t = skip_mods(b, (__u32)id);
+	if (!t || !btf_is_ptr(t))
+		return -ENOENT;
+	t = skip_mods(b, t->type);
+	if (!t || !btf_is_func_proto(t))
+		return -ENOENT;
+	return skb_param(b, t, 1, arg);    /* param 0 is the tracepoint's void *data */
+}
+
+int vnt_kinfo_func_skb_arg(const char *func, int *arg)
+{
+	struct btf *b = kbtf();
+	if (!b)
+		return -ENOSYS;
+	int id = btf__find_by_name_kind(b, func, BTF_KIND_FUNC);
+	if (id < 0)
+		return -ENOENT;
+	const struct btf_type *t = btf__type_by_id(b, (__u32)id);
+	t = t ? btf__type_by_id(b, t->type) : NULL;
+	if (!t || !btf_is_func_proto(t))
+		return -ENOENT;
+	return skb_param(b, t, 0, arg);
+}
+
+int vnt_kinfo_tracepoint_skb_off(const char *catname, int *off)
+{
+	char cat[128], path[512];
+	const char *colon = strchr(catname, ':');
+	if (!colon || colon == catname || (size_t)(colon - catname) >= sizeof(cat))
+		return -EINVAL;
+	snprintf(cat, sizeof(cat), "%.*s", (int)(colon - catname), catname);
+	static const char *const roots[] = { "/sys/kernel/tracing", "/sys/kernel/debug/tracing" };
+	char *fmt = NULL;
+	for (size_t i = 0; i < 2 && !fmt; i++) {
+		snprintf(path, sizeof(path), "%s/events/%s/%s/format", roots[i], cat, colon + 1);
+		fmt = vnt_read_file(path, NULL);
+	}
+	if (!fmt)
+		return -ENOENT;
+	*off = -1;
+	char *f = strstr(fmt, " skbaddr;");
+	if (f) {
+		char *o = strstr(f, "offset:");
+		if (o)
+			*off = atoi(o + 7);
+	}
+	free(fmt);
+	return 0;
+}

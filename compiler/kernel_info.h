@@ -1,0 +1,14 @@
+/* What the compiling host's kernel says about attach points: which
+ * argument of a BTF tracepoint or function is the sk_buff, and where a
+ * classic tracepoint's record keeps it. */
+#ifndef VNT_KERNEL_INFO_H
+#define VNT_KERNEL_INFO_H
+
+/* 0 with *arg set (-1: no sk_buff argument); -ENOENT if unknown. */
+int vnt_kinfo_tp_skb_arg(const char *tp, int *arg);
+int vnt_kinfo_func_skb_arg(const char *func, int *arg);
+/* Classic tracepoint "cat:name": offset of its skbaddr field (-1 none). */
+int vnt_kinfo_tracepoint_skb_off(const char *catname, int *off);
+void vnt_kinfo_release(void);
+
+#endif

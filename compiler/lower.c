@@ -1,0 +1,281 @@
+/* Lowering: the checked AST becomes a plan of hops, latency pairs and
+ * aggregations with their map layouts. Hop definitions from libraries
+ * are expanded here: their parameters take the arguments of the call. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "compiler/codegen.h"
+#include "compiler/kernel_info.h"
+#include "lib/strbuf.h"
+
+/* The argument i of a hop, after parameter substitution. */
+static const struct vnt_arg *hop_arg(const struct vnt_hop *h, int i)
+{
+	const struct vnt_arg *a;
+	if (!h->def) {
+		for (a = h->args; a && i; a = a->next, i--)
+			;
+		return a;
+	}
+	for (a = h->def->attach.args; a && i; a = a->next, i--)
+		;
+	if (!a || a->kind != L_IDENT)
+		return a;
+	for (int p = 0; p < h->def->nparams; p++)
+		if (!strcmp(h->def->params[p], a->str)) {
+			const struct vnt_arg *ca = h->args;
+			for (int k = 0; ca && k < p; k++)
+				ca = ca->next;
+			return ca;
+		}
+	return NULL;
+}
+
+static bool valid_c_ident_chars(const char *s)
+{
+	for (; *s; s++)
+		if (!(*s == '_' || *s == '/' || *s == ':' || *s == '.' || *s == '-' ||
+		      (*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9')))
+			return false;
+	return true;
+}
+
+static int lower_hop(struct vnt_plan *pl, const struct vnt_hop *h, int trace, struct vnt_diag *d)
+{
+	struct vnt_plan_hop *ph = &pl->hops[pl->nhops];
+	const char *formname = h->def ? h->def->attach.form : h->callee;
+	const struct vnt_form *form = vnt_form_find(formname);
+	const struct vnt_loc *loc = &h->callee_loc;
+	if (!form)
+		return -1;
+	ph->id = pl->nhops;
+	ph->trace = trace;
+	ph->name = vnt_xstrdup(h->name);
+	struct strbuf b;
+	sb_init(&b);
+	sb_printf(&b, "%s%s%s", h->module ? h->module : "", h->module ? "." : "", h->callee);
+	ph->def = sb_steal(&b);
+	ph->kind = (enum vnt_hopkind)form->kind;
+	ph->skb_arg = -1;
+	ph->skb_field_off = -1;
+	char prog[32];
+	snprintf(prog, sizeof(prog), "vnt_hop_%d", ph->id);
+	ph->prog = vnt_xstrdup(prog);
+	pl->nhops++;
+
+	const struct vnt_arg *a0 = hop_arg(h, 0), *a1 = hop_arg(h, 1);
+	if (!a0 || a0->kind == L_NUM) {
+		vnt_error(d, loc, form->usage, "%s() needs a string as its first argument", form->name);
+		return -1;
+	}
+	if (!valid_c_ident_chars(a0->str) || !*a0->str) {
+		vnt_error(d, &a0->loc, NULL, "invalid name \"%s\" for %s()", a0->str, form->name);
+		return -1;
+	}
+	int explicit_arg = -1;
+	if (a1 && form->kind != HK_UPROBE) {
+		if (a1->kind != L_NUM || a1->num > 11) {
+			vnt_error(d, &a1->loc, form->usage, "the second argument is the index of the sk_buff argument (0-11)");
+			return -1;
+		}
+		explicit_arg = (int)a1->num;
+	}
+	int rc;
+	switch (ph->kind) {
+	case HK_TP_BTF:
+	case HK_RAW_TP:
+		ph->target = vnt_xstrdup(a0->str);
+		rc = vnt_kinfo_tp_skb_arg(a0->str, &ph->skb_arg);
+		if (rc == -ENOENT && explicit_arg < 0) {
+			vnt_error(d, loc, "`ls /sys/kernel/tracing/events/*/` lists this kernel's tracepoints",
+				  "this kernel has no tracepoint '%s'", a0->str);
+			return -1;
+		}
+		if (explicit_arg >= 0)
+			ph->skb_arg = explicit_arg;
+		break;
+	case HK_TRACEPOINT:
+		if (!strchr(a0->str, ':')) {
+			vnt_error(d, &a0->loc, "write tracepoint(\"category:name\"), e.g. tracepoint(\"net:netif_receive_skb\")",
+				  "tracepoint name without a category");
+			return -1;
+		}
+		ph->target = vnt_xstrdup(a0->str);
+		if (vnt_kinfo_tracepoint_skb_off(a0->str, &ph->skb_field_off) == -ENOENT) {
+			vnt_error(d, loc, "`ls /sys/kernel/tracing/events/` lists the categories",
+				  "this kernel has no tracepoint '%s'", a0->str);
+			return -1;
+		}
+		break;
+	case HK_KPROBE:
+	case HK_FENTRY:
+		ph->target = vnt_xstrdup(a0->str);
+		if (explicit_arg >= 0)
+			ph->skb_arg = explicit_arg;
+		else if (vnt_kinfo_func_skb_arg(a0->str, &ph->skb_arg) == -ENOENT)
+			ph->skb_arg = -1;   /* not in BTF: no packet unless told */
+		break;
+	case HK_TC_INGRESS:
+	case HK_TC_EGRESS:
+	case HK_XDP:
+		if (!strcmp(a0->str, "*")) {
+			vnt_error(d, &a0->loc, "tc and XDP hops attach to one device each", "a device name is required here");
+			return -1;
+		}
+		ph->dev = vnt_xstrdup(a0->str);
+		ph->target = vnt_xstrdup(a0->str);
+		break;
+	case HK_UPROBE:
+		if (!a1 || a1->kind != L_STR) {
+			vnt_error(d, loc, form->usage, "uprobe() needs a binary and a symbol");
+			return -1;
+		}
+		sb_init(&b);
+		sb_printf(&b, "%s:%s", a0->str, a1->str);
+		ph->target = sb_steal(&b);
+		break;
+	default:
+		return -1;
+	}
+	return 0;
+}
+
+static int add_lat(struct vnt_plan *pl, int from, int to)
+{
+	for (int i = 0; i < pl->nlat; i++)
+		if (pl->lat[i].from == from && pl->lat[i].to == to)
+			return i;
+	pl->lat[pl->nlat].from = from;
+	pl->lat[pl->nlat].to = to;
+	return pl->nlat++;
+}
+
+static char *agg_title(const struct vnt_agg *a)
+{
+	struct strbuf b;
+	sb_init(&b);
+	sb_printf(&b, "%s(", a->fname);
+	if (a->val) {
+		switch (a->val->kind) {
+		case V_LEN: sb_puts(&b, "len"); break;
+		case V_NUM: sb_printf(&b, "%llu", (unsigned long long)a->val->num); break;
+		case V_FIELD: sb_puts(&b, a->val->a); break;
+		case V_LATENCY: sb_printf(&b, "latency(%s, %s)", a->val->a, a->val->b); break;
+		}
+		if (a->kind == AG_LHIST)
+			sb_printf(&b, ", %lld, %lld, %lld", (long long)a->lmin, (long long)a->lmax, (long long)a->lstep);
+	}
+	sb_puts(&b, ")");
+	if (a->at) {
+		sb_puts(&b, " at ");
+		for (const struct vnt_key *k = a->at; k; k = k->next)
+			sb_printf(&b, "%s%s", k->name, k->next ? ", " : "");
+	}
+	if (a->keys) {
+		sb_puts(&b, " by ");
+		for (const struct vnt_key *k = a->keys; k; k = k->next)
+			sb_printf(&b, "%s%s", k->name, k->next ? ", " : "");
+	}
+	return sb_steal(&b);
+}
+
+static int lower_agg(struct vnt_plan *pl, const struct vnt_trace *t, const struct vnt_agg *a, int trace)
+{
+	struct vnt_plan_agg *pa = &pl->aggs[pl->naggs];
+	pa->id = pl->naggs++;
+	pa->trace = trace;
+	pa->fn = (enum vnt_aggfn)a->kind;
+	pa->title = agg_title(a);
+	pa->lat_from = pa->lat_to = -1;
+	pa->src = VS_NONE;
+	if (a->val) {
+		const struct vnt_value *v = a->val;
+		switch (v->kind) {
+		case V_LEN: pa->src = VS_LEN; pa->value_text = vnt_xstrdup("len"); break;
+		case V_NUM: pa->src = VS_CONST; pa->constant = v->num; pa->value_text = vnt_xstrdup("constant"); break;
+		case V_FIELD:
+			pa->src = !strcmp(v->a, "cpu") ? VS_CPU : !strcmp(v->a, "pid") ? VS_PID : VS_LEN;
+			pa->value_text = vnt_xstrdup(v->a);
+			break;
+		case V_LATENCY: {
+			pa->src = VS_LATENCY;
+			pa->lat_from = v->ha->id;
+			pa->lat_to = v->hb->id;
+			add_lat(pl, pa->lat_from, pa->lat_to);
+			struct strbuf b;
+			sb_init(&b);
+			sb_printf(&b, "latency(%s, %s)", v->a, v->b);
+			pa->value_text = sb_steal(&b);
+			break;
+		}
+		}
+	}
+	if (pa->src == VS_LATENCY) {
+		pa->hop_mask = 1u << pa->lat_to;
+	} else if (a->at) {
+		for (const struct vnt_key *k = a->at; k; k = k->next)
+			for (const struct vnt_hop *h = t->hops; h; h = h->next)
+				if (!strcmp(h->name, k->name))
+					pa->hop_mask |= 1u << h->id;
+	} else {
+		for (const struct vnt_hop *h = t->hops; h; h = h->next)
+			pa->hop_mask |= 1u << h->id;
+	}
+	uint32_t off = 0;
+	for (const struct vnt_key *k = a->keys; k && pa->nkeys < VNT_MAX_KEYS; k = k->next) {
+		struct vnt_plan_key *pk = &pa->keys[pa->nkeys++];
+		pk->field = (enum vnt_keyfield)vnt_keyfield_parse(k->name);
+		pk->off = off;
+		pk->size = vnt_keyfield_size(pk->field);
+		off += pk->size;
+	}
+	pa->key_size = off ? off : 4;
+	switch (pa->fn) {
+	case AF_HIST: pa->nslots = 65; break;
+	case AF_LHIST:
+		pa->lmin = a->lmin;
+		pa->lmax = a->lmax;
+		pa->lstep = a->lstep;
+		pa->nslots = (int)((a->lmax - a->lmin + a->lstep - 1) / a->lstep) + 2;
+		break;
+	default: pa->nslots = 0; break;
+	}
+	pa->value_size = pa->nslots ? (uint32_t)pa->nslots * 8 : 32;
+	char m[32];
+	snprintf(m, sizeof(m), "vnt_agg_%d", pa->id);
+	pa->map = vnt_xstrdup(m);
+	pa->max_entries = pa->nkeys ? 10240 : 1;
+	return 0;
+}
+
+struct vnt_plan *vnt_lower(struct vnt_program *prog, struct vnt_diag *d)
+{
+	struct vnt_plan *pl = vnt_xcalloc(1, sizeof(*pl));
+	pl->script = vnt_xstrdup(prog->main->src->path);
+	pl->lru_entries = 65536;
+	int nt = 0;
+	for (struct vnt_trace *t = prog->main->traces; t; t = t->next)
+		nt++;
+	pl->traces = vnt_xcalloc((size_t)(nt ? nt : 1), sizeof(*pl->traces));
+	int errs = d->errors;
+	for (struct vnt_trace *t = prog->main->traces; t; t = t->next) {
+		struct vnt_plan_trace *pt = &pl->traces[pl->ntraces];
+		pt->name = vnt_xstrdup(t->name);
+		pt->every_ns = t->every_ns;
+		pt->for_ns = t->for_ns;
+		pt->sample_n = t->sample_n ? t->sample_n : 1;
+		pt->first_hop = pl->nhops;
+		for (struct vnt_hop *h = t->hops; h && pl->nhops < VNT_MAX_HOPS; h = h->next)
+			lower_hop(pl, h, pl->ntraces, d);
+		pt->nhops = pl->nhops - pt->first_hop;
+		for (struct vnt_agg *a = t->aggs; a && pl->naggs < VNT_MAX_AGGS; a = a->next)
+			lower_agg(pl, t, a, pl->ntraces);
+		pl->ntraces++;
+	}
+	if (d->errors != errs) {
+		vnt_plan_free(pl);
+		return NULL;
+	}
+	return pl;
+}

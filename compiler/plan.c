@@ -1,0 +1,62 @@
+/* Names of the plan's enumerations, shared by manifest, checker and runtime. */
+#include <stdlib.h>
+#include <string.h>
+#include "compiler/plan.h"
+
+static const char *const hopkinds[HK__COUNT] = {
+	"tp_btf", "tracepoint", "raw_tp", "tc_ingress", "tc_egress", "xdp", "kprobe", "fentry", "uprobe",
+};
+static const char *const keyfields[KF__COUNT] = {
+	"hop", "dev", "ifindex", "netns", "cpu", "pid", "comm", "mark",
+	"len", "flow", "saddr", "daddr", "sport", "dport", "proto",
+};
+/* Sizes in the map key; everything is 4-byte aligned so the C struct
+ * the generator writes has exactly these offsets. */
+static const uint32_t keysizes[KF__COUNT] = {
+	4, 8, 4, 4, 4, 4, 16, 4,
+	4, 40, 16, 16, 4, 4, 4,
+};
+static const char *const aggfns[] = { "count", "sum", "min", "max", "avg", "hist", "lhist" };
+
+const char *vnt_hopkind_name(enum vnt_hopkind k) { return k < HK__COUNT ? hopkinds[k] : "?"; }
+const char *vnt_keyfield_name(enum vnt_keyfield k) { return k < KF__COUNT ? keyfields[k] : "?"; }
+uint32_t vnt_keyfield_size(enum vnt_keyfield k) { return k < KF__COUNT ? keysizes[k] : 0; }
+const char *vnt_aggfn_name(enum vnt_aggfn f) { return (unsigned)f <= AF_LHIST ? aggfns[f] : "?"; }
+
+static int find(const char *const *names, int n, const char *s)
+{
+	for (int i = 0; i < n; i++)
+		if (!strcmp(names[i], s))
+			return i;
+	return -1;
+}
+
+int vnt_hopkind_parse(const char *s) { return find(hopkinds, HK__COUNT, s); }
+int vnt_keyfield_parse(const char *s) { return find(keyfields, KF__COUNT, s); }
+int vnt_aggfn_parse(const char *s) { return find(aggfns, AF_LHIST + 1, s); }
+
+void vnt_plan_free(struct vnt_plan *p)
+{
+	if (!p)
+		return;
+	for (int i = 0; i < p->ntraces; i++)
+		free(p->traces[i].name);
+	free(p->traces);
+	for (int i = 0; i < p->nhops; i++) {
+		struct vnt_plan_hop *h = &p->hops[i];
+		free(h->name);
+		free(h->def);
+		free(h->target);
+		free(h->dev);
+		free(h->prog);
+	}
+	for (int i = 0; i < p->naggs; i++) {
+		free(p->aggs[i].title);
+		free(p->aggs[i].value_text);
+		free(p->aggs[i].map);
+	}
+	for (int i = 0; i < p->ndevs; i++)
+		free(p->devs[i].name);
+	free(p->script);
+	free(p);
+}

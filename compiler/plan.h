@@ -1,0 +1,120 @@
+/* The trace plan: what a compiled script does, independent of the AST.
+ *
+ * The code generator builds it from the checked AST and writes it into
+ * the manifest (JSON); the runtime reads it back from the manifest, so a
+ * host that only loads packages never sees the source language. */
+#ifndef VNT_PLAN_H
+#define VNT_PLAN_H
+
+#include <stdint.h>
+
+#define VNT_MAX_HOPS 32         /* per script */
+#define VNT_MAX_AGGS 32         /* per script */
+#define VNT_MAX_KEYS 8          /* per aggregation */
+#define VNT_MAX_DEVS 64         /* device references resolved at load */
+#define VNT_MAX_LHIST_SLOTS 1002
+
+enum vnt_hopkind {
+	HK_TP_BTF,      /* BTF-typed tracepoint: SEC("tp_btf/NAME") */
+	HK_TRACEPOINT,  /* classic tracepoint: SEC("tp/CAT/NAME") */
+	HK_RAW_TP,      /* raw tracepoint: SEC("raw_tp/NAME") */
+	HK_TC_INGRESS,  /* tc clsact ingress on a device */
+	HK_TC_EGRESS,   /* tc clsact egress on a device */
+	HK_XDP,         /* XDP on a device */
+	HK_KPROBE,      /* kprobe on a kernel function */
+	HK_FENTRY,      /* fentry on a kernel function */
+	HK_UPROBE,      /* uprobe on a user-space symbol */
+	HK__COUNT
+};
+
+/* Key fields an aggregation can be grouped by. */
+enum vnt_keyfield {
+	KF_HOP, KF_DEV, KF_IFINDEX, KF_NETNS, KF_CPU, KF_PID, KF_COMM, KF_MARK,
+	KF_LEN, KF_FLOW, KF_SADDR, KF_DADDR, KF_SPORT, KF_DPORT, KF_PROTO,
+	KF__COUNT
+};
+
+enum vnt_aggfn { AF_COUNT, AF_SUM, AF_MIN, AF_MAX, AF_AVG, AF_HIST, AF_LHIST };
+enum vnt_valsrc { VS_NONE, VS_LEN, VS_LATENCY, VS_CONST, VS_CPU, VS_PID };
+
+struct vnt_plan_hop {
+	int id;                 /* global: index into plan->hops, program vnt_hop_ID */
+	int trace;              /* index of its trace */
+	char *name;             /* name in the trace ("tx") */
+	char *def;              /* where it came from: "net.dev_xmit" or the raw form */
+	enum vnt_hopkind kind;
+	char *target;           /* tracepoint name, function, "binary:symbol" */
+	char *dev;              /* device for tc/xdp: "[netns/]ifname" */
+	int skb_arg;            /* tp_btf / raw_tp / kprobe / fentry: argument holding the sk_buff, -1 none */
+	int skb_field_off;      /* classic tracepoint: byte offset of skbaddr in the record, -1 none */
+	char *prog;             /* program name in the object */
+};
+
+struct vnt_plan_key {
+	enum vnt_keyfield field;
+	uint32_t off, size;     /* in the map key */
+};
+
+struct vnt_plan_agg {
+	int id;
+	int trace;
+	char *title;            /* as the user wrote it */
+	char *value_text;       /* "latency(tx, rx)", "len", NULL */
+	enum vnt_aggfn fn;
+	enum vnt_valsrc src;
+	int lat_from, lat_to;   /* VS_LATENCY: hop ids */
+	uint64_t constant;      /* VS_CONST */
+	int64_t lmin, lmax, lstep;
+	int nslots;             /* HIST 65, LHIST (lmax-lmin)/lstep + 2, else 0 */
+	uint32_t hop_mask;      /* hops where it is updated (bit per global hop id) */
+	int nkeys;
+	struct vnt_plan_key keys[VNT_MAX_KEYS];
+	uint32_t key_size, value_size;
+	char *map;              /* map name */
+	uint32_t max_entries;   /* keyed maps */
+};
+
+struct vnt_plan_lat {           /* a latency pair: remembered at `from`, matched at `to` */
+	int from, to;           /* hop ids */
+};
+
+struct vnt_plan_trace {
+	char *name;
+	uint64_t every_ns, for_ns;
+	uint32_t sample_n;
+	int first_hop, nhops;   /* hops of this trace are contiguous ids */
+};
+
+struct vnt_plan_dev {           /* a device named in a filter, resolved at load */
+	char *name;             /* "[netns/]ifname" */
+};
+
+struct vnt_plan {
+	char *script;
+	int ntraces;
+	struct vnt_plan_trace *traces;
+	int nhops;
+	struct vnt_plan_hop hops[VNT_MAX_HOPS];
+	int naggs;
+	struct vnt_plan_agg aggs[VNT_MAX_AGGS];
+	int nlat;
+	struct vnt_plan_lat lat[VNT_MAX_HOPS];
+	int ndevs;
+	struct vnt_plan_dev devs[VNT_MAX_DEVS];
+	uint32_t lru_entries;   /* latency matching table size */
+};
+
+const char *vnt_hopkind_name(enum vnt_hopkind k);
+int vnt_hopkind_parse(const char *s);          /* -1 if unknown */
+const char *vnt_keyfield_name(enum vnt_keyfield k);
+int vnt_keyfield_parse(const char *s);
+uint32_t vnt_keyfield_size(enum vnt_keyfield k);
+const char *vnt_aggfn_name(enum vnt_aggfn f);
+int vnt_aggfn_parse(const char *s);
+void vnt_plan_free(struct vnt_plan *p);
+
+/* Manifest (compiler/manifest.c): plan <-> JSON text. */
+char *vnt_manifest_write(const struct vnt_plan *p);
+struct vnt_plan *vnt_manifest_read(const char *json, char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,339 @@
+/* Semantic checks: bind names (filters, hop points, modules, hops of a
+ * trace), check arities and types, and refuse what the kernel's verifier
+ * would refuse later, with the source location of the cause. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "program.h"
+#include "compiler/plan.h"
+
+struct ck {
+	struct vnt_program *p;
+	struct vnt_diag *d;
+	const struct vnt_filterdef *stack[64];   /* filters being resolved */
+	int depth;
+};
+
+static void check_fexpr(struct ck *c, const struct vnt_module *m, struct vnt_fexpr *f,
+			char **params, int nparams, bool in_hopdef);
+
+static bool is_param(const char *name, char **params, int n)
+{
+	for (int i = 0; i < n; i++)
+		if (!strcmp(params[i], name))
+			return true;
+	return false;
+}
+
+static void resolve_ref(struct ck *c, const struct vnt_module *m, struct vnt_fexpr *f)
+{
+	const struct vnt_module *scope = m;
+	if (f->module) {
+		scope = vnt_module_import(m, f->module);
+		if (!scope) {
+			vnt_error(c->d, &f->loc, "import it first, e.g. `import \"net\"`",
+				  "unknown module '%s'", f->module);
+			return;
+		}
+	}
+	const struct vnt_filterdef *fd = vnt_module_filter(scope, f->name);
+	if (!fd) {
+		char hint[256];
+		snprintf(hint, sizeof(hint), "filters are defined with `filter %s = ...`%s", f->name,
+			 f->module ? " in that module" : "");
+		vnt_error(c->d, &f->loc, hint, "unknown filter '%s%s%s'",
+			  f->module ? f->module : "", f->module ? "." : "", f->name);
+		return;
+	}
+	for (int i = 0; i < c->depth; i++)
+		if (c->stack[i] == fd) {
+			vnt_error(c->d, &f->loc, "a filter cannot refer to itself, directly or through others",
+				  "filter '%s' is defined in terms of itself", fd->name);
+			return;
+		}
+	f->target = fd->expr;
+	if (c->depth < 64) {
+		/* Checking the target here finds cycles through other filters. */
+		c->stack[c->depth++] = fd;
+		check_fexpr(c, scope, fd->expr, NULL, 0, false);
+		c->depth--;
+	}
+}
+
+static void check_aexpr(struct ck *c, const struct vnt_aexpr *a)
+{
+	if (!a)
+		return;
+	if (a->op == A_BINOP && (a->binop == '/' || a->binop == '%') && a->r && a->r->op == A_NUM && a->r->num == 0)
+		vnt_error(c->d, &a->loc, NULL, "division by zero");
+	if (a->op == A_LOAD && (a->proto == P_ARP || a->proto == P_VXLAN || a->proto == P_NONE))
+		vnt_error(c->d, &a->loc, "loads are relative to ip, ip6, tcp, udp, icmp, icmp6 or sctp",
+			  "packet loads are not available for this protocol");
+	check_aexpr(c, a->l);
+	check_aexpr(c, a->r);
+}
+
+static void check_fexpr(struct ck *c, const struct vnt_module *m, struct vnt_fexpr *f,
+			char **params, int nparams, bool in_hopdef)
+{
+	if (!f)
+		return;
+	switch (f->kind) {
+	case F_AND: case F_OR:
+		check_fexpr(c, m, f->l, params, nparams, in_hopdef);
+		check_fexpr(c, m, f->r, params, nparams, in_hopdef);
+		break;
+	case F_NOT: case F_INNER: case F_OUTER:
+		check_fexpr(c, m, f->l, params, nparams, in_hopdef);
+		break;
+	case F_REF:
+		if (!f->module && in_hopdef && is_param(f->name, params, nparams)) {
+			vnt_error(c->d, &f->loc, "a parameter is a value; use it in a predicate such as `dev NAME`",
+				  "parameter '%s' used as a filter", f->name);
+			break;
+		}
+		if (c->depth < 64)
+			resolve_ref(c, m, f);
+		break;
+	case F_CTX:
+		if (f->param && !is_param(f->param, params, nparams))
+			vnt_error(c->d, &f->loc, in_hopdef ? "declare it in the hop's parameter list"
+				  : "write the device name as a string, e.g. dev \"eth0\"",
+				  "unknown parameter '%s'", f->param);
+		break;
+	case F_HOST: case F_NET:
+		if ((f->proto == P_IP || f->proto == P_ARP) && f->addr.family == 6)
+			vnt_error(c->d, &f->loc, "use `ip6` with IPv6 addresses", "IPv4 qualifier with an IPv6 address");
+		if (f->proto == P_IP6 && f->addr.family == 4)
+			vnt_error(c->d, &f->loc, "use `ip` with IPv4 addresses", "IPv6 qualifier with an IPv4 address");
+		break;
+	case F_PORT: case F_PORTRANGE:
+		if (f->proto == P_ICMP || f->proto == P_ICMP6)
+			vnt_error(c->d, &f->loc, "ports belong to tcp, udp and sctp", "ICMP has no ports");
+		break;
+	case F_CMP:
+		check_aexpr(c, f->al);
+		check_aexpr(c, f->ar);
+		break;
+	default:
+		break;
+	}
+}
+
+static void check_module_defs(struct ck *c, struct vnt_module *m)
+{
+	for (struct vnt_filterdef *f = m->filters; f; f = f->next) {
+		for (struct vnt_filterdef *o = m->filters; o != f; o = o->next)
+			if (!strcmp(o->name, f->name))
+				vnt_error(c->d, &f->loc, NULL, "filter '%s' is already defined at line %d", f->name, o->loc.line);
+		c->depth = 0;
+		c->stack[c->depth++] = f;
+		check_fexpr(c, m, f->expr, NULL, 0, false);
+		c->depth = 0;
+	}
+	for (struct vnt_hopdef *h = m->hopdefs; h; h = h->next) {
+		for (struct vnt_hopdef *o = m->hopdefs; o != h; o = o->next)
+			if (!strcmp(o->name, h->name))
+				vnt_error(c->d, &h->loc, NULL, "hop point '%s' is already defined at line %d", h->name, o->loc.line);
+		for (int i = 0; i < h->nparams; i++)
+			for (int j = 0; j < i; j++)
+				if (!strcmp(h->params[i], h->params[j]))
+					vnt_error(c->d, &h->loc, NULL, "parameter '%s' appears twice", h->params[i]);
+		const struct vnt_form *form = vnt_form_find(h->attach.form);
+		if (!form) {
+			vnt_error(c->d, &h->attach.loc, "the attach forms are tp_btf, tracepoint, raw_tp, tc_ingress, tc_egress, xdp, kprobe, fentry and uprobe",
+				  "unknown attach form '%s'", h->attach.form);
+		} else {
+			int n = 0;
+			for (struct vnt_arg *a = h->attach.args; a; a = a->next, n++)
+				if (a->kind == L_IDENT && !is_param(a->str, h->params, h->nparams))
+					vnt_error(c->d, &a->loc, "declare it in the hop's parameter list", "unknown parameter '%s'", a->str);
+			if (n < form->min_args || n > form->max_args)
+				vnt_error(c->d, &h->attach.loc, form->usage, "%s() takes %d%s argument%s, %d given", form->name,
+					  form->min_args, form->max_args > form->min_args ? " or more" : "",
+					  form->min_args == 1 && form->max_args == 1 ? "" : "s", n);
+		}
+		c->depth = 0;
+		check_fexpr(c, m, h->where, h->params, h->nparams, true);
+	}
+}
+
+static struct vnt_hop *trace_hop(struct vnt_trace *t, const char *name)
+{
+	for (struct vnt_hop *h = t->hops; h; h = h->next)
+		if (!strcmp(h->name, name))
+			return h;
+	return NULL;
+}
+
+/* Resolve a latency endpoint; name hops of other traces explicitly. */
+static struct vnt_hop *lat_hop(struct ck *c, struct vnt_module *m, struct vnt_trace *t,
+			       const char *name, const struct vnt_loc *loc)
+{
+	struct vnt_hop *h = trace_hop(t, name);
+	if (h)
+		return h;
+	for (struct vnt_trace *o = m->traces; o; o = o->next)
+		if (o != t && trace_hop(o, name)) {
+			vnt_error(c->d, loc, "latency is measured between two hops of the same trace",
+				  "hop '%s' belongs to trace '%s', not to '%s'", name, o->name, t->name);
+			return NULL;
+		}
+	vnt_error(c->d, loc, "declare it in this trace with `hop NAME = ...`", "unknown hop '%s'", name);
+	return NULL;
+}
+
+static const char *const known_fields[] = { "len", "cpu", "pid", NULL };
+
+static void check_agg(struct ck *c, struct vnt_module *m, struct vnt_trace *t, struct vnt_agg *a)
+{
+	int fn = vnt_aggfn_parse(a->fname);
+	if (fn < 0) {
+		vnt_error(c->d, &a->loc, "aggregations are count, sum, min, max, avg, hist and lhist",
+			  "unknown aggregation '%s'", a->fname);
+		return;
+	}
+	a->kind = (enum vnt_aggkind)fn;
+	int want = fn == AF_COUNT ? 0 : fn == AF_LHIST ? 4 : 1;
+	if (a->nargs != want) {
+		static const char *const usage[] = { "count()", "sum(VALUE)", "min(VALUE)", "max(VALUE)", "avg(VALUE)",
+						     "hist(VALUE)", "lhist(VALUE, MIN, MAX, STEP)" };
+		vnt_error(c->d, &a->loc, usage[fn], "%s() takes %d argument%s, %d given", a->fname, want,
+			  want == 1 ? "" : "s", a->nargs);
+		return;
+	}
+	if (fn == AF_LHIST) {
+		if (a->lstep <= 0 || a->lmax <= a->lmin)
+			vnt_error(c->d, &a->loc, "write lhist(VALUE, MIN, MAX, STEP) with MIN < MAX and STEP > 0",
+				  "invalid linear histogram bounds");
+		else if ((a->lmax - a->lmin) / a->lstep + 2 > VNT_MAX_LHIST_SLOTS)
+			vnt_error(c->d, &a->loc, "use a larger STEP", "linear histogram has more than %d buckets",
+				  VNT_MAX_LHIST_SLOTS - 2);
+	}
+	struct vnt_value *v = a->val;
+	if (v && v->kind == V_FIELD) {
+		bool ok = false;
+		for (int i = 0; known_fields[i]; i++)
+			ok |= !strcmp(known_fields[i], v->a);
+		if (!ok)
+			vnt_error(c->d, &v->loc, "values are len, cpu, pid, a number, or latency(HOP, HOP)",
+				  "unknown value '%s'", v->a);
+	}
+	if (v && v->kind == V_LATENCY) {
+		struct vnt_hop *ha = lat_hop(c, m, t, v->a, &v->a_loc);
+		struct vnt_hop *hb = lat_hop(c, m, t, v->b, &v->b_loc);
+		if (ha && hb) {
+			if (ha == hb)
+				vnt_error(c->d, &v->loc, "name two different hops", "latency from a hop to itself is always 0");
+			else if (ha->loc.line > hb->loc.line || (ha->loc.line == hb->loc.line && ha->loc.col > hb->loc.col))
+				vnt_error(c->d, &v->loc, "hops are listed in path order; swap the arguments",
+					  "hop '%s' comes after '%s' in the path", v->a, v->b);
+			v->ha = ha;
+			v->hb = hb;
+		}
+	}
+	int nk = 0;
+	for (struct vnt_key *k = a->keys; k; k = k->next, nk++) {
+		if (vnt_keyfield_parse(k->name) < 0)
+			vnt_error(c->d, &k->loc, "keys are flow, hop, dev, ifindex, netns, cpu, pid, comm, mark, len, saddr, daddr, sport, dport, proto",
+				  "unknown key '%s'", k->name);
+		for (struct vnt_key *o = a->keys; o != k; o = o->next)
+			if (!strcmp(o->name, k->name))
+				vnt_error(c->d, &k->loc, NULL, "key '%s' appears twice", k->name);
+	}
+	if (nk > VNT_MAX_KEYS)
+		vnt_error(c->d, &a->loc, "group by fewer keys", "at most %d keys per aggregation", VNT_MAX_KEYS);
+	for (struct vnt_key *k = a->at; k; k = k->next)
+		if (!trace_hop(t, k->name))
+			vnt_error(c->d, &k->loc, "`at` names hops of this trace", "unknown hop '%s'", k->name);
+	if (v && v->kind == V_LATENCY && a->at)
+		vnt_error(c->d, &a->at->loc, "a latency is known only at its second hop", "`at` cannot be used with latency()");
+}
+
+static void check_hop(struct ck *c, struct vnt_module *m, struct vnt_hop *h)
+{
+	if (h->module) {
+		struct vnt_module *im = vnt_module_import(m, h->module);
+		if (!im) {
+			char hint[128];
+			snprintf(hint, sizeof(hint), "add `import \"%s\"` at the top of the script", h->module);
+			vnt_error(c->d, &h->callee_loc, hint, "unknown module '%s'", h->module);
+			return;
+		}
+		h->def = vnt_module_hopdef(im, h->callee);
+		if (!h->def) {
+			vnt_error(c->d, &h->callee_loc, "`vnt lib MODULE` lists a module's hop points",
+				  "module '%s' has no hop point '%s'", h->module, h->callee);
+			return;
+		}
+	} else {
+		h->def = vnt_module_hopdef(m, h->callee);
+	}
+	int n = 0;
+	for (struct vnt_arg *a = h->args; a; a = a->next, n++)
+		if (a->kind == L_IDENT)
+			vnt_error(c->d, &a->loc, "write the value as a string or a number", "unknown name '%s'", a->str);
+	if (h->def) {
+		if (n != h->def->nparams) {
+			char usage[256] = "";
+			size_t ul = 0;
+			ul += (size_t)snprintf(usage + ul, sizeof(usage) - ul, "%s(", h->def->name);
+			for (int i = 0; i < h->def->nparams && ul < sizeof(usage); i++)
+				ul += (size_t)snprintf(usage + ul, sizeof(usage) - ul, "%s%s", i ? ", " : "", h->def->params[i]);
+			if (ul < sizeof(usage))
+				snprintf(usage + ul, sizeof(usage) - ul, ")");
+			vnt_error(c->d, &h->callee_loc, usage, "hop point '%s' takes %d argument%s, %d given",
+				  h->def->name, h->def->nparams, h->def->nparams == 1 ? "" : "s", n);
+		}
+		return;
+	}
+	const struct vnt_form *form = vnt_form_find(h->callee);
+	if (!form) {
+		vnt_error(c->d, &h->callee_loc, "hop points come from a module (net.dev_xmit) or an attach form (tp_btf, tc_ingress, ...)",
+			  "unknown hop point '%s'", h->callee);
+		return;
+	}
+	if (n < form->min_args || n > form->max_args)
+		vnt_error(c->d, &h->callee_loc, form->usage, "%s() takes %d argument%s, %d given", form->name,
+			  form->min_args, form->min_args == 1 ? "" : "s", n);
+}
+
+static void check_trace(struct ck *c, struct vnt_module *m, struct vnt_trace *t, int *nhops, int *naggs)
+{
+	for (struct vnt_trace *o = m->traces; o != t; o = o->next)
+		if (!strcmp(o->name, t->name))
+			vnt_error(c->d, &t->loc, NULL, "trace '%s' is already defined at line %d", t->name, o->loc.line);
+	c->depth = 0;
+	check_fexpr(c, m, t->where, NULL, 0, false);
+	if (!t->hops)
+		vnt_error(c->d, &t->loc, "add at least one `hop NAME = module.point(...)`", "trace '%s' has no hops", t->name);
+	for (struct vnt_hop *h = t->hops; h; h = h->next) {
+		for (struct vnt_hop *o = t->hops; o != h; o = o->next)
+			if (!strcmp(o->name, h->name))
+				vnt_error(c->d, &h->loc, NULL, "hop '%s' is already defined at line %d", h->name, o->loc.line);
+		h->id = (*nhops)++;
+		if (*nhops == VNT_MAX_HOPS + 1)
+			vnt_error(c->d, &h->loc, "split the path into several traces",
+				  "too many hops: a script has at most %d", VNT_MAX_HOPS);
+		check_hop(c, m, h);
+	}
+	for (struct vnt_agg *a = t->aggs; a; a = a->next) {
+		if (++*naggs == VNT_MAX_AGGS + 1)
+			vnt_error(c->d, &a->loc, NULL, "too many aggregations: a script has at most %d", VNT_MAX_AGGS);
+		check_agg(c, m, t, a);
+	}
+	if (t->every_ns && t->every_ns < 10000000ULL)
+		vnt_error(c->d, &t->every_loc, "print at most every 10ms", "interval too short");
+}
+
+int vnt_check(struct vnt_program *p, struct vnt_diag *d)
+{
+	struct ck c = { .p = p, .d = d };
+	int before = d->errors;
+	for (struct vnt_module *m = p->modules; m; m = m->next_loaded)
+		check_module_defs(&c, m);
+	int nhops = 0, naggs = 0;
+	for (struct vnt_trace *t = p->main->traces; t; t = t->next)
+		check_trace(&c, p->main, t, &nhops, &naggs);
+	return d->errors - before;
+}

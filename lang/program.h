@@ -1,0 +1,45 @@
+/* A program: the main script and every module it imports, checked. */
+#ifndef VNT_PROGRAM_H
+#define VNT_PROGRAM_H
+
+#include "ast.h"
+#include "diag.h"
+
+struct vnt_program {
+	struct vnt_module *main;
+	struct vnt_module *modules;    /* every loaded module, main included */
+	char **search;                 /* module search path, in order */
+	int nsearch;
+};
+
+/* Load `path` and, recursively, its imports. Search order for
+ * `import "name"`: the -I directories, $VNT_PATH (colon-separated), then
+ * the installed stdlib/. `import "./x.vnt"` or any path with a slash is
+ * relative to the importing file. Returns NULL if the main file cannot be
+ * read; other problems are counted in d. */
+struct vnt_program *vnt_program_load(const char *path, char **incdirs, int ninc, struct vnt_diag *d);
+void vnt_program_free(struct vnt_program *p);
+/* The search path the loader would use (for `vnt lib`). */
+int vnt_search_path(char **incdirs, int ninc, char ***out);
+
+/* Name binding and type checks (check.c). Returns the number of errors. */
+int vnt_check(struct vnt_program *p, struct vnt_diag *d);
+
+/* Raw attach forms (forms.c). */
+struct vnt_form {
+	const char *name;
+	int kind;                      /* enum vnt_hopkind */
+	int min_args, max_args;
+	int dev_arg;                   /* index of a device argument, or -1 */
+	const char *usage;
+	const char *doc;
+};
+const struct vnt_form *vnt_form_find(const char *name);
+extern const struct vnt_form vnt_forms[];
+
+/* Find a module's definitions. */
+const struct vnt_hopdef *vnt_module_hopdef(const struct vnt_module *m, const char *name);
+const struct vnt_filterdef *vnt_module_filter(const struct vnt_module *m, const char *name);
+struct vnt_module *vnt_module_import(const struct vnt_module *m, const char *alias);
+
+#endif

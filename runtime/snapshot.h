@@ -1,0 +1,71 @@
+/* A snapshot of a trace's aggregations, read from the kernel's maps and
+ * merged over CPUs: what every output format (text, JSON) prints. The
+ * reader fills it; outputs only read it. */
+#ifndef VNT_SNAPSHOT_H
+#define VNT_SNAPSHOT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+enum vnt_snap_agg {
+	SNAP_COUNT, SNAP_SUM, SNAP_MIN, SNAP_MAX, SNAP_AVG,
+	SNAP_HIST,      /* log2 buckets: slot 0 holds value 0, slot k>=1 holds [2^(k-1), 2^k) */
+	SNAP_LHIST,     /* linear: slot 0 below lmin, slots 1..n [lmin+(k-1)*step, lmin+k*step), last slot >= lmax */
+};
+
+struct vnt_snap_row {
+	char **keys;            /* nkeys rendered key values, e.g. "tx", "veth-a", "10.0.0.1:5000 > 10.0.0.2:53 udp" */
+	uint64_t count;         /* events aggregated (all kinds) */
+	uint64_t sum;           /* SUM, AVG */
+	int64_t min, max;       /* MIN, MAX, AVG (valid when count > 0) */
+	uint64_t *slots;        /* HIST, LHIST: nslots counters */
+};
+
+struct vnt_snap_aggr {
+	const char *title;      /* as written in the script, e.g. "hist(latency(tx, rx)) by flow" */
+	enum vnt_snap_agg kind;
+	const char *value;      /* "latency(tx, rx)", "len", NULL for count */
+	const char *unit;       /* "ns", "bytes", or "" */
+	int nkeys;
+	const char **key_names; /* "hop", "dev", "flow", ... */
+	int nslots;             /* HIST: 65, LHIST: (lmax-lmin)/lstep + 2 */
+	int64_t lmin, lmax, lstep;
+	int nrows;
+	struct vnt_snap_row *rows;   /* sorted: by value descending for scalars, by keys for hists */
+	uint64_t map_full;      /* updates refused because the map was full */
+};
+
+/* Per-pair latency matching statistics. */
+struct vnt_snap_latency {
+	const char *from, *to;  /* hop names */
+	uint64_t started;       /* packets seen at `from` and remembered */
+	uint64_t matched;       /* of those, seen later at `to` */
+	uint64_t unmatched;     /* seen at `to` with no remembered `from` (evicted or never seen) */
+};
+
+struct vnt_snapshot {
+	const char *trace;      /* trace name */
+	const char *script;     /* script path */
+	bool final;             /* last snapshot of the run */
+	uint64_t seq;           /* interval number, from 1 */
+	double elapsed_s;       /* since the trace was attached */
+	double timestamp;       /* wall clock, seconds since the epoch */
+	uint32_t sample_n;      /* 1/N sampling, 1 if none */
+	int naggs;
+	struct vnt_snap_aggr *aggs;
+	int nlat;
+	struct vnt_snap_latency *lat;
+	uint64_t lost_events;   /* ring-buffer records lost (0 if none used) */
+	uint64_t hop_events_total; /* hop program runs that passed the filter, all hops */
+	int nhops;
+	const char **hop_names;
+	uint64_t *hop_hits;     /* per hop: packets that passed the filter there */
+};
+
+/* Outputs (runtime/output_text.c, runtime/output_json.c). */
+void vnt_output_text(FILE *f, const struct vnt_snapshot *s);
+/* One JSON document per call, on one line, followed by a newline. */
+void vnt_output_json(FILE *f, const struct vnt_snapshot *s);
+
+#endif
