@@ -19,6 +19,10 @@
 
 char LICENSE[] SEC("license") = "GPL";
 
+#ifndef TC_ACT_UNSPEC
+#define TC_ACT_UNSPEC (-1)   /* linux/pkt_cls.h; not in vmlinux.h */
+#endif
+
 struct vnt_ev {
 	__u64 ts;
 	struct vnt_pkt *p;      /* NULL at hops without a packet */

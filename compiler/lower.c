@@ -232,8 +232,8 @@ static int lower_agg(struct vnt_plan *pl, const struct vnt_trace *t, const struc
 	}
 	pa->key_size = off ? off : 4;
 	switch (pa->fn) {
-	case AF_HIST: pa->nslots = 65; break;
-	case AF_LHIST:
+	case AGF_HIST: pa->nslots = 65; break;
+	case AGF_LHIST:
 		pa->lmin = a->lmin;
 		pa->lmax = a->lmax;
 		pa->lstep = a->lstep;

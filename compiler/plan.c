@@ -21,7 +21,7 @@ static const char *const aggfns[] = { "count", "sum", "min", "max", "avg", "hist
 const char *vnt_hopkind_name(enum vnt_hopkind k) { return k < HK__COUNT ? hopkinds[k] : "?"; }
 const char *vnt_keyfield_name(enum vnt_keyfield k) { return k < KF__COUNT ? keyfields[k] : "?"; }
 uint32_t vnt_keyfield_size(enum vnt_keyfield k) { return k < KF__COUNT ? keysizes[k] : 0; }
-const char *vnt_aggfn_name(enum vnt_aggfn f) { return (unsigned)f <= AF_LHIST ? aggfns[f] : "?"; }
+const char *vnt_aggfn_name(enum vnt_aggfn f) { return (unsigned)f <= AGF_LHIST ? aggfns[f] : "?"; }
 
 static int find(const char *const *names, int n, const char *s)
 {
@@ -33,7 +33,7 @@ static int find(const char *const *names, int n, const char *s)
 
 int vnt_hopkind_parse(const char *s) { return find(hopkinds, HK__COUNT, s); }
 int vnt_keyfield_parse(const char *s) { return find(keyfields, KF__COUNT, s); }
-int vnt_aggfn_parse(const char *s) { return find(aggfns, AF_LHIST + 1, s); }
+int vnt_aggfn_parse(const char *s) { return find(aggfns, AGF_LHIST + 1, s); }
 
 void vnt_plan_free(struct vnt_plan *p)
 {

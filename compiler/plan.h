@@ -34,7 +34,7 @@ enum vnt_keyfield {
 	KF__COUNT
 };
 
-enum vnt_aggfn { AF_COUNT, AF_SUM, AF_MIN, AF_MAX, AF_AVG, AF_HIST, AF_LHIST };
+enum vnt_aggfn { AGF_COUNT, AGF_SUM, AGF_MIN, AGF_MAX, AGF_AVG, AGF_HIST, AGF_LHIST };
 enum vnt_valsrc { VS_NONE, VS_LEN, VS_LATENCY, VS_CONST, VS_CPU, VS_PID };
 
 struct vnt_plan_hop {

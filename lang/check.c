@@ -194,7 +194,7 @@ static void check_agg(struct ck *c, struct vnt_module *m, struct vnt_trace *t, s
 		return;
 	}
 	a->kind = (enum vnt_aggkind)fn;
-	int want = fn == AF_COUNT ? 0 : fn == AF_LHIST ? 4 : 1;
+	int want = fn == AGF_COUNT ? 0 : fn == AGF_LHIST ? 4 : 1;
 	if (a->nargs != want) {
 		static const char *const usage[] = { "count()", "sum(VALUE)", "min(VALUE)", "max(VALUE)", "avg(VALUE)",
 						     "hist(VALUE)", "lhist(VALUE, MIN, MAX, STEP)" };
@@ -202,7 +202,7 @@ static void check_agg(struct ck *c, struct vnt_module *m, struct vnt_trace *t, s
 			  want == 1 ? "" : "s", a->nargs);
 		return;
 	}
-	if (fn == AF_LHIST) {
+	if (fn == AGF_LHIST) {
 		if (a->lstep <= 0 || a->lmax <= a->lmin)
 			vnt_error(c->d, &a->loc, "write lhist(VALUE, MIN, MAX, STEP) with MIN < MAX and STEP > 0",
 				  "invalid linear histogram bounds");

@@ -1,0 +1,16 @@
+/* hop @NAME@: kprobe; the sk_buff is parameter @ARG@ (1-based). */
+SEC("@SEC@")
+int vnt_hop_@ID@(struct pt_regs *ctx)
+{
+	struct sk_buff *skb = (struct sk_buff *)PT_REGS_PARM@ARG@(ctx);
+	struct vnt_ev ev;
+	__builtin_memset(&ev, 0, sizeof(ev));
+	ev.hop = @ID@;
+	vnt_ev_skb_ctx(&ev, skb, 0);
+	if (!vnt_pre_@ID@(NULL, &ev))
+		return 0;
+	if (vnt_ev_skb_pkt(&ev, skb, 0) < 0)
+		return 0;
+	ev.ts = bpf_ktime_get_ns();
+	return vnt_body_@ID@(&ev);
+}

@@ -1,0 +1,51 @@
+/* Per-packet latency between two hops. The first hop remembers when it
+ * saw the packet, keyed by the packet's fingerprint (the skb address is
+ * recycled at once, so it cannot identify a packet); the second hop looks
+ * it up and forgets it. The table is an LRU hash: bounded memory, and the
+ * oldest unmatched packets are the ones dropped. */
+#ifndef VNT_LATENCY_H
+#define VNT_LATENCY_H
+
+static __always_inline void vnt_lat_begin(struct vnt_ev *ev, __u32 pair)
+{
+	if (vnt_flow_get(ev) <= 0)
+		return;
+	struct vnt_lat_key k = { .fp = ev->fp, .pair = pair };
+	if (bpf_map_update_elem(&vnt_lat_start, &k, &ev->ts, BPF_ANY) == 0)
+		vnt_inc(&vnt_lat_stats, pair * 3);
+}
+
+/* Nanoseconds since the packet was seen at the pair's first hop, or -1. */
+static __always_inline __s64 vnt_lat_end(struct vnt_ev *ev, __u32 pair)
+{
+	if (vnt_flow_get(ev) <= 0)
+		return -1;
+	struct vnt_lat_key k = { .fp = ev->fp, .pair = pair };
+	__u64 *t0 = bpf_map_lookup_elem(&vnt_lat_start, &k);
+	if (!t0) {
+		vnt_inc(&vnt_lat_stats, pair * 3 + 2);
+		return -1;
+	}
+	__s64 d = (__s64)(ev->ts - *t0);
+	bpf_map_delete_elem(&vnt_lat_start, &k);
+	vnt_inc(&vnt_lat_stats, pair * 3 + 1);
+	return d < 0 ? 0 : d;
+}
+
+/* Command name equality without a string compare loop the verifier must
+ * unroll at run time: n is a constant and small. */
+static __always_inline int vnt_comm_eq(const char *want, const int n)
+{
+	char comm[16] = {};
+	bpf_get_current_comm(comm, sizeof(comm));
+#pragma unroll
+	for (int i = 0; i < 16; i++) {
+		if (i > n)
+			break;
+		if (comm[i] != (i < n ? want[i] : 0))
+			return 0;
+	}
+	return 1;
+}
+
+#endif

@@ -1,0 +1,488 @@
+/* C emission: the plan plus the filters become one eBPF C file that
+ * includes bpf-templates/vnt_common.h and instantiates one hop template
+ * per hop. Only the script-specific parts are printed here: constants,
+ * key structs, maps, the filter expressions and each hop's body. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "config.h"
+#include "compiler/codegen.h"
+#include "compiler/filter_gen.h"
+#include "lib/strbuf.h"
+
+struct cg {
+	struct vnt_program *prog;
+	struct vnt_plan *pl;
+	struct vnt_diag *d;
+	struct strbuf out;
+	bool need_netns, need_mark, need_flow, uses_inner;
+	/* parameter bindings of the hop whose filter is being emitted */
+	const struct vnt_hop *hop;
+};
+
+/* ---- filters ---- */
+
+static int dev_slot(struct cg *c, const char *name)
+{
+	for (int i = 0; i < c->pl->ndevs; i++)
+		if (!strcmp(c->pl->devs[i].name, name))
+			return i;
+	if (c->pl->ndevs == VNT_MAX_DEVS)
+		return -1;
+	c->pl->devs[c->pl->ndevs].name = vnt_xstrdup(name);
+	return c->pl->ndevs++;
+}
+
+static const char *param_value(struct vnt_filter_env *env, const char *name, uint64_t *num)
+{
+	struct cg *c = env->priv;
+	const struct vnt_hop *h = c->hop;
+	if (!h || !h->def)
+		return NULL;
+	for (int i = 0; i < h->def->nparams; i++) {
+		if (strcmp(h->def->params[i], name))
+			continue;
+		const struct vnt_arg *a = h->args;
+		for (int k = 0; a && k < i; k++)
+			a = a->next;
+		if (!a)
+			return NULL;
+		if (num)
+			*num = a->num;
+		return a->kind == L_STR ? a->str : "";
+	}
+	return NULL;
+}
+
+static int emit_ctx(struct vnt_filter_env *env, const struct vnt_fexpr *f, struct strbuf *out)
+{
+	struct cg *c = env->priv;
+	const char *s = f->str;
+	uint64_t num = f->num;
+	if (f->param) {
+		s = param_value(env, f->param, &num);
+		if (!s) {
+			vnt_error(c->d, &f->loc, NULL, "parameter '%s' has no value here", f->param);
+			return -1;
+		}
+		if (!*s)
+			s = NULL;
+	}
+	switch (f->ctx) {
+	case C_DEV: {
+		if (!s) {
+			vnt_error(c->d, &f->loc, "a device is named by a string such as \"eth0\" or \"ns1/veth0\"",
+				  "device name expected");
+			return -1;
+		}
+		if (!strcmp(s, "*")) {
+			sb_puts(out, "1");
+			return 0;
+		}
+		int k = dev_slot(c, s);
+		if (k < 0) {
+			vnt_error(c->d, &f->loc, NULL, "too many device names: at most %d", VNT_MAX_DEVS);
+			return -1;
+		}
+		c->need_netns = true;
+		sb_printf(out, "(ev->ifindex == vnt_dev_ifindex[%d] && ev->netns == vnt_dev_netns[%d])", k, k);
+		return 0;
+	}
+	case C_NETNS:
+		c->need_netns = true;
+		if (s) {
+			char name[300];
+			snprintf(name, sizeof(name), "%s/", s);   /* a namespace without a device */
+			int k = dev_slot(c, name);
+			if (k < 0)
+				return -1;
+			sb_printf(out, "(ev->netns == vnt_dev_netns[%d])", k);
+		} else {
+			sb_printf(out, "(ev->netns == %lluU)", (unsigned long long)num);
+		}
+		return 0;
+	case C_IFINDEX:
+		sb_printf(out, "(ev->ifindex == %lluU)", (unsigned long long)num);
+		return 0;
+	case C_CPU:
+		sb_printf(out, "(bpf_get_smp_processor_id() == %lluU)", (unsigned long long)num);
+		return 0;
+	case C_PID:
+		sb_printf(out, "((__u32)(bpf_get_current_pid_tgid() >> 32) == %lluU)", (unsigned long long)num);
+		return 0;
+	case C_MARK:
+		c->need_mark = true;
+		sb_printf(out, "(ev->mark == %lluU)", (unsigned long long)num);
+		return 0;
+	case C_COMM: {
+		sb_puts(out, "vnt_comm_eq(\"");
+		for (const char *p = s ? s : ""; *p; p++)
+			sb_printf(out, "\\x%02x", (unsigned char)*p);
+		sb_printf(out, "\", %zu)", strlen(s ? s : ""));
+		return 0;
+	}
+	}
+	return -1;
+}
+
+/* Split f into its top-level conjuncts, looking through named filters. */
+static void conjuncts(const struct vnt_fexpr *f, const struct vnt_fexpr **v, int *n, int max)
+{
+	if (!f)
+		return;
+	if (f->kind == F_AND) {
+		conjuncts(f->l, v, n, max);
+		conjuncts(f->r, v, n, max);
+	} else if (f->kind == F_REF && f->target) {
+		conjuncts(f->target, v, n, max);
+	} else if (*n < max) {
+		v[(*n)++] = f;
+	}
+}
+
+/* Build an AND of the given conjuncts out of temporary nodes. */
+static struct vnt_fexpr *and_of(const struct vnt_fexpr **v, int n, struct vnt_fexpr **tmp, int *ntmp)
+{
+	if (!n)
+		return NULL;
+	struct vnt_fexpr *acc = (struct vnt_fexpr *)v[0];
+	for (int i = 1; i < n; i++) {
+		struct vnt_fexpr *a = vnt_fexpr_new(F_AND, v[i]->loc);
+		a->l = acc;
+		a->r = (struct vnt_fexpr *)v[i];
+		tmp[(*ntmp)++] = a;
+		acc = a;
+	}
+	return acc;
+}
+
+static int emit_filter_fn(struct cg *c, const char *name, const struct vnt_fexpr *f)
+{
+	struct vnt_filter_env env = { .diag = c->d, .emit_ctx = emit_ctx, .param_value = param_value, .priv = c };
+	if (!f) {
+		sb_printf(&c->out, "static __always_inline int %s(struct vnt_pkt *p, const struct vnt_ev *ev)\n{\n\treturn 1;\n}\n\n", name);
+		return 0;
+	}
+	return vnt_filter_gen(&c->out, name, f, &env);
+}
+
+/* Hop filter = the hop point's own `where` and its trace's `where`; the
+ * context-only conjuncts become vnt_pre_ID (run before the packet is
+ * copied), the rest vnt_pf_ID, which by default also accepts a VXLAN
+ * packet whose inner packet matches. */
+static int emit_hop_filters(struct cg *c, const struct vnt_hop *h, const struct vnt_trace *t)
+{
+	const struct vnt_fexpr *all[128], *ctx[128], *pkt[128];
+	int n = 0, nc = 0, np = 0;
+	if (h->def)
+		conjuncts(h->def->where, all, &n, 64);
+	conjuncts(t->where, all, &n, 128);
+	for (int i = 0; i < n; i++) {
+		if (vnt_filter_needs_packet(all[i]))
+			pkt[np++] = all[i];
+		else
+			ctx[nc++] = all[i];
+	}
+	struct vnt_fexpr *tmp[256];
+	int ntmp = 0, rc = 0;
+	c->hop = h;
+	char name[48];
+	snprintf(name, sizeof(name), "vnt_pre_%d", h->id);
+	rc |= emit_filter_fn(c, name, and_of(ctx, nc, tmp, &ntmp));
+	snprintf(name, sizeof(name), "vnt_pf_%d", h->id);
+	struct vnt_fexpr *pf = and_of(pkt, np, tmp, &ntmp);
+	struct vnt_filter_env env = { .diag = c->d, .emit_ctx = emit_ctx, .param_value = param_value, .priv = c };
+	rc |= vnt_filter_gen_top(&c->out, name, pf, &env);
+	if (pf)
+		c->uses_inner = true;
+	for (int i = 0; i < ntmp; i++) {
+		tmp[i]->l = tmp[i]->r = NULL;
+		vnt_fexpr_free(tmp[i]);
+	}
+	c->hop = NULL;
+	return rc ? -1 : 0;
+}
+
+/* ---- aggregations ---- */
+
+static const char *key_decl(enum vnt_keyfield f)
+{
+	switch (f) {
+	case KF_DEV: return "__u32 dev[2];";
+	case KF_COMM: return "char comm[16];";
+	case KF_FLOW: return "struct vnt_flow flow;";
+	case KF_SADDR: return "__u32 saddr[4];";
+	case KF_DADDR: return "__u32 daddr[4];";
+	default: return NULL;
+	}
+}
+
+static void emit_key_fill(struct cg *c, const struct vnt_plan_key *k)
+{
+	struct strbuf *o = &c->out;
+	const char *n = vnt_keyfield_name(k->field);
+	switch (k->field) {
+	case KF_HOP: sb_puts(o, "\tk.hop = ev->hop;\n"); break;
+	case KF_DEV: c->need_netns = true; sb_puts(o, "\tk.dev[0] = ev->ifindex;\n\tk.dev[1] = ev->netns;\n"); break;
+	case KF_IFINDEX: sb_puts(o, "\tk.ifindex = ev->ifindex;\n"); break;
+	case KF_NETNS: c->need_netns = true; sb_puts(o, "\tk.netns = ev->netns;\n"); break;
+	case KF_CPU: sb_puts(o, "\tk.cpu = bpf_get_smp_processor_id();\n"); break;
+	case KF_PID: sb_puts(o, "\tk.pid = bpf_get_current_pid_tgid() >> 32;\n"); break;
+	case KF_COMM: sb_puts(o, "\tbpf_get_current_comm(k.comm, sizeof(k.comm));\n"); break;
+	case KF_MARK: c->need_mark = true; sb_puts(o, "\tk.mark = ev->mark;\n"); break;
+	case KF_LEN: sb_puts(o, "\tk.len = ev->len;\n"); break;
+	case KF_FLOW: sb_puts(o, "\tif (vnt_flow_get(ev) > 0)\n\t\tk.flow = ev->flow;\n"); break;
+	case KF_SADDR: case KF_DADDR:
+		sb_printf(o, "\tif (vnt_flow_get(ev) > 0)\n\t\t__builtin_memcpy(k.%s, ev->flow.%s, 16);\n", n, n);
+		break;
+	case KF_SPORT: case KF_DPORT:
+		sb_printf(o, "\tif (vnt_flow_get(ev) > 0)\n\t\tk.%s = ev->flow.%s;\n", n, n);
+		break;
+	case KF_PROTO: sb_puts(o, "\tif (vnt_flow_get(ev) > 0)\n\t\tk.proto = ev->flow.proto;\n"); break;
+	default: break;
+	}
+	if (k->field == KF_FLOW || k->field == KF_SADDR || k->field == KF_DADDR || k->field == KF_SPORT ||
+	    k->field == KF_DPORT || k->field == KF_PROTO)
+		c->need_flow = true;
+}
+
+static void emit_agg(struct cg *c, const struct vnt_plan_agg *a)
+{
+	struct strbuf *o = &c->out;
+	sb_printf(o, "/* %s */\n", a->title);
+	if (a->nkeys) {
+		sb_printf(o, "struct vnt_key_%d {\n", a->id);
+		for (int i = 0; i < a->nkeys; i++) {
+			const char *decl = key_decl(a->keys[i].field);
+			if (decl)
+				sb_printf(o, "\t%s\n", decl);
+			else
+				sb_printf(o, "\t__u32 %s;\n", vnt_keyfield_name(a->keys[i].field));
+		}
+		sb_puts(o, "};\n");
+	}
+	const char *vtype = a->nslots ? NULL : "struct vnt_sval";
+	if (a->nslots)
+		sb_printf(o, "struct vnt_hval_%d { __u64 slots[%d]; };\n", a->id, a->nslots);
+	sb_printf(o, "struct {\n\t__uint(type, %s);\n\t__uint(max_entries, %u);\n",
+		  a->nkeys ? "BPF_MAP_TYPE_PERCPU_HASH" : "BPF_MAP_TYPE_PERCPU_ARRAY", a->max_entries);
+	if (a->nkeys)
+		sb_printf(o, "\t__type(key, struct vnt_key_%d);\n", a->id);
+	else
+		sb_puts(o, "\t__type(key, __u32);\n");
+	if (vtype)
+		sb_printf(o, "\t__type(value, %s);\n", vtype);
+	else
+		sb_printf(o, "\t__type(value, struct vnt_hval_%d);\n", a->id);
+	sb_printf(o, "} %s SEC(\".maps\");\n\n", a->map);
+
+	sb_printf(o, "static __always_inline void vnt_update_%d(struct vnt_ev *ev, __s64 v)\n{\n", a->id);
+	if (a->nkeys) {
+		sb_printf(o, "\tstruct vnt_key_%d k;\n\t__builtin_memset(&k, 0, sizeof(k));\n", a->id);
+		for (int i = 0; i < a->nkeys; i++)
+			emit_key_fill(c, &a->keys[i]);
+		sb_printf(o, "\tvoid *val = vnt_lookup_or_init(&%s, &k, %d);\n", a->map, a->id);
+	} else {
+		sb_printf(o, "\t__u32 k = 0;\n\tvoid *val = bpf_map_lookup_elem(&%s, &k);\n", a->map);
+	}
+	switch (a->fn) {
+	case AGF_HIST:
+		sb_puts(o, "\tvnt_hist_add(val, (__u64)v);\n");
+		break;
+	case AGF_LHIST:
+		sb_printf(o, "\tvnt_lhist_add(val, v, %lldLL, %lldLL, %lldLL, %d);\n",
+			  (long long)a->lmin, (long long)a->lmax, (long long)a->lstep, a->nslots);
+		break;
+	default:
+		sb_puts(o, "\tvnt_scalar_add(val, v);\n");
+		break;
+	}
+	sb_puts(o, "}\n\n");
+}
+
+static const char *value_expr(const struct vnt_plan_agg *a, char *buf, size_t n)
+{
+	switch (a->src) {
+	case VS_NONE: return "1";
+	case VS_LEN: return "(__s64)ev->len";
+	case VS_CPU: return "(__s64)bpf_get_smp_processor_id()";
+	case VS_PID: return "(__s64)(bpf_get_current_pid_tgid() >> 32)";
+	case VS_CONST: snprintf(buf, n, "(__s64)%lluLL", (unsigned long long)a->constant); return buf;
+	case VS_LATENCY:
+		snprintf(buf, n, "lat_%d_%d", a->lat_from, a->lat_to);
+		return buf;
+	}
+	return "0";
+}
+
+/* ---- hops ---- */
+
+static void emit_hop_body(struct cg *c, const struct vnt_plan_hop *h)
+{
+	struct strbuf *o = &c->out;
+	const struct vnt_plan_trace *t = &c->pl->traces[h->trace];
+	bool has_pkt = h->kind == HK_TC_INGRESS || h->kind == HK_TC_EGRESS || h->kind == HK_XDP ||
+		       h->skb_arg >= 0 || h->skb_field_off >= 0;
+	sb_printf(o, "/* hop %s = %s (%s %s) */\n", h->name, h->def, vnt_hopkind_name(h->kind), h->target);
+	sb_printf(o, "static __always_inline int vnt_body_%d(struct vnt_ev *ev)\n{\n", h->id);
+	if (has_pkt)
+		sb_printf(o, "\tif (!vnt_pf_%d(ev->p, ev))\n\t\treturn 0;\n", h->id);
+	if (t->sample_n > 1) {
+		/* Sample by packet identity so a packet kept at one hop is kept at all. */
+		c->need_flow = true;
+		sb_printf(o, "\tif (vnt_flow_get(ev) > 0 ? (__u32)((ev->fp * 0x9E3779B97F4A7C15ULL) >> 32) %% %uU\n"
+			  "\t    : bpf_get_prandom_u32() %% %uU)\n\t\treturn 0;\n", t->sample_n, t->sample_n);
+	}
+	sb_printf(o, "\tvnt_inc(&vnt_hop_hits, %d);\n", h->id);
+	bool ts = false;
+	for (int i = 0; i < c->pl->nlat; i++)
+		ts |= c->pl->lat[i].from == h->id || c->pl->lat[i].to == h->id;
+	if (ts)
+		c->need_flow = true;
+	for (int i = 0; i < c->pl->nlat; i++) {
+		const struct vnt_plan_lat *l = &c->pl->lat[i];
+		if (l->from == h->id)
+			sb_printf(o, "\tvnt_lat_begin(ev, %d);\n", i);
+	}
+	for (int i = 0; i < c->pl->nlat; i++) {
+		const struct vnt_plan_lat *l = &c->pl->lat[i];
+		if (l->to == h->id)
+			sb_printf(o, "\t__s64 lat_%d_%d = vnt_lat_end(ev, %d);\n", l->from, l->to, i);
+	}
+	for (int i = 0; i < c->pl->naggs; i++) {
+		const struct vnt_plan_agg *a = &c->pl->aggs[i];
+		if (!(a->hop_mask & (1u << h->id)))
+			continue;
+		char buf[64];
+		const char *v = value_expr(a, buf, sizeof(buf));
+		if (a->src == VS_LATENCY)
+			sb_printf(o, "\tif (%s >= 0)\n\t\tvnt_update_%d(ev, %s);\n", v, a->id, v);
+		else
+			sb_printf(o, "\tvnt_update_%d(ev, %s);\n", a->id, v);
+	}
+	sb_puts(o, "\treturn 0;\n}\n\n");
+}
+
+static int emit_hop_prog(struct cg *c, const struct vnt_plan_hop *h)
+{
+	char id[16], arg[16], off[16], sec[300];
+	snprintf(id, sizeof(id), "%d", h->id);
+	snprintf(arg, sizeof(arg), "%d", h->skb_arg);
+	snprintf(off, sizeof(off), "%d", h->skb_field_off);
+	const char *tpl = NULL;
+	switch (h->kind) {
+	case HK_TP_BTF:
+		snprintf(sec, sizeof(sec), "tp_btf/%s", h->target);
+		tpl = h->skb_arg >= 0 ? "hop_btf_skb.tpl" : "hop_noskb.tpl";
+		break;
+	case HK_FENTRY:
+		snprintf(sec, sizeof(sec), "fentry/%s", h->target);
+		tpl = h->skb_arg >= 0 ? "hop_btf_skb.tpl" : "hop_noskb.tpl";
+		break;
+	case HK_RAW_TP:
+		snprintf(sec, sizeof(sec), "raw_tp/%s", h->target);
+		tpl = h->skb_arg >= 0 ? "hop_raw_tp_skb.tpl" : "hop_noskb.tpl";
+		break;
+	case HK_KPROBE:
+		snprintf(sec, sizeof(sec), "kprobe/%s", h->target);
+		tpl = h->skb_arg >= 0 ? "hop_kprobe_skb.tpl" : "hop_noskb.tpl";
+		if (h->skb_arg > 4) {
+			vnt_error(c->d, NULL, "kprobes read the sk_buff from the first five arguments",
+				  "hop %s: sk_buff argument %d of %s is out of reach", h->name, h->skb_arg, h->target);
+			return -1;
+		}
+		snprintf(arg, sizeof(arg), "%d", h->skb_arg + 1);
+		break;
+	case HK_TRACEPOINT: {
+		const char *colon = strchr(h->target, ':');
+		snprintf(sec, sizeof(sec), "tp/%.*s/%s", (int)(colon - h->target), h->target, colon + 1);
+		tpl = h->skb_field_off >= 0 ? "hop_tracepoint_skb.tpl" : "hop_noskb.tpl";
+		break;
+	}
+	case HK_TC_INGRESS:
+	case HK_TC_EGRESS:
+		snprintf(sec, sizeof(sec), "tc");
+		tpl = "hop_tc.tpl";
+		break;
+	case HK_XDP:
+		snprintf(sec, sizeof(sec), "xdp");
+		tpl = "hop_xdp.tpl";
+		break;
+	case HK_UPROBE:
+		snprintf(sec, sizeof(sec), "uprobe");
+		tpl = "hop_noskb.tpl";
+		break;
+	default:
+		return -1;
+	}
+	const char *kv[] = { "ID", id, "SEC", sec, "ARG", arg, "OFF", off, "NAME", h->name, NULL };
+	char *text = vnt_template(tpl, kv);
+	if (!text)
+		return -1;
+	sb_puts(&c->out, text);
+	sb_puts(&c->out, "\n");
+	free(text);
+	return 0;
+}
+
+static uint32_t max_value_size(const struct vnt_plan *pl)
+{
+	uint32_t m = 32;
+	for (int i = 0; i < pl->naggs; i++)
+		if (pl->aggs[i].value_size > m)
+			m = pl->aggs[i].value_size;
+	return m;
+}
+
+int vnt_codegen(struct vnt_program *prog, struct vnt_diag *d, char **csrc, struct vnt_plan **plan)
+{
+	struct vnt_plan *pl = vnt_lower(prog, d);
+	if (!pl)
+		return -1;
+	struct cg c = { .prog = prog, .pl = pl, .d = d };
+	sb_init(&c.out);
+	int rc = 0;
+	/* The body goes first into its own buffer: what it needs decides the
+	 * #defines that come before vnt_common.h. */
+	struct vnt_trace *t = prog->main->traces;
+	int ti = 0;
+	for (; t; t = t->next, ti++)
+		for (struct vnt_hop *h = t->hops; h; h = h->next)
+			if (h->id < pl->nhops)
+				rc |= emit_hop_filters(&c, h, t);
+	for (int i = 0; i < pl->naggs; i++)
+		emit_agg(&c, &pl->aggs[i]);
+	for (int i = 0; i < pl->nhops; i++)
+		emit_hop_body(&c, &pl->hops[i]);
+	for (int i = 0; i < pl->nhops && !rc; i++)
+		rc |= emit_hop_prog(&c, &pl->hops[i]);
+	if (rc || d->errors) {
+		sb_free(&c.out);
+		vnt_plan_free(pl);
+		return -1;
+	}
+	struct strbuf head;
+	sb_init(&head);
+	sb_printf(&head, "/* Generated by vnt %s from %s. Do not edit: edit the script.\n"
+		  " * Traces:", PACKAGE_VERSION, pl->script);
+	for (int i = 0; i < pl->ntraces; i++)
+		sb_printf(&head, " %s", pl->traces[i].name);
+	sb_puts(&head, " */\n");
+	/* A VXLAN inner packet needs the outer headers copied too. */
+	int snap = c.uses_inner || c.need_flow ? 192 : 128;
+	sb_printf(&head,
+		  "#define VNT_NHOPS %d\n#define VNT_NLAT %d\n#define VNT_NAGGS %d\n#define VNT_NDEVS %d\n"
+		  "#define VNT_ZERO_SIZE %u\n#define VNT_LRU_ENTRIES %u\n#define VNT_SNAP %d\n"
+		  "#define VNT_NEED_NETNS %d\n#define VNT_NEED_MARK %d\n\n"
+		  "#include \"vnt_common.h\"\n#include \"vnt_latency.h\"\n\n",
+		  pl->nhops, pl->nlat ? pl->nlat : 1, pl->naggs ? pl->naggs : 1, pl->ndevs ? pl->ndevs : 1,
+		  max_value_size(pl), pl->lru_entries, snap, c.need_netns, c.need_mark);
+	sb_printf(&head, "/* Devices named in filters; the loader fills in their indexes. */\n"
+		  "const volatile __u32 vnt_dev_ifindex[VNT_NDEVS] = {};\n"
+		  "const volatile __u32 vnt_dev_netns[VNT_NDEVS] = {};\n\n");
+	sb_puts(&head, c.out.s);
+	sb_free(&c.out);
+	*csrc = sb_steal(&head);
+	*plan = pl;
+	return 0;
+}

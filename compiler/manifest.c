@@ -1,0 +1,294 @@
+/* The manifest: the plan as JSON, read back by the runtime and agents.
+ * Versioned: a reader refuses a manifest newer than it understands. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <json-c/json.h>
+#include "compiler/plan.h"
+#include "lang/ast.h"
+
+#define MANIFEST_VERSION 1
+
+static void put_s(json_object *o, const char *k, const char *v)
+{
+	json_object_object_add(o, k, v ? json_object_new_string(v) : NULL);
+}
+static void put_i(json_object *o, const char *k, int64_t v)
+{
+	json_object_object_add(o, k, json_object_new_int64(v));
+}
+
+char *vnt_manifest_write(const struct vnt_plan *p)
+{
+	json_object *root = json_object_new_object();
+	put_i(root, "vnt_manifest", MANIFEST_VERSION);
+	put_s(root, "script", p->script);
+	put_i(root, "lru_entries", p->lru_entries);
+	json_object *traces = json_object_new_array();
+	for (int i = 0; i < p->ntraces; i++) {
+		const struct vnt_plan_trace *t = &p->traces[i];
+		json_object *o = json_object_new_object();
+		put_s(o, "name", t->name);
+		put_i(o, "every_ns", (int64_t)t->every_ns);
+		put_i(o, "for_ns", (int64_t)t->for_ns);
+		put_i(o, "sample", t->sample_n);
+		put_i(o, "first_hop", t->first_hop);
+		put_i(o, "nhops", t->nhops);
+		json_object_array_add(traces, o);
+	}
+	json_object_object_add(root, "traces", traces);
+	json_object *hops = json_object_new_array();
+	for (int i = 0; i < p->nhops; i++) {
+		const struct vnt_plan_hop *h = &p->hops[i];
+		json_object *o = json_object_new_object();
+		put_i(o, "id", h->id);
+		put_i(o, "trace", h->trace);
+		put_s(o, "name", h->name);
+		put_s(o, "def", h->def);
+		put_s(o, "kind", vnt_hopkind_name(h->kind));
+		put_s(o, "target", h->target);
+		put_s(o, "dev", h->dev);
+		put_i(o, "skb_arg", h->skb_arg);
+		put_i(o, "skb_field_off", h->skb_field_off);
+		put_s(o, "prog", h->prog);
+		json_object_array_add(hops, o);
+	}
+	json_object_object_add(root, "hops", hops);
+	json_object *lat = json_object_new_array();
+	for (int i = 0; i < p->nlat; i++) {
+		json_object *o = json_object_new_object();
+		put_i(o, "from", p->lat[i].from);
+		put_i(o, "to", p->lat[i].to);
+		json_object_array_add(lat, o);
+	}
+	json_object_object_add(root, "latency", lat);
+	json_object *aggs = json_object_new_array();
+	for (int i = 0; i < p->naggs; i++) {
+		const struct vnt_plan_agg *a = &p->aggs[i];
+		json_object *o = json_object_new_object();
+		put_i(o, "id", a->id);
+		put_i(o, "trace", a->trace);
+		put_s(o, "title", a->title);
+		put_s(o, "value", a->value_text);
+		put_s(o, "fn", vnt_aggfn_name(a->fn));
+		put_i(o, "src", a->src);
+		put_i(o, "lat_from", a->lat_from);
+		put_i(o, "lat_to", a->lat_to);
+		put_i(o, "lmin", a->lmin);
+		put_i(o, "lmax", a->lmax);
+		put_i(o, "lstep", a->lstep);
+		put_i(o, "nslots", a->nslots);
+		put_i(o, "hop_mask", a->hop_mask);
+		put_i(o, "key_size", a->key_size);
+		put_i(o, "value_size", a->value_size);
+		put_s(o, "map", a->map);
+		put_i(o, "max_entries", a->max_entries);
+		json_object *keys = json_object_new_array();
+		for (int k = 0; k < a->nkeys; k++) {
+			json_object *ko = json_object_new_object();
+			put_s(ko, "field", vnt_keyfield_name(a->keys[k].field));
+			put_i(ko, "off", a->keys[k].off);
+			put_i(ko, "size", a->keys[k].size);
+			json_object_array_add(keys, ko);
+		}
+		json_object_object_add(o, "keys", keys);
+		json_object_array_add(aggs, o);
+	}
+	json_object_object_add(root, "aggregations", aggs);
+	json_object *devs = json_object_new_array();
+	for (int i = 0; i < p->ndevs; i++)
+		json_object_array_add(devs, json_object_new_string(p->devs[i].name));
+	json_object_object_add(root, "devices", devs);
+	char *s = vnt_xstrdup(json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
+	json_object_put(root);
+	return s;
+}
+
+/* ---- reading ---- */
+
+struct rd {
+	char *err;
+	size_t errlen;
+	int bad;
+};
+
+static json_object *get(struct rd *r, json_object *o, const char *k, json_type t)
+{
+	json_object *v = NULL;
+	if (!json_object_object_get_ex(o, k, &v) || (v && !json_object_is_type(v, t))) {
+		if (!(t == json_type_string && v == NULL && json_object_object_get_ex(o, k, &v))) {
+			if (!r->bad)
+				snprintf(r->err, r->errlen, "manifest: field '%s' missing or of the wrong type", k);
+			r->bad = 1;
+		}
+		return NULL;
+	}
+	return v;
+}
+static int64_t gi(struct rd *r, json_object *o, const char *k)
+{
+	json_object *v = get(r, o, k, json_type_int);
+	return v ? json_object_get_int64(v) : 0;
+}
+static char *gs(struct rd *r, json_object *o, const char *k)
+{
+	json_object *v = get(r, o, k, json_type_string);
+	return v ? vnt_xstrdup(json_object_get_string(v)) : NULL;
+}
+
+static int bad(struct rd *r, const char *what)
+{
+	if (!r->bad)
+		snprintf(r->err, r->errlen, "manifest: %s", what);
+	r->bad = 1;
+	return -1;
+}
+
+struct vnt_plan *vnt_manifest_read(const char *json, char *err, size_t errlen)
+{
+	struct rd r = { err, errlen, 0 };
+	json_tokener *tok = json_tokener_new();
+	json_object *root = json_tokener_parse_ex(tok, json, (int)strlen(json));
+	enum json_tokener_error je = json_tokener_get_error(tok);
+	json_tokener_free(tok);
+	if (!root || je != json_tokener_success) {
+		snprintf(err, errlen, "manifest: not valid JSON (%s)", json_tokener_error_desc(je));
+		json_object_put(root);
+		return NULL;
+	}
+	struct vnt_plan *p = vnt_xcalloc(1, sizeof(*p));
+	int64_t ver = gi(&r, root, "vnt_manifest");
+	if (!r.bad && ver > MANIFEST_VERSION) {
+		snprintf(err, errlen, "manifest format %lld is newer than this vnt understands (%d); upgrade vnt",
+			 (long long)ver, MANIFEST_VERSION);
+		r.bad = 1;
+	}
+	p->script = gs(&r, root, "script");
+	p->lru_entries = (uint32_t)gi(&r, root, "lru_entries");
+	json_object *a = get(&r, root, "traces", json_type_array);
+	size_t n = a ? json_object_array_length(a) : 0;
+	if (n > VNT_MAX_HOPS)
+		bad(&r, "too many traces");
+	p->traces = vnt_xcalloc(n ? n : 1, sizeof(*p->traces));
+	for (size_t i = 0; i < n && !r.bad; i++) {
+		json_object *o = json_object_array_get_idx(a, i);
+		struct vnt_plan_trace *t = &p->traces[p->ntraces++];
+		t->name = gs(&r, o, "name");
+		t->every_ns = (uint64_t)gi(&r, o, "every_ns");
+		t->for_ns = (uint64_t)gi(&r, o, "for_ns");
+		t->sample_n = (uint32_t)gi(&r, o, "sample");
+		t->first_hop = (int)gi(&r, o, "first_hop");
+		t->nhops = (int)gi(&r, o, "nhops");
+	}
+	a = get(&r, root, "hops", json_type_array);
+	n = a ? json_object_array_length(a) : 0;
+	if (n > VNT_MAX_HOPS)
+		bad(&r, "too many hops");
+	for (size_t i = 0; i < n && !r.bad; i++) {
+		json_object *o = json_object_array_get_idx(a, i);
+		struct vnt_plan_hop *h = &p->hops[p->nhops++];
+		h->id = (int)gi(&r, o, "id");
+		h->trace = (int)gi(&r, o, "trace");
+		h->name = gs(&r, o, "name");
+		h->def = gs(&r, o, "def");
+		char *kind = gs(&r, o, "kind");
+		int k = kind ? vnt_hopkind_parse(kind) : -1;
+		free(kind);
+		if (k < 0)
+			bad(&r, "unknown hop kind");
+		h->kind = (enum vnt_hopkind)(k < 0 ? 0 : k);
+		h->target = gs(&r, o, "target");
+		json_object *dv = NULL;
+		if (json_object_object_get_ex(o, "dev", &dv) && dv && json_object_is_type(dv, json_type_string))
+			h->dev = vnt_xstrdup(json_object_get_string(dv));
+		h->skb_arg = (int)gi(&r, o, "skb_arg");
+		h->skb_field_off = (int)gi(&r, o, "skb_field_off");
+		h->prog = gs(&r, o, "prog");
+		if (!r.bad && (h->id != (int)i || h->trace < 0 || h->trace >= p->ntraces))
+			bad(&r, "inconsistent hop ids");
+	}
+	a = get(&r, root, "latency", json_type_array);
+	n = a ? json_object_array_length(a) : 0;
+	if (n > VNT_MAX_HOPS)
+		bad(&r, "too many latency pairs");
+	for (size_t i = 0; i < n && !r.bad; i++) {
+		json_object *o = json_object_array_get_idx(a, i);
+		p->lat[i].from = (int)gi(&r, o, "from");
+		p->lat[i].to = (int)gi(&r, o, "to");
+		p->nlat++;
+		if (p->lat[i].from < 0 || p->lat[i].from >= p->nhops || p->lat[i].to < 0 || p->lat[i].to >= p->nhops)
+			bad(&r, "latency pair names an unknown hop");
+	}
+	a = get(&r, root, "aggregations", json_type_array);
+	n = a ? json_object_array_length(a) : 0;
+	if (n > VNT_MAX_AGGS)
+		bad(&r, "too many aggregations");
+	for (size_t i = 0; i < n && !r.bad; i++) {
+		json_object *o = json_object_array_get_idx(a, i);
+		struct vnt_plan_agg *g = &p->aggs[p->naggs++];
+		g->id = (int)gi(&r, o, "id");
+		g->trace = (int)gi(&r, o, "trace");
+		g->title = gs(&r, o, "title");
+		json_object *vv = NULL;
+		if (json_object_object_get_ex(o, "value", &vv) && vv && json_object_is_type(vv, json_type_string))
+			g->value_text = vnt_xstrdup(json_object_get_string(vv));
+		char *fn = gs(&r, o, "fn");
+		int f = fn ? vnt_aggfn_parse(fn) : -1;
+		free(fn);
+		if (f < 0)
+			bad(&r, "unknown aggregation function");
+		g->fn = (enum vnt_aggfn)(f < 0 ? 0 : f);
+		g->src = (enum vnt_valsrc)gi(&r, o, "src");
+		g->lat_from = (int)gi(&r, o, "lat_from");
+		g->lat_to = (int)gi(&r, o, "lat_to");
+		g->lmin = gi(&r, o, "lmin");
+		g->lmax = gi(&r, o, "lmax");
+		g->lstep = gi(&r, o, "lstep");
+		g->nslots = (int)gi(&r, o, "nslots");
+		g->hop_mask = (uint32_t)gi(&r, o, "hop_mask");
+		g->key_size = (uint32_t)gi(&r, o, "key_size");
+		g->value_size = (uint32_t)gi(&r, o, "value_size");
+		g->map = gs(&r, o, "map");
+		g->max_entries = (uint32_t)gi(&r, o, "max_entries");
+		json_object *keys = get(&r, o, "keys", json_type_array);
+		size_t nk = keys ? json_object_array_length(keys) : 0;
+		if (nk > VNT_MAX_KEYS)
+			bad(&r, "too many keys");
+		for (size_t k = 0; k < nk && !r.bad; k++) {
+			json_object *ko = json_object_array_get_idx(keys, k);
+			char *fld = gs(&r, ko, "field");
+			int kf = fld ? vnt_keyfield_parse(fld) : -1;
+			free(fld);
+			if (kf < 0)
+				bad(&r, "unknown key field");
+			struct vnt_plan_key *pk = &g->keys[g->nkeys++];
+			pk->field = (enum vnt_keyfield)(kf < 0 ? 0 : kf);
+			pk->off = (uint32_t)gi(&r, ko, "off");
+			pk->size = (uint32_t)gi(&r, ko, "size");
+			if (pk->off + pk->size > g->key_size || pk->size != vnt_keyfield_size(pk->field))
+				bad(&r, "key layout out of bounds");
+		}
+		if (!r.bad && (g->nslots < 0 || g->nslots > VNT_MAX_LHIST_SLOTS ||
+			       g->value_size != (g->nslots ? (uint32_t)g->nslots * 8 : 32) ||
+			       (g->fn == AGF_LHIST && g->lstep <= 0) || g->trace < 0 || g->trace >= p->ntraces))
+			bad(&r, "aggregation layout is inconsistent");
+	}
+	a = get(&r, root, "devices", json_type_array);
+	n = a ? json_object_array_length(a) : 0;
+	if (n > VNT_MAX_DEVS)
+		bad(&r, "too many devices");
+	for (size_t i = 0; i < n && !r.bad; i++) {
+		json_object *o = json_object_array_get_idx(a, i);
+		if (!json_object_is_type(o, json_type_string)) {
+			bad(&r, "device names are strings");
+			break;
+		}
+		p->devs[p->ndevs++].name = vnt_xstrdup(json_object_get_string(o));
+	}
+	json_object_put(root);
+	if (r.bad) {
+		vnt_plan_free(p);
+		return NULL;
+	}
+	return p;
+}

@@ -1,0 +1,304 @@
+/* Reading a trace's maps into a snapshot: per-CPU values merged, keys
+ * rendered for people (device names, flows, hop names). */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include "lang/ast.h"
+#include "runtime/netns.h"
+#include "runtime/session.h"
+
+struct sval { uint64_t count, sum; int64_t min, max; };
+
+static int map_fd(struct vnt_session *s, const char *name)
+{
+	struct bpf_map *m = bpf_object__find_map_by_name(vnt_session_object(s), name);
+	return m ? bpf_map__fd(m) : -1;
+}
+
+/* Sum of a per-CPU u64 array slot. */
+static uint64_t percpu_u64(int fd, uint32_t idx, int ncpu, uint64_t *buf)
+{
+	uint64_t sum = 0;
+	if (fd < 0 || bpf_map_lookup_elem(fd, &idx, buf))
+		return 0;
+	for (int c = 0; c < ncpu; c++)
+		sum += buf[c];
+	return sum;
+}
+
+static void addr_str(const uint32_t a[4], int family, char *out, size_t n)
+{
+	if (family == 6)
+		inet_ntop(AF_INET6, a, out, (socklen_t)n);
+	else
+		inet_ntop(AF_INET, a, out, (socklen_t)n);
+}
+
+static const char *proto_name(unsigned p, char *buf, size_t n)
+{
+	switch (p) {
+	case 6: return "tcp";
+	case 17: return "udp";
+	case 1: return "icmp";
+	case 58: return "icmp6";
+	case 132: return "sctp";
+	default: snprintf(buf, n, "proto%u", p); return buf;
+	}
+}
+
+/* Layout of struct vnt_flow in bpf-templates/vnt_pkt.h. */
+struct flow_k { uint32_t saddr[4], daddr[4]; uint16_t sport, dport; uint8_t proto, family; uint16_t pad; };
+
+static char *render_key(const struct vnt_plan *p, const struct vnt_plan_key *k, const uint8_t *key)
+{
+	char buf[256], a[64], b[64], pb[16];
+	const uint8_t *f = key + k->off;
+	uint32_t u;
+	memcpy(&u, f, sizeof(u));
+	switch (k->field) {
+	case KF_HOP:
+		snprintf(buf, sizeof(buf), "%s", u < (uint32_t)p->nhops ? p->hops[u].name : "?");
+		break;
+	case KF_DEV: {
+		uint32_t ns;
+		memcpy(&ns, f + 4, sizeof(ns));
+		vnt_dev_name(u, ns, buf, sizeof(buf));
+		break;
+	}
+	case KF_COMM:
+		snprintf(buf, sizeof(buf), "%.16s", (const char *)f);
+		break;
+	case KF_FLOW: {
+		struct flow_k fl;
+		memcpy(&fl, f, sizeof(fl));
+		if (!fl.family) {
+			snprintf(buf, sizeof(buf), "(not IP)");
+			break;
+		}
+		addr_str(fl.saddr, fl.family, a, sizeof(a));
+		addr_str(fl.daddr, fl.family, b, sizeof(b));
+		const char *pn = proto_name(fl.proto, pb, sizeof(pb));
+		if (fl.proto == 6 || fl.proto == 17 || fl.proto == 132)
+			snprintf(buf, sizeof(buf), fl.family == 6 ? "[%s]:%u > [%s]:%u %s" : "%s:%u > %s:%u %s",
+				 a, fl.sport, b, fl.dport, pn);
+		else
+			snprintf(buf, sizeof(buf), "%s > %s %s", a, b, pn);
+		break;
+	}
+	case KF_SADDR: case KF_DADDR: {
+		uint32_t ad[4];
+		memcpy(ad, f, 16);
+		/* Without the family, an address with only the first word set is IPv4. */
+		addr_str(ad, ad[1] || ad[2] || ad[3] ? 6 : 4, buf, sizeof(buf));
+		break;
+	}
+	case KF_PROTO:
+		snprintf(buf, sizeof(buf), "%s", proto_name(u, pb, sizeof(pb)));
+		break;
+	default:
+		snprintf(buf, sizeof(buf), "%u", u);
+		break;
+	}
+	return vnt_xstrdup(buf);
+}
+
+static int agg_kind(enum vnt_aggfn f)
+{
+	static const int m[] = { SNAP_COUNT, SNAP_SUM, SNAP_MIN, SNAP_MAX, SNAP_AVG, SNAP_HIST, SNAP_LHIST };
+	return m[f];
+}
+
+static int64_t row_value(const struct vnt_snap_aggr *g, const struct vnt_snap_row *r)
+{
+	switch (g->kind) {
+	case SNAP_SUM: return (int64_t)r->sum;
+	case SNAP_MIN: return r->min;
+	case SNAP_MAX: return r->max;
+	case SNAP_AVG: return r->count ? (int64_t)(r->sum / r->count) : 0;
+	default: return (int64_t)r->count;
+	}
+}
+
+static const struct vnt_snap_aggr *sort_agg;
+static int row_cmp(const void *x, const void *y)
+{
+	const struct vnt_snap_row *a = x, *b = y;
+	if (sort_agg->kind != SNAP_HIST && sort_agg->kind != SNAP_LHIST) {
+		int64_t va = row_value(sort_agg, a), vb = row_value(sort_agg, b);
+		if (va != vb)
+			return va < vb ? 1 : -1;
+	}
+	for (int i = 0; i < sort_agg->nkeys; i++) {
+		int c = strcmp(a->keys[i], b->keys[i]);
+		if (c)
+			return c;
+	}
+	return 0;
+}
+
+static void merge_value(const struct vnt_plan_agg *pa, struct vnt_snap_row *row, const uint8_t *vals, int ncpu)
+{
+	size_t stride = (pa->value_size + 7) & ~7u;
+	if (pa->nslots) {
+		row->slots = vnt_xcalloc((size_t)pa->nslots, sizeof(uint64_t));
+		for (int c = 0; c < ncpu; c++) {
+			const uint64_t *s = (const uint64_t *)(vals + stride * (size_t)c);
+			for (int i = 0; i < pa->nslots; i++) {
+				row->slots[i] += s[i];
+				row->count += s[i];
+			}
+		}
+		return;
+	}
+	for (int c = 0; c < ncpu; c++) {
+		struct sval v;
+		memcpy(&v, vals + stride * (size_t)c, sizeof(v));
+		if (!v.count)
+			continue;
+		if (!row->count || v.min < row->min)
+			row->min = v.min;
+		if (!row->count || v.max > row->max)
+			row->max = v.max;
+		row->count += v.count;
+		row->sum += v.sum;
+	}
+}
+
+static void read_agg(struct vnt_session *s, const struct vnt_plan_agg *pa, struct vnt_snap_aggr *g, int ncpu)
+{
+	const struct vnt_plan *p = vnt_session_plan(s);
+	g->title = pa->title;
+	g->kind = agg_kind(pa->fn);
+	g->value = pa->value_text;
+	g->unit = pa->src == VS_LATENCY ? "ns" : pa->src == VS_LEN ? "bytes" : "";
+	g->nkeys = pa->nkeys;
+	g->key_names = vnt_xcalloc((size_t)(pa->nkeys ? pa->nkeys : 1), sizeof(char *));
+	for (int i = 0; i < pa->nkeys; i++)
+		g->key_names[i] = vnt_keyfield_name(pa->keys[i].field);
+	g->nslots = pa->nslots;
+	g->lmin = pa->lmin;
+	g->lmax = pa->lmax;
+	g->lstep = pa->lstep;
+	int fd = map_fd(s, pa->map);
+	if (fd < 0)
+		return;
+	size_t stride = (pa->value_size + 7) & ~7u;
+	uint8_t *vals = vnt_xcalloc((size_t)ncpu, stride);
+	uint8_t *key = vnt_xcalloc(1, pa->key_size), *next = vnt_xcalloc(1, pa->key_size);
+	int cap = 0;
+	if (!pa->nkeys) {
+		uint32_t z = 0;
+		if (!bpf_map_lookup_elem(fd, &z, vals)) {
+			struct vnt_snap_row r = { 0 };
+			merge_value(pa, &r, vals, ncpu);
+			if (r.count) {
+				g->rows = vnt_xcalloc(1, sizeof(*g->rows));
+				r.keys = vnt_xcalloc(1, sizeof(char *));
+				g->rows[g->nrows++] = r;
+			} else {
+				free(r.slots);
+			}
+		}
+	} else {
+		const void *prev = NULL;
+		while (bpf_map_get_next_key(fd, prev, next) == 0) {
+			memcpy(key, next, pa->key_size);
+			prev = key;
+			if (bpf_map_lookup_elem(fd, key, vals))
+				continue;   /* deleted meanwhile */
+			if (g->nrows == cap) {
+				cap = cap ? cap * 2 : 16;
+				g->rows = realloc(g->rows, sizeof(*g->rows) * (size_t)cap);
+			}
+			struct vnt_snap_row *r = &g->rows[g->nrows];
+			memset(r, 0, sizeof(*r));
+			merge_value(pa, r, vals, ncpu);
+			r->keys = vnt_xcalloc((size_t)pa->nkeys, sizeof(char *));
+			for (int i = 0; i < pa->nkeys; i++)
+				r->keys[i] = render_key(p, &pa->keys[i], key);
+			g->nrows++;
+		}
+	}
+	free(vals);
+	free(key);
+	free(next);
+	sort_agg = g;
+	if (g->nrows > 1)
+		qsort(g->rows, (size_t)g->nrows, sizeof(*g->rows), row_cmp);
+}
+
+int vnt_session_snapshot(struct vnt_session *s, int trace, struct vnt_snapshot *snap)
+{
+	const struct vnt_plan *p = vnt_session_plan(s);
+	if (trace < 0 || trace >= p->ntraces)
+		return -EINVAL;
+	const struct vnt_plan_trace *t = &p->traces[trace];
+	int ncpu = libbpf_num_possible_cpus();
+	if (ncpu <= 0)
+		return -EINVAL;
+	memset(snap, 0, sizeof(*snap));
+	snap->trace = t->name;
+	snap->script = p->script;
+	snap->sample_n = t->sample_n ? t->sample_n : 1;
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	snap->timestamp = (double)ts.tv_sec + ts.tv_nsec / 1e9;
+	uint64_t *buf = vnt_xcalloc((size_t)ncpu, sizeof(uint64_t));
+	int hits = map_fd(s, "vnt_hop_hits"), full = map_fd(s, "vnt_map_full"), lat = map_fd(s, "vnt_lat_stats");
+	snap->nhops = t->nhops;
+	snap->hop_names = vnt_xcalloc((size_t)(t->nhops ? t->nhops : 1), sizeof(char *));
+	snap->hop_hits = vnt_xcalloc((size_t)(t->nhops ? t->nhops : 1), sizeof(uint64_t));
+	for (int i = 0; i < t->nhops; i++) {
+		int id = t->first_hop + i;
+		snap->hop_names[i] = p->hops[id].name;
+		snap->hop_hits[i] = percpu_u64(hits, (uint32_t)id, ncpu, buf);
+		snap->hop_events_total += snap->hop_hits[i];
+	}
+	snap->lat = vnt_xcalloc((size_t)(p->nlat ? p->nlat : 1), sizeof(*snap->lat));
+	for (int i = 0; i < p->nlat; i++) {
+		const struct vnt_plan_lat *l = &p->lat[i];
+		if (p->hops[l->from].trace != trace)
+			continue;
+		struct vnt_snap_latency *sl = &snap->lat[snap->nlat++];
+		sl->from = p->hops[l->from].name;
+		sl->to = p->hops[l->to].name;
+		sl->started = percpu_u64(lat, (uint32_t)i * 3, ncpu, buf);
+		sl->matched = percpu_u64(lat, (uint32_t)i * 3 + 1, ncpu, buf);
+		sl->unmatched = percpu_u64(lat, (uint32_t)i * 3 + 2, ncpu, buf);
+	}
+	snap->aggs = vnt_xcalloc((size_t)(p->naggs ? p->naggs : 1), sizeof(*snap->aggs));
+	for (int i = 0; i < p->naggs; i++) {
+		if (p->aggs[i].trace != trace)
+			continue;
+		struct vnt_snap_aggr *g = &snap->aggs[snap->naggs++];
+		read_agg(s, &p->aggs[i], g, ncpu);
+		g->map_full = percpu_u64(full, (uint32_t)p->aggs[i].id, ncpu, buf);
+	}
+	free(buf);
+	return 0;
+}
+
+void vnt_snapshot_free(struct vnt_snapshot *snap)
+{
+	for (int i = 0; i < snap->naggs; i++) {
+		struct vnt_snap_aggr *g = &snap->aggs[i];
+		for (int r = 0; r < g->nrows; r++) {
+			for (int k = 0; k < g->nkeys; k++)
+				free(g->rows[r].keys[k]);
+			free(g->rows[r].keys);
+			free(g->rows[r].slots);
+		}
+		free(g->rows);
+		free(g->key_names);
+	}
+	free(snap->aggs);
+	free(snap->lat);
+	free(snap->hop_names);
+	free(snap->hop_hits);
+	memset(snap, 0, sizeof(*snap));
+}

@@ -1,0 +1,182 @@
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <bpf/bpf.h>
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+#include "lib/strbuf.h"
+#include "runtime/attach.h"
+#include "runtime/features.h"
+#include "runtime/netns.h"
+#include "runtime/session.h"
+
+struct vnt_session {
+	struct bpf_object *obj;
+	const struct vnt_plan *plan;
+	struct vnt_attachment att[VNT_MAX_HOPS];
+	int natt;
+};
+
+/* libbpf's messages (the verifier log among them) are kept, not printed:
+ * on failure we show the part that explains it. */
+static struct strbuf libbpf_log;
+static int log_cb(enum libbpf_print_level lvl, const char *fmt, va_list ap)
+{
+	if (lvl == LIBBPF_DEBUG)
+		return 0;
+	if (!libbpf_log.s)
+		sb_init(&libbpf_log);
+	if (libbpf_log.len < (1u << 20))
+		sb_vprintf(&libbpf_log, fmt, ap);
+	return 0;
+}
+
+struct bpf_object *vnt_session_object(struct vnt_session *s) { return s->obj; }
+const struct vnt_plan *vnt_session_plan(struct vnt_session *s) { return s->plan; }
+
+/* Write `size` bytes at variable `var` of the object's .rodata before load. */
+static int rodata_set(struct bpf_object *obj, const char *var, const void *val, size_t size)
+{
+	struct bpf_map *m = NULL, *it;
+	bpf_object__for_each_map(it, obj) {
+		const char *n = bpf_map__name(it);
+		size_t l = strlen(n);
+		if (l >= 7 && !strcmp(n + l - 7, ".rodata"))
+			m = it;
+	}
+	struct btf *btf = bpf_object__btf(obj);
+	if (!m || !btf)
+		return -ENOENT;
+	size_t dsz;
+	char *data = (char *)bpf_map__initial_value(m, &dsz);   /* writable until load */
+	int sec = btf__find_by_name_kind(btf, ".rodata", BTF_KIND_DATASEC);
+	if (!data || sec < 0)
+		return -ENOENT;
+	const struct btf_type *t = btf__type_by_id(btf, (__u32)sec);
+	const struct btf_var_secinfo *vs = btf_var_secinfos(t);
+	for (int i = 0; i < btf_vlen(t); i++, vs++) {
+		const struct btf_type *vt = btf__type_by_id(btf, vs->type);
+		if (strcmp(btf__name_by_offset(btf, vt->name_off), var))
+			continue;
+		if (vs->offset + size > dsz || size > vs->size)
+			return -E2BIG;
+		memcpy(data + vs->offset, val, size);
+		return 0;
+	}
+	return -ENOENT;
+}
+
+static int fill_rodata(struct bpf_object *obj, const struct vnt_plan *p, char *err, size_t len)
+{
+	uint32_t ifx[VNT_MAX_DEVS] = { 0 }, ns[VNT_MAX_DEVS] = { 0 };
+	for (int i = 0; i < p->ndevs; i++) {
+		int rc = vnt_dev_resolve(p->devs[i].name, &ifx[i], &ns[i]);
+		if (rc) {
+			char nsn[256];
+			const char *dev = vnt_dev_split(p->devs[i].name, nsn, sizeof(nsn));
+			if (rc == -ENODEV)
+				snprintf(err, len, "no device '%s'%s%s%s on this host (`ip link` lists them; write \"NETNS/DEV\" for a device in a namespace)",
+					 dev, nsn[0] ? " in network namespace '" : "", nsn, nsn[0] ? "'" : "");
+			else
+				snprintf(err, len, "cannot resolve device \"%s\": network namespace '%s': %s",
+					 p->devs[i].name, nsn, strerror(-rc));
+			return rc;
+		}
+	}
+	if (p->ndevs && (rodata_set(obj, "vnt_dev_ifindex", ifx, sizeof(uint32_t) * (size_t)p->ndevs) ||
+			 rodata_set(obj, "vnt_dev_netns", ns, sizeof(uint32_t) * (size_t)p->ndevs))) {
+		snprintf(err, len, "the object has no device table (package and manifest do not match)");
+		return -EINVAL;
+	}
+	uint32_t hopns[VNT_MAX_HOPS] = { 0 };
+	for (int i = 0; i < p->nhops; i++) {
+		uint32_t ifindex;
+		if (p->hops[i].dev)
+			vnt_dev_resolve(p->hops[i].dev, &ifindex, &hopns[i]);
+	}
+	if (p->nhops)
+		rodata_set(obj, "vnt_hop_netns", hopns, sizeof(uint32_t) * (size_t)p->nhops);
+	return 0;
+}
+
+/* Show the verifier's last words: the lines that say why. */
+static void explain_load_failure(char *err, size_t len, int rc)
+{
+	const char *log = libbpf_log.s ? libbpf_log.s : "";
+	size_t n = strlen(log);
+	const char *tail = n > 1500 ? log + n - 1500 : log;
+	snprintf(err, len, "the kernel refused to load the programs: %s\n--- libbpf / verifier log (end) ---\n%s",
+		 strerror(-rc), tail);
+}
+
+struct vnt_session *vnt_session_open(const void *obj, size_t len, const struct vnt_plan *plan,
+				     char *err, size_t errlen)
+{
+	libbpf_set_print(log_cb);
+	if (libbpf_log.s) {
+		libbpf_log.len = 0;
+		libbpf_log.s[0] = '\0';
+	}
+	for (int i = 0; i < plan->nhops; i++)
+		if (vnt_feature_check(&plan->hops[i], err, errlen))
+			return NULL;
+	struct vnt_session *s = calloc(1, sizeof(*s));
+	if (!s) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	s->plan = plan;
+	for (int i = 0; i < VNT_MAX_HOPS; i++)
+		s->att[i].link_fd = -1;
+	LIBBPF_OPTS(bpf_object_open_opts, oo, .object_name = "vnt");
+	s->obj = bpf_object__open_mem(obj, len, &oo);
+	if (!s->obj) {
+		snprintf(err, errlen, "not a valid BPF object: %s", strerror(errno));
+		free(s);
+		return NULL;
+	}
+	/* Every program must exist and match its hop. */
+	for (int i = 0; i < plan->nhops; i++)
+		if (!bpf_object__find_program_by_name(s->obj, plan->hops[i].prog)) {
+			snprintf(err, errlen, "program %s of hop '%s' is missing from the object", plan->hops[i].prog,
+				 plan->hops[i].name);
+			goto fail;
+		}
+	if (fill_rodata(s->obj, plan, err, errlen))
+		goto fail;
+	int rc = bpf_object__load(s->obj);
+	if (rc) {
+		explain_load_failure(err, errlen, rc);
+		goto fail;
+	}
+	return s;
+fail:
+	bpf_object__close(s->obj);
+	free(s);
+	return NULL;
+}
+
+int vnt_session_attach(struct vnt_session *s, char *err, size_t errlen)
+{
+	for (int i = 0; i < s->plan->nhops; i++) {
+		const struct vnt_plan_hop *h = &s->plan->hops[i];
+		struct bpf_program *prog = bpf_object__find_program_by_name(s->obj, h->prog);
+		int rc = vnt_attach_hop(prog, h, &s->att[s->natt], err, errlen);
+		if (rc)
+			return rc;   /* the caller closes the session: what did attach is detached */
+		s->natt++;
+	}
+	return 0;
+}
+
+void vnt_session_close(struct vnt_session *s)
+{
+	if (!s)
+		return;
+	for (int i = 0; i < s->natt; i++)
+		vnt_detach(&s->att[i]);
+	bpf_object__close(s->obj);
+	free(s);
+}

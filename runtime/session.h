@@ -1,0 +1,28 @@
+/* A loaded trace: the object opened from memory, rodata filled in for
+ * this host (device indexes), programs loaded and attached by hop kind.
+ * Closing it detaches everything; links are owned by file descriptors,
+ * so even a killed process leaves nothing attached. */
+#ifndef VNT_SESSION_H
+#define VNT_SESSION_H
+
+#include <stddef.h>
+#include "compiler/plan.h"
+#include "runtime/snapshot.h"
+
+struct vnt_session;
+
+struct vnt_session *vnt_session_open(const void *obj, size_t len, const struct vnt_plan *plan,
+				     char *err, size_t errlen);
+int vnt_session_attach(struct vnt_session *s, char *err, size_t errlen);
+void vnt_session_close(struct vnt_session *s);
+
+/* Read the maps of trace `trace` into snap (caller frees with
+ * vnt_snapshot_free). 0 or -errno. */
+int vnt_session_snapshot(struct vnt_session *s, int trace, struct vnt_snapshot *snap);
+void vnt_snapshot_free(struct vnt_snapshot *snap);
+
+/* Internals shared with attach.c and reader.c. */
+struct bpf_object *vnt_session_object(struct vnt_session *s);
+const struct vnt_plan *vnt_session_plan(struct vnt_session *s);
+
+#endif
