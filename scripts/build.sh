@@ -30,6 +30,7 @@ fi
 
 if [[ ! -x configure || configure.ac -nt configure ]]; then
 	step "autoreconf -fi"
+	mkdir -p m4 # ACLOCAL_AMFLAGS = -I m4; git does not keep empty directories
 	autoreconf -fi || die "autoreconf failed"
 fi
 

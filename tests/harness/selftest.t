@@ -111,7 +111,7 @@ round() {
 	if [[ -z $left ]]; then
 		ok "$name: teardown leaves nothing"
 	else
-		notok "$name: teardown leaves nothing" "left: $(echo $left)"
+		notok "$name: teardown leaves nothing" "left: ${left//$'\n'/ }"
 	fi
 }
 
