@@ -103,6 +103,13 @@ struct vnt_sval {
 /* Set by the loader: network namespace of each tc/xdp hop's device. */
 const volatile __u32 vnt_hop_netns[VNT_NHOPS] = {};
 
+/* Mask a length in an instruction clang cannot move or drop, so the
+ * verifier knows its bound at the helper call (a C `&` is often
+ * reordered away). VNT_SNAP_MAX is 256. */
+#define VNT_LEN_BOUND(x) ({ __u64 _v = (x); asm volatile("%0 &= 0xff" : "+r"(_v)); _v; })
+_Static_assert(VNT_SNAP_MAX == 256, "VNT_LEN_BOUND masks with 0xff");
+_Static_assert(VNT_SNAP < VNT_SNAP_MAX, "VNT_SNAP must be below VNT_SNAP_MAX");
+
 static __always_inline void vnt_inc(void *map, __u32 idx)
 {
 	__u64 *c = bpf_map_lookup_elem(map, &idx);
@@ -165,23 +172,27 @@ static __always_inline void vnt_hist_add(__u64 *slots, __u64 v)
 {
 	if (!slots)
 		return;
-	__u32 i = vnt_log2_slot(v);
+	__u64 i = vnt_log2_slot(v);
+	asm volatile("" : "+r"(i));   /* keep the clamp: the verifier needs it */
 	if (i > 64)
 		i = 64;
 	slots[i] += 1;
 }
 
-static __always_inline void vnt_lhist_add(__u64 *slots, __s64 v, __s64 lo, __s64 hi, __s64 step, __u32 n)
+static __always_inline void vnt_lhist_add(__u64 *slots, __s64 v, __s64 lo, __s64 hi, __s64 step, __u64 n)
 {
 	if (!slots)
 		return;
-	__u32 i;
+	__u64 i;
 	if (v < lo)
 		i = 0;
 	else if (v >= hi)
 		i = n - 1;
 	else
-		i = 1 + (__u32)((__u64)(v - lo) / (__u64)step);
+		i = 1 + (__u64)(v - lo) / (__u64)step;
+	/* 64-bit compare on an opaque value: clang can neither drop the
+	 * clamp nor narrow it to a 32-bit compare the verifier loses. */
+	asm volatile("" : "+r"(i));
 	if (i > n - 1)
 		i = n - 1;
 	slots[i] += 1;
@@ -268,7 +279,7 @@ static __always_inline int vnt_ev_skb_pkt(struct vnt_ev *ev, struct sk_buff *skb
 	if (bpf_probe_read_kernel(p->data, VNT_SNAP, head + nh)) {
 		if (avail > VNT_SNAP)
 			avail = VNT_SNAP;
-		if (!avail || bpf_probe_read_kernel(p->data, avail & (VNT_SNAP_MAX - 1), head + nh))
+		if (!avail || bpf_probe_read_kernel(p->data, VNT_LEN_BOUND(avail), head + nh))
 			avail = 0;
 	}
 	p->caplen = avail < VNT_SNAP ? avail : VNT_SNAP;
@@ -296,7 +307,7 @@ static __always_inline int vnt_ev_tc_pkt(struct vnt_ev *ev, struct __sk_buff *sk
 	if (!p)
 		return -1;
 	__u32 n = skb->len < VNT_SNAP ? skb->len : VNT_SNAP;
-	if (n < 14 || bpf_skb_load_bytes(skb, 0, p->data, n & (VNT_SNAP_MAX - 1)))
+	if (n < 14 || bpf_skb_load_bytes(skb, 0, p->data, VNT_LEN_BOUND(n)))
 		n = 0;
 	vnt_pkt_set_l2(p, n, skb->len);
 	ev->p = p;
@@ -319,7 +330,7 @@ static __always_inline int vnt_ev_xdp_pkt(struct vnt_ev *ev, struct xdp_md *x)
 		return -1;
 	__u32 len = ev->len;
 	__u32 n = len < VNT_SNAP ? len : VNT_SNAP;
-	if (n < 14 || bpf_xdp_load_bytes(x, 0, p->data, n & (VNT_SNAP_MAX - 1)))
+	if (n < 14 || bpf_xdp_load_bytes(x, 0, p->data, VNT_LEN_BOUND(n)))
 		n = 0;
 	vnt_pkt_set_l2(p, n, len);
 	ev->p = p;
