@@ -4,6 +4,8 @@ SEC("@SEC@")
 int vnt_hop_@ID@(__u64 *ctx)
 {
 	struct sk_buff *skb = (struct sk_buff *)ctx[@ARG@];
+	if (!skb)		/* some tracepoints pass NULL (qdisc_dequeue on an empty queue) */
+		return 0;
 	struct vnt_ev ev;
 	__builtin_memset(&ev, 0, sizeof(ev));
 	ev.hop = @ID@;

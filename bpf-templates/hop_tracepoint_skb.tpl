@@ -4,6 +4,8 @@ SEC("@SEC@")
 int vnt_hop_@ID@(void *ctx)
 {
 	struct sk_buff *skb = *(struct sk_buff **)((char *)ctx + @OFF@);
+	if (!skb)		/* some tracepoints pass NULL (qdisc_dequeue on an empty queue) */
+		return 0;
 	struct vnt_ev ev;
 	__builtin_memset(&ev, 0, sizeof(ev));
 	ev.hop = @ID@;

@@ -306,8 +306,9 @@ static __always_inline int vnt_ev_tc_pkt(struct vnt_ev *ev, struct __sk_buff *sk
 	struct vnt_pkt *p = vnt_scratch_get();
 	if (!p)
 		return -1;
-	__u32 n = skb->len < VNT_SNAP ? skb->len : VNT_SNAP;
-	if (n < 14 || bpf_skb_load_bytes(skb, 0, p->data, VNT_LEN_BOUND(n)))
+	/* Bound first, then test: the verifier then knows 14 <= n <= 255. */
+	__u64 n = VNT_LEN_BOUND(skb->len < VNT_SNAP ? skb->len : VNT_SNAP);
+	if (n < 14 || bpf_skb_load_bytes(skb, 0, p->data, n))
 		n = 0;
 	vnt_pkt_set_l2(p, n, skb->len);
 	ev->p = p;
@@ -329,8 +330,8 @@ static __always_inline int vnt_ev_xdp_pkt(struct vnt_ev *ev, struct xdp_md *x)
 	if (!p)
 		return -1;
 	__u32 len = ev->len;
-	__u32 n = len < VNT_SNAP ? len : VNT_SNAP;
-	if (n < 14 || bpf_xdp_load_bytes(x, 0, p->data, VNT_LEN_BOUND(n)))
+	__u64 n = VNT_LEN_BOUND(len < VNT_SNAP ? len : VNT_SNAP);
+	if (n < 14 || bpf_xdp_load_bytes(x, 0, p->data, n))
 		n = 0;
 	vnt_pkt_set_l2(p, n, len);
 	ev->p = p;

@@ -206,6 +206,9 @@ static void check_agg(struct ck *c, struct vnt_module *m, struct vnt_trace *t, s
 		if (a->lstep <= 0 || a->lmax <= a->lmin)
 			vnt_error(c->d, &a->loc, "write lhist(VALUE, MIN, MAX, STEP) with MIN < MAX and STEP > 0",
 				  "invalid linear histogram bounds");
+		else if ((a->lmax - a->lmin) % a->lstep)
+			vnt_error(c->d, &a->loc, "choose MAX so that MAX - MIN is a multiple of STEP",
+				  "the range of the linear histogram is not a whole number of steps");
 		else if ((a->lmax - a->lmin) / a->lstep + 2 > VNT_MAX_LHIST_SLOTS)
 			vnt_error(c->d, &a->loc, "use a larger STEP", "linear histogram has more than %d buckets",
 				  VNT_MAX_LHIST_SLOTS - 2);

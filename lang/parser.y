@@ -71,6 +71,7 @@ static void add_trace_item(struct vnt_trace *t, struct vnt_trace *item);
 	struct vnt_trace *trace;
 	struct vnt_hop *hop;
 	struct { char **v; int n; } params;
+	struct { struct vnt_value *first; int64_t nums[3]; int n; int bad; struct vnt_loc badloc; } aggargs;
 	int i;
 }
 
@@ -102,6 +103,7 @@ static void add_trace_item(struct vnt_trace *t, struct vnt_trace *item);
 %type <val> value
 %type <key> keys key atlist keylist
 %type <agg> aggstmt
+%type <aggargs> aggargs
 %type <hop> hopuse
 
 %destructor { free($$); } <str>
@@ -109,8 +111,8 @@ static void add_trace_item(struct vnt_trace *t, struct vnt_trace *item);
 %destructor { vnt_aexpr_free($$); } <a>
 %destructor { vnt_args_free($$); } <arg>
 
-%left OR
-%left AND
+/* tcpdump gives `and` and `or` the same precedence, left to right. */
+%left OR AND
 %left '|'
 %left '^'
 %left '&'
@@ -230,15 +232,33 @@ hopuse
 	;
 
 aggstmt
-	: IDENT '(' ')' atlist keys      { $$ = vnt_xcalloc(1, sizeof(*$$)); $$->fname = $1; $$->loc = LOC(@1);
-	                                   $$->at = $4; $$->keys = $5; $$->nargs = 0; }
-	| IDENT '(' value ')' atlist keys
+	: IDENT '(' aggargs ')' atlist keys
 	                                 { $$ = vnt_xcalloc(1, sizeof(*$$)); $$->fname = $1; $$->loc = LOC(@1);
-	                                   $$->val = $3; $$->at = $5; $$->keys = $6; $$->nargs = 1; }
-	| IDENT '(' value ',' NUM ',' NUM ',' NUM ')' atlist keys
-	                                 { $$ = vnt_xcalloc(1, sizeof(*$$)); $$->fname = $1; $$->loc = LOC(@1);
-	                                   $$->val = $3; $$->lmin = (int64_t)$5; $$->lmax = (int64_t)$7; $$->lstep = (int64_t)$9;
-	                                   $$->at = $11; $$->keys = $12; $$->nargs = 4; }
+	                                   $$->at = $5; $$->keys = $6;
+	                                   struct vnt_value *v = $3.first;
+	                                   $$->nargs = $3.n; $$->val = v;
+	                                   /* lhist's bounds: numbers after the value; the checker counts arguments */
+	                                   for (int i = 0; i < $3.n - 1 && i < 3; i++) {
+	                                       int64_t x = $3.nums[i];
+	                                       if (i == 0) $$->lmin = x; else if (i == 1) $$->lmax = x; else $$->lstep = x;
+	                                   }
+	                                   if ($3.bad) vnt_error(ps->diag, &$3.badloc, "write lhist(VALUE, MIN, MAX, STEP) with numbers for the bounds",
+	                                                         "only the first argument of an aggregation is a value");
+	                                 }
+	;
+
+aggargs
+	: %empty                         { memset(&$$, 0, sizeof($$)); }
+	| value                          { memset(&$$, 0, sizeof($$)); $$.first = $1; $$.n = 1; }
+	| aggargs ',' value              { $$ = $1;
+	                                   if ($$.n == 0) { $$.first = $3; }
+	                                   else {
+	                                       if ($3->kind != V_NUM && !$$.bad) { $$.bad = 1; $$.badloc = $3->loc; }
+	                                       if ($$.n - 1 < 3) $$.nums[$$.n - 1] = (int64_t)$3->num;
+	                                       free($3->a); free($3->b); free($3);
+	                                   }
+	                                   $$.n++; }
+	| aggargs ',' '-' NUM            { $$ = $1; if ($$.n >= 1 && $$.n - 1 < 3) $$.nums[$$.n - 1] = -(int64_t)$4; $$.n++; }
 	;
 
 atlist
@@ -263,6 +283,7 @@ key
 	| COMM                           { $$ = vnt_xcalloc(1, sizeof(*$$)); $$->name = vnt_xstrdup("comm"); $$->loc = LOC(@1); }
 	| IFINDEX                        { $$ = vnt_xcalloc(1, sizeof(*$$)); $$->name = vnt_xstrdup("ifindex"); $$->loc = LOC(@1); }
 	| MARK                           { $$ = vnt_xcalloc(1, sizeof(*$$)); $$->name = vnt_xstrdup("mark"); $$->loc = LOC(@1); }
+	| PROTO                          { $$ = vnt_xcalloc(1, sizeof(*$$)); $$->name = vnt_xstrdup("proto"); $$->loc = LOC(@1); }
 	| LEN                            { $$ = vnt_xcalloc(1, sizeof(*$$)); $$->name = vnt_xstrdup("len"); $$->loc = LOC(@1); }
 	;
 

@@ -26,11 +26,12 @@ int vnt_build_script(const char *path, const struct vnt_build_opts *o, bool comp
 		return 1;
 	if (!d.errors)
 		vnt_check(prog, &d);
-	if (!d.errors && !prog->main->traces)
+	if (!d.errors && !prog->main->traces && compile)
 		vnt_error(&d, NULL, "write `trace NAME { hop ... }` to say what to trace",
 			  "%s defines no trace", path);
 	int rc = 0;
-	if (!d.errors)
+	/* A library (no trace) is checked, not generated. */
+	if (!d.errors && prog->main->traces)
 		rc = vnt_codegen(prog, &d, &b->csrc, &b->plan);
 	vnt_program_free(prog);
 	vnt_kinfo_release();
@@ -41,7 +42,7 @@ int vnt_build_script(const char *path, const struct vnt_build_opts *o, bool comp
 		return 1;
 	}
 	b->gen_s = now() - t0;
-	if (!compile)
+	if (!compile || !b->plan)
 		return 0;
 	t0 = now();
 	struct vnt_clang_opts co = { .no_cache = o->no_cache, .verbose = o->verbose };

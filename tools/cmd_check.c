@@ -1,17 +1,16 @@
-/* vnt check FILE: parse, resolve imports and check; print diagnostics. */
-#include <errno.h>
+/* vnt check FILE: parse, resolve imports, check and lower (no clang). */
 #include <getopt.h>
 #include <stdio.h>
-#include <string.h>
+#include "tools/build.h"
 #include "tools/cmds.h"
-#include "parse.h"
 
 static void help(FILE *f)
 {
 	fprintf(f, "usage: vnt check [-I DIR]... FILE\n\n"
-		"Parse and check a .vnt script without compiling it. Errors are printed as\n"
-		"FILE:LINE:COL with the source line and a caret; the exit status is 1 if\n"
-		"there were errors.\n\n"
+		"Parse and check a .vnt script and the modules it imports, and resolve its\n"
+		"hop points against this kernel (tracepoints, BTF), without compiling it.\n"
+		"Errors are printed as FILE:LINE:COL with the source line and a caret; the\n"
+		"exit status is 1 if there were errors, 2 on usage errors.\n\n"
 		"  -I DIR     add DIR to the module search path (before VNT_PATH)\n"
 		"  -h, --help show this help\n");
 }
@@ -19,11 +18,14 @@ static void help(FILE *f)
 int cmd_check(int argc, char **argv)
 {
 	static const struct option opts[] = { { "help", no_argument, NULL, 'h' }, { 0 } };
+	struct vnt_build_opts bo = { 0 };
+	char *incs[32];
 	int c;
+	optind = 1;
 	while ((c = getopt_long(argc, argv, "hI:", opts, NULL)) != -1) {
 		switch (c) {
 		case 'h': help(stdout); return 0;
-		case 'I': break;
+		case 'I': if (bo.nincdirs < 32) incs[bo.nincdirs++] = optarg; break;
 		default: help(stderr); return 2;
 		}
 	}
@@ -31,19 +33,10 @@ int cmd_check(int argc, char **argv)
 		help(stderr);
 		return 2;
 	}
-	struct vnt_source *src = vnt_source_read(argv[optind], NULL);
-	if (!src) {
-		fprintf(stderr, "vnt: error: cannot read %s: %s\n", argv[optind], strerror(errno));
+	bo.incdirs = incs;
+	struct vnt_build b;
+	if (vnt_build_script(argv[optind], &bo, false, &b))
 		return 1;
-	}
-	struct vnt_diag d;
-	vnt_diag_init(&d);
-	struct vnt_module *m = vnt_parse_source(src, &d);
-	vnt_module_free(m);
-	vnt_source_free(src);
-	if (d.errors) {
-		fprintf(stderr, "%d error%s\n", d.errors, d.errors == 1 ? "" : "s");
-		return 1;
-	}
+	vnt_build_free(&b);
 	return 0;
 }

@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Diagnostics as data: every tests/diag/cases/X.vnt must make `vnt check`
+# fail with exactly the text of X.err (the repo top shown as <top>); every
+# script under tests/diag/valid, stdlib and examples must check cleanly,
+# and the valid scripts must also compile and pass the kernel's verifier.
+set -u
+top=${VNT_TOP:-$(pwd)}
+vnt=${VNT:-$top/vnt}
+cd "$top" || exit 1
+export NO_COLOR=1
+for f in tests/diag/cases/*.vnt; do
+	name=diag:$(basename "$f" .vnt)
+	got=$("$vnt" check "$f" 2>&1 >/dev/null); rc=$?
+	got=${got//$top/<top>}
+	want=$(cat "${f%.vnt}.err")
+	if [[ $rc != 1 ]]; then
+		echo "not ok $name: exit status $rc, want 1"
+	elif [[ "$got" != "$want" ]]; then
+		echo "not ok $name: diagnostics differ"
+		diff <(printf '%s\n' "$want") <(printf '%s\n' "$got") | sed 's/^/#   /'
+	else
+		echo "ok $name"
+	fi
+done
+for f in tests/diag/valid/*.vnt stdlib/*.vnt examples/*.vnt; do
+	if out=$("$vnt" check "$f" 2>&1); then
+		echo "ok check-valid:$f"
+	else
+		echo "not ok check-valid:$f: $out"
+	fi
+done
+# The valid scripts load: clang and the verifier accept every construct.
+for f in tests/diag/valid/*.vnt; do
+	if out=$(timeout 120 "$vnt" run -q -d 0.5 "$f" 2>&1 >/dev/null); then
+		echo "ok verifier-accepts:$f"
+	else
+		echo "not ok verifier-accepts:$f: ${out: -600}"
+	fi
+done
+# Usage errors exit 2; unreadable files exit 1 with the reason.
+"$vnt" check >/dev/null 2>&1; rc=$?
+[[ $rc == 2 ]] && echo "ok usage-exit-2" || echo "not ok usage-exit-2: got $rc"
+out=$("$vnt" check /nonexistent.vnt 2>&1); rc=$?
+[[ $rc == 1 && $out == *"No such file"* ]] && echo "ok missing-file" || echo "not ok missing-file: $rc $out"
