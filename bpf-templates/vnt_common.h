@@ -117,10 +117,19 @@ static __always_inline void vnt_inc(void *map, __u32 idx)
 		*c += 1;
 }
 
+/* One copy of the header parser per program, called, not inlined at
+ * every use: clang compiles it once and the programs stay small. */
+static __noinline int vnt_flow_parse_sub(struct vnt_pkt *p, struct vnt_flow *f, __u64 *fp)
+{
+	if (!p)
+		return -1;
+	return vnt_flow_parse(p, f, fp);
+}
+
 static __always_inline int vnt_flow_get(struct vnt_ev *ev)
 {
 	if (!ev->flow_state)
-		ev->flow_state = ev->p && vnt_flow_parse(ev->p, &ev->flow, &ev->fp) == 0 ? 1 : -1;
+		ev->flow_state = vnt_flow_parse_sub(ev->p, &ev->flow, &ev->fp) == 0 ? 1 : -1;
 	return ev->flow_state;
 }
 
