@@ -1,0 +1,495 @@
+/* Packet bytes as every hop sees them, and the loads filters make.
+ *
+ * Each hop copies the first bytes of its packet into a per-CPU scratch
+ * `struct vnt_pkt` (from an sk_buff, a tc __sk_buff, an XDP frame, or a
+ * pcap record under BPF_PROG_TEST_RUN). Filters and the flow parser read
+ * only that copy, through bounds-checked loads: a load past `caplen` sets
+ * `oob` and the whole filter fails, as a classic BPF filter does.
+ *
+ * CONTRACT (used by compiler/codegen.c and the hop templates):
+ *   - data[0] is either the Ethernet header (l3off = 14, or 18/22 with
+ *     802.1Q/802.1ad tags) or the network header (l3off = 0, ethertype
+ *     taken from skb->protocol).
+ *   - ethertype is in host byte order.
+ *   - wirelen is the frame's full length as tcpdump's `len` sees it.
+ *   - caplen <= VNT_SNAP_MAX.
+ *
+ * Every load masks its index with VNT_SNAP_MAX - 1, so the verifier sees
+ * it in bounds whatever the offset; the caplen check is what keeps the
+ * semantics. Offsets follow libpcap's: the network header is at l3off,
+ * the IPv4 transport header at l3off + 4 * (ip[0] & 0xf) (unvalidated,
+ * as libpcap does) and the IPv6 one at l3off + 40 (the fixed header's
+ * next header only, as libpcap's `port` does).
+ */
+#ifndef VNT_PKT_H
+#define VNT_PKT_H
+
+#ifndef VNT_SNAP_MAX
+#define VNT_SNAP_MAX 256        /* power of two: offsets are masked with it */
+#endif
+
+#define VNT_ETH_P_IP     0x0800
+#define VNT_ETH_P_ARP    0x0806
+#define VNT_ETH_P_RARP   0x8035
+#define VNT_ETH_P_IPV6   0x86dd
+#define VNT_VXLAN_PORT   4789
+
+struct vnt_pkt {
+	__u8 data[VNT_SNAP_MAX];
+	__u32 caplen;           /* valid bytes in data */
+	__u32 wirelen;          /* frame length on the wire */
+	__u16 l3off;            /* offset of the (current) network header */
+	__u16 ethertype;        /* of the (current) network header, host order */
+	__u8 oob;               /* a load went out of bounds */
+	__u8 pad[3];
+};
+
+/* ---- raw loads: the caller has checked the bounds ---- */
+
+static __always_inline __u32 vnt_raw8(const struct vnt_pkt *p, __u32 off)
+{
+	return p->data[off & (VNT_SNAP_MAX - 1)];
+}
+
+static __always_inline __u32 vnt_raw16(const struct vnt_pkt *p, __u32 off)
+{
+	return vnt_raw8(p, off) << 8 | vnt_raw8(p, off + 1);
+}
+
+static __always_inline __u32 vnt_raw32(const struct vnt_pkt *p, __u32 off)
+{
+	return vnt_raw16(p, off) << 16 | vnt_raw16(p, off + 2);
+}
+
+/* Are bytes [off, off + size) captured? Written so nothing overflows. */
+static __always_inline int vnt_has(const struct vnt_pkt *p, __u32 off, __u32 size)
+{
+	return size <= p->caplen && off <= p->caplen - size;
+}
+
+/* ---- checked loads: out of bounds sets oob and yields 0 ---- */
+
+static __always_inline __u32 vnt_ldn(struct vnt_pkt *p, __u32 off, __u32 size)
+{
+	if (!vnt_has(p, off, size)) {
+		p->oob = 1;
+		return 0;
+	}
+	return size == 1 ? vnt_raw8(p, off) : size == 2 ? vnt_raw16(p, off) : vnt_raw32(p, off);
+}
+
+static __always_inline __u32 vnt_ld8(struct vnt_pkt *p, __u32 off) { return vnt_ldn(p, off, 1); }
+static __always_inline __u32 vnt_ld16(struct vnt_pkt *p, __u32 off) { return vnt_ldn(p, off, 2); }
+static __always_inline __u32 vnt_ld32(struct vnt_pkt *p, __u32 off) { return vnt_ldn(p, off, 4); }
+
+/* base + off, where off may be any 32-bit value: like classic BPF's
+ * indirect loads, the sum must not wrap around into the packet. */
+static __always_inline __u32 vnt_ldx(struct vnt_pkt *p, __u32 base, __u32 off, __u32 size)
+{
+	if (off > p->caplen) {
+		p->oob = 1;
+		return 0;
+	}
+	return vnt_ldn(p, base + off, size);
+}
+
+/* Network header (libpcap's ip[], ip6[], arp[]). */
+static __always_inline __u32 vnt_nl8(struct vnt_pkt *p, __u32 off) { return vnt_ldx(p, p->l3off, off, 1); }
+static __always_inline __u32 vnt_nl16(struct vnt_pkt *p, __u32 off) { return vnt_ldx(p, p->l3off, off, 2); }
+static __always_inline __u32 vnt_nl32(struct vnt_pkt *p, __u32 off) { return vnt_ldx(p, p->l3off, off, 4); }
+
+/* The ethertype is part of the captured bytes: reading it from a frame
+ * cut inside its link-layer header is an out-of-bounds load, as
+ * libpcap's `ldh [12]` is on a 13-byte packet. */
+static __always_inline __u32 vnt_et(struct vnt_pkt *p)
+{
+	if (p->l3off > p->caplen) {
+		p->oob = 1;
+		return 0;
+	}
+	return p->ethertype;
+}
+
+/* IPv4 transport header: libpcap loads X = 4 * (ip[0] & 0xf) and then
+ * [X + off]; off + X wraps in 32 bits as the BPF accumulator does. */
+static __always_inline __u32 vnt_ip4_hlen(struct vnt_pkt *p)
+{
+	return (vnt_nl8(p, 0) & 0xf) << 2;
+}
+
+static __always_inline __u32 vnt_tp4(struct vnt_pkt *p, __u32 off, __u32 size)
+{
+	__u32 hl = vnt_ip4_hlen(p);
+	return vnt_ldx(p, p->l3off, off + hl, size);
+}
+
+static __always_inline __u32 vnt_tp4_8(struct vnt_pkt *p, __u32 off) { return vnt_tp4(p, off, 1); }
+static __always_inline __u32 vnt_tp4_16(struct vnt_pkt *p, __u32 off) { return vnt_tp4(p, off, 2); }
+static __always_inline __u32 vnt_tp4_32(struct vnt_pkt *p, __u32 off) { return vnt_tp4(p, off, 4); }
+
+/* IPv6 transport header: right after the 40-byte fixed header. */
+static __always_inline __u32 vnt_tp6_8(struct vnt_pkt *p, __u32 off) { return vnt_ldx(p, p->l3off + 40, off, 1); }
+static __always_inline __u32 vnt_tp6_16(struct vnt_pkt *p, __u32 off) { return vnt_ldx(p, p->l3off + 40, off, 2); }
+static __always_inline __u32 vnt_tp6_32(struct vnt_pkt *p, __u32 off) { return vnt_ldx(p, p->l3off + 40, off, 4); }
+
+/* ---- the predicates libpcap builds its primitives from ---- */
+
+static __always_inline int vnt_is_ip(struct vnt_pkt *p) { return vnt_et(p) == VNT_ETH_P_IP; }
+static __always_inline int vnt_is_ip6(struct vnt_pkt *p) { return vnt_et(p) == VNT_ETH_P_IPV6; }
+static __always_inline int vnt_is_arp(struct vnt_pkt *p) { return vnt_et(p) == VNT_ETH_P_ARP; }
+/* libpcap's `host`/`net` look at ARP and RARP alike. */
+static __always_inline int vnt_is_arp_rarp(struct vnt_pkt *p)
+{
+	return vnt_et(p) == VNT_ETH_P_ARP || vnt_et(p) == VNT_ETH_P_RARP;
+}
+
+/* Not a fragment other than the first: ip[6:2] & 0x1fff == 0. */
+static __always_inline int vnt_ip4_frag0(struct vnt_pkt *p)
+{
+	return (vnt_nl16(p, 6) & 0x1fff) == 0;
+}
+
+/* `ip proto v` */
+static __always_inline int vnt_ip_proto(struct vnt_pkt *p, __u32 v)
+{
+	return vnt_is_ip(p) && vnt_nl8(p, 9) == v;
+}
+
+/* `ip6 proto v`: libpcap also accepts v behind one fragment header. */
+static __always_inline int vnt_ip6_proto(struct vnt_pkt *p, __u32 v)
+{
+	return vnt_is_ip6(p) && (vnt_nl8(p, 6) == v || (vnt_nl8(p, 6) == 44 && vnt_nl8(p, 40) == v));
+}
+
+/* `tcp`, `udp`, `sctp`, `proto v`: IPv4 first, then IPv6. */
+static __always_inline int vnt_proto(struct vnt_pkt *p, __u32 v)
+{
+	return vnt_ip_proto(p, v) || vnt_ip6_proto(p, v);
+}
+
+/* The transport protocols `port` knows: one of them, or any (v == 0). */
+static __always_inline int vnt_port_proto(__u32 nh, __u32 v)
+{
+	return v ? nh == v : (nh == 6 || nh == 17 || nh == 132);
+}
+
+/* The header in front of a port atom: IPv4 (not a later fragment) or
+ * IPv6 carrying a port protocol directly. */
+static __always_inline int vnt_port4_ok(struct vnt_pkt *p, __u32 v)
+{
+	return vnt_port_proto(vnt_nl8(p, 9), v) && vnt_ip4_frag0(p);
+}
+
+static __always_inline int vnt_port6_ok(struct vnt_pkt *p, __u32 v)
+{
+	return vnt_port_proto(vnt_nl8(p, 6), v);
+}
+
+static __always_inline int vnt_in(__u32 v, __u32 lo, __u32 hi)
+{
+	return v >= lo && v <= hi;
+}
+
+/* ---- arithmetic as classic BPF does it (32 bits, unsigned) ---- */
+
+/* Division by zero aborts a classic BPF filter: the packet is rejected. */
+static __always_inline __u32 vnt_div(struct vnt_pkt *p, __u32 a, __u32 b)
+{
+	if (!b) {
+		p->oob = 1;
+		return 0;
+	}
+	return a / b;
+}
+
+static __always_inline __u32 vnt_mod(struct vnt_pkt *p, __u32 a, __u32 b)
+{
+	if (!b) {
+		p->oob = 1;
+		return 0;
+	}
+	return a % b;
+}
+
+/* libpcap's interpreter yields 0 for shifts of 32 bits or more. */
+static __always_inline __u32 vnt_shl(__u32 a, __u32 b) { return b < 32 ? a << b : 0; }
+static __always_inline __u32 vnt_shr(__u32 a, __u32 b) { return b < 32 ? a >> b : 0; }
+
+/* ---- link layer ---- */
+
+static __always_inline int vnt_is_vlan(__u32 et)
+{
+	return et == 0x8100 || et == 0x88a8 || et == 0x9100;
+}
+
+/* Point l3off/ethertype past the Ethernet header at `eth`, stepping over
+ * up to two VLAN tags whose bytes were captured. A header cut short
+ * leaves l3off past caplen, which vnt_et() reports as out of bounds. */
+static __always_inline void vnt_pkt_eth(struct vnt_pkt *p, __u32 eth)
+{
+	__u32 off = eth + 12;           /* the ethertype field */
+	__u32 et = vnt_has(p, off, 2) ? vnt_raw16(p, off) : 0;
+#pragma unroll
+	for (int i = 0; i < 2; i++) {
+		if (!vnt_is_vlan(et) || !vnt_has(p, off + 4, 2))
+			break;
+		off += 4;
+		et = vnt_raw16(p, off);
+	}
+	p->l3off = off + 2;
+	p->ethertype = et;
+}
+
+/* A frame copied from its Ethernet header: set the lengths and find the
+ * network header. caplen beyond VNT_SNAP_MAX is clamped. */
+static __always_inline void vnt_pkt_set_l2(struct vnt_pkt *p, __u32 caplen, __u32 wirelen)
+{
+	p->caplen = caplen < VNT_SNAP_MAX ? caplen : VNT_SNAP_MAX;
+	p->wirelen = wirelen;
+	p->oob = 0;
+	vnt_pkt_eth(p, 0);
+}
+
+/* ---- VXLAN ---- */
+
+/* Offset of the UDP header of the current packet when it is a UDP
+ * datagram (IPv4 first fragment or IPv6 without extension headers) whose
+ * first `need` bytes were captured, else 0. Never sets oob. */
+static __always_inline __u32 vnt_udp_at(const struct vnt_pkt *p, __u32 need)
+{
+	__u32 l3 = p->l3off, l4;
+	if (p->ethertype == VNT_ETH_P_IP) {
+		if (!vnt_has(p, l3, 20) || vnt_raw8(p, l3 + 9) != 17 || (vnt_raw16(p, l3 + 6) & 0x1fff))
+			return 0;
+		__u32 hl = (vnt_raw8(p, l3) & 0xf) << 2;
+		if (hl < 20)
+			return 0;
+		l4 = l3 + hl;
+	} else if (p->ethertype == VNT_ETH_P_IPV6) {
+		if (!vnt_has(p, l3, 40) || vnt_raw8(p, l3 + 6) != 17)
+			return 0;
+		l4 = l3 + 40;
+	} else {
+		return 0;
+	}
+	return vnt_has(p, l4, need) ? l4 : 0;
+}
+
+/* If the current packet is VXLAN (UDP to port 4789) with its 8-byte
+ * header and an inner Ethernet header captured, make the inner packet
+ * current and return 1; else change nothing and return 0. Callers save
+ * and restore l3off/ethertype around the inner evaluation. */
+static __always_inline int vnt_enter_inner(struct vnt_pkt *p)
+{
+	__u32 l4 = vnt_udp_at(p, 8 + 8 + 14);
+	if (!l4 || vnt_raw16(p, l4 + 2) != VNT_VXLAN_PORT)
+		return 0;
+	vnt_pkt_eth(p, l4 + 16);
+	return 1;
+}
+
+/* ---- flows and packet identity ---- */
+
+/* Addresses are in network byte order (the bytes as on the wire); an
+ * IPv4 address is in saddr[0]/daddr[0], the rest zero. family is 4 or 6.
+ * Ports are in host order; for ICMP and ICMPv6, sport is the echo
+ * identifier (0 for other messages) and dport is type << 8 | code. */
+struct vnt_flow {
+	__u32 saddr[4], daddr[4];
+	__u16 sport, dport;
+	__u8 proto, family;
+	__u16 pad;
+};
+
+/* murmur3's finaliser: every input bit flips each output bit with
+ * probability 1/2. */
+static __always_inline __u64 vnt_fmix64(__u64 h)
+{
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdULL;
+	h ^= h >> 33;
+	h *= 0xc4ceb9fe1a85ec53ULL;
+	h ^= h >> 33;
+	return h;
+}
+
+static __always_inline __u64 vnt_mix(__u64 h, __u64 v)
+{
+	return vnt_fmix64(h ^ vnt_fmix64(v + 0x9e3779b97f4a7c15ULL));
+}
+
+/* The four bytes at off as they lie in the packet (network order). */
+static __always_inline __u32 vnt_wire32(const struct vnt_pkt *p, __u32 off)
+{
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	return __builtin_bswap32(vnt_raw32(p, off));
+#else
+	return vnt_raw32(p, off);
+#endif
+}
+
+/* Walk the IPv6 extension headers that carry no payload of their own
+ * (hop-by-hop, routing, fragment, destination options), at most 4.
+ * Returns the upper-layer protocol and sets *l4, or -1 if cut short.
+ * *frag is set when a fragment header says this is not the first one. */
+static __always_inline int vnt_ip6_skip(const struct vnt_pkt *p, __u32 *l4, int *frag)
+{
+	__u32 nh = vnt_raw8(p, p->l3off + 6), off = p->l3off + 40;
+#pragma unroll
+	for (int i = 0; i < 4; i++) {
+		if (nh != 0 && nh != 43 && nh != 44 && nh != 60)
+			break;
+		if (!vnt_has(p, off, 8))
+			return -1;
+		__u32 next = vnt_raw8(p, off);
+		if (nh == 44) {
+			if (vnt_raw16(p, off + 2) & 0xfff8)
+				*frag = 1;
+			off += 8;
+		} else {
+			off += (vnt_raw8(p, off + 1) + 1) * 8;
+		}
+		nh = next;
+	}
+	*l4 = off;
+	return nh;
+}
+
+/* Parse the current network header into f. Returns the offset of the
+ * transport header (0 if there is none to read) and the hop-invariant
+ * network-layer word for the fingerprint in *idw, or -1: not IP. */
+static __always_inline int vnt_flow_l3(const struct vnt_pkt *p, struct vnt_flow *f, __u64 *idw)
+{
+	__u32 l3 = p->l3off, l4 = 0;
+	int frag = 0;
+	__builtin_memset(f, 0, sizeof(*f));
+	if (p->ethertype == VNT_ETH_P_IP) {
+		if (!vnt_has(p, l3, 20) || (vnt_raw8(p, l3) >> 4) != 4)
+			return -1;
+		__u32 hl = (vnt_raw8(p, l3) & 0xf) << 2;
+		if (hl < 20)
+			return -1;
+		f->family = 4;
+		f->proto = vnt_raw8(p, l3 + 9);
+		f->saddr[0] = vnt_wire32(p, l3 + 12);
+		f->daddr[0] = vnt_wire32(p, l3 + 16);
+		/* ID, and the fragment offset so fragments differ */
+		*idw = (__u64)vnt_raw16(p, l3 + 4) << 16 | (vnt_raw16(p, l3 + 6) & 0x3fff);
+		frag = (vnt_raw16(p, l3 + 6) & 0x1fff) != 0;
+		l4 = l3 + hl;
+	} else if (p->ethertype == VNT_ETH_P_IPV6) {
+		if (!vnt_has(p, l3, 40) || (vnt_raw8(p, l3) >> 4) != 6)
+			return -1;
+		f->family = 6;
+#pragma unroll
+		for (int i = 0; i < 4; i++) {
+			f->saddr[i] = vnt_wire32(p, l3 + 8 + 4 * i);
+			f->daddr[i] = vnt_wire32(p, l3 + 24 + 4 * i);
+		}
+		/* flow label and payload length; not the traffic class,
+		 * which routers may rewrite (ECN) */
+		*idw = (__u64)(vnt_raw32(p, l3) & 0xfffff) << 16 | vnt_raw16(p, l3 + 4);
+		int nh = vnt_ip6_skip(p, &l4, &frag);
+		if (nh < 0) {
+			f->proto = vnt_raw8(p, l3 + 6);
+			return 0;
+		}
+		f->proto = (__u8)nh;
+	} else {
+		return -1;
+	}
+	return frag ? 0 : (int)l4;
+}
+
+/* Ports and the transport word of the fingerprint; 0 if not captured. */
+static __always_inline __u64 vnt_flow_l4(const struct vnt_pkt *p, struct vnt_flow *f, __u32 l4)
+{
+	switch (f->proto) {
+	case 6:         /* TCP: sequence and acknowledgement numbers */
+		if (!vnt_has(p, l4, 16))
+			return 0;
+		f->sport = vnt_raw16(p, l4);
+		f->dport = vnt_raw16(p, l4 + 2);
+		return (__u64)vnt_raw32(p, l4 + 4) << 32 | vnt_raw32(p, l4 + 8);
+	case 17:        /* UDP: length and checksum */
+	case 132:       /* SCTP: verification tag */
+		if (!vnt_has(p, l4, 8))
+			return 0;
+		f->sport = vnt_raw16(p, l4);
+		f->dport = vnt_raw16(p, l4 + 2);
+		return vnt_raw32(p, l4 + 4);
+	case 1:         /* ICMP, ICMPv6: identifier and sequence */
+	case 58:
+		if (!vnt_has(p, l4, 8))
+			return 0;
+		{
+			__u32 t = vnt_raw8(p, l4);
+			int echo = f->proto == 1 ? (t == 0 || t == 8) : (t == 128 || t == 129);
+			f->sport = echo ? vnt_raw16(p, l4 + 4) : 0;
+			f->dport = vnt_raw16(p, l4);
+		}
+		return vnt_raw32(p, l4 + 4);
+	}
+	return 0;
+}
+
+/* Parse the packet's flow (the inner one for VXLAN) and compute *fp, a
+ * fingerprint of this packet that every hop of its path computes alike:
+ * it reads only fields no hop rewrites (addresses, protocol, ports, the
+ * IPv4 ID or IPv6 flow label and payload length, TCP sequence and ack,
+ * UDP length and checksum, ICMP identifier and sequence), never the TTL,
+ * checksums of IP, or outer headers that encapsulation adds and removes.
+ * Starts at l3off/ethertype (skipping VLAN tags if the ethertype is one)
+ * and leaves them as they were. Returns 0, or -1 if not an IP packet. */
+static __always_inline int vnt_flow_parse(struct vnt_pkt *p, struct vnt_flow *f, __u64 *fp)
+{
+	__u16 l3 = p->l3off, et = p->ethertype;
+	__u64 idw = 0, tw = 0;
+	int l4, rc = -1;
+	/* A VLAN tag left in front of the network header (a hop that took
+	 * skb->protocol, or a tag cut short): TCI, then the next ethertype. */
+#pragma unroll
+	for (int i = 0; i < 2; i++) {
+		if (!vnt_is_vlan(p->ethertype) || !vnt_has(p, p->l3off, 4))
+			break;
+		p->ethertype = vnt_raw16(p, p->l3off + 2);
+		p->l3off += 4;
+	}
+	__u16 ol3 = p->l3off, oet = p->ethertype;
+	l4 = vnt_flow_l3(p, f, &idw);
+	if (l4 < 0)
+		goto out;
+	if (l4 > 0 && f->proto == 17 && vnt_enter_inner(p)) {
+		__u64 iw = 0;
+		int il4 = vnt_flow_l3(p, f, &iw);
+		if (il4 < 0) {
+			/* VXLAN carrying something else: keep the outer flow */
+			p->l3off = ol3;
+			p->ethertype = oet;
+			l4 = vnt_flow_l3(p, f, &idw);
+		} else {
+			l4 = il4;
+			idw = iw;
+		}
+	}
+	if (l4 > 0)
+		tw = vnt_flow_l4(p, f, (__u32)l4);
+	{
+		__u64 h = 0x766e74ULL /* "vnt" */;
+		h = vnt_mix(h, (__u64)f->family << 40 | (__u64)f->proto << 32 | (__u32)f->sport << 16 | f->dport);
+		h = vnt_mix(h, (__u64)f->saddr[0] << 32 | f->saddr[1]);
+		h = vnt_mix(h, (__u64)f->saddr[2] << 32 | f->saddr[3]);
+		h = vnt_mix(h, (__u64)f->daddr[0] << 32 | f->daddr[1]);
+		h = vnt_mix(h, (__u64)f->daddr[2] << 32 | f->daddr[3]);
+		h = vnt_mix(h, idw);
+		h = vnt_mix(h, tw);
+		*fp = h;
+	}
+	rc = 0;
+out:
+	p->l3off = l3;
+	p->ethertype = et;
+	return rc;
+}
+
+#endif
