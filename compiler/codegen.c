@@ -349,6 +349,14 @@ static void emit_hop_body(struct cg *c, const struct vnt_plan_hop *h)
 		if (l->to == h->id)
 			sb_printf(o, "\t__s64 lat_%d_%d = vnt_lat_end(ev, %d);\n", l->from, l->to, i);
 	}
+	if (t->breakdown) {
+		c->need_flow = true;
+		sb_printf(o, "\tvnt_bd_hop(ev, %d, %d, %d, %d);\n", h->trace, t->first_hop, h->id - t->first_hop, t->nhops);
+	}
+	if (t->events) {
+		c->need_flow = c->need_netns = true;
+		sb_puts(o, "\tvnt_emit(ev);\n");
+	}
 	for (int i = 0; i < c->pl->naggs; i++) {
 		const struct vnt_plan_agg *a = &c->pl->aggs[i];
 		if (!(a->hop_mask & (1u << h->id)))
@@ -474,9 +482,19 @@ int vnt_codegen(struct vnt_program *prog, struct vnt_diag *d, char **csrc, struc
 		  "#define VNT_NHOPS %d\n#define VNT_NLAT %d\n#define VNT_NAGGS %d\n#define VNT_NDEVS %d\n"
 		  "#define VNT_ZERO_SIZE %u\n#define VNT_LRU_ENTRIES %u\n#define VNT_SNAP %d\n"
 		  "#define VNT_NEED_NETNS %d\n#define VNT_NEED_MARK %d\n\n"
-		  "#include \"vnt_common.h\"\n#include \"vnt_latency.h\"\n\n",
+		  "#include \"vnt_common.h\"\n#include \"vnt_latency.h\"\n",
 		  pl->nhops, pl->nlat ? pl->nlat : 1, pl->naggs ? pl->naggs : 1, pl->ndevs ? pl->ndevs : 1,
 		  max_value_size(pl), pl->lru_entries, snap, c.need_netns, c.need_mark);
+	bool bd = false, ev = false;
+	for (int i = 0; i < pl->ntraces; i++) {
+		bd |= pl->traces[i].breakdown;
+		ev |= pl->traces[i].events;
+	}
+	if (bd)
+		sb_puts(&head, "#include \"vnt_breakdown.h\"\n");
+	if (ev)
+		sb_puts(&head, "#include \"vnt_events.h\"\n");
+	sb_puts(&head, "\n");
 	sb_printf(&head, "/* Devices named in filters; the loader fills in their indexes. */\n"
 		  "const volatile __u32 vnt_dev_ifindex[VNT_NDEVS] = {};\n"
 		  "const volatile __u32 vnt_dev_netns[VNT_NDEVS] = {};\n\n");

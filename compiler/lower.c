@@ -270,7 +270,10 @@ struct vnt_plan *vnt_lower(struct vnt_program *prog, struct vnt_diag *d)
 			lower_hop(pl, h, pl->ntraces, d);
 		pt->nhops = pl->nhops - pt->first_hop;
 		for (struct vnt_agg *a = t->aggs; a && pl->naggs < VNT_MAX_AGGS; a = a->next)
-			lower_agg(pl, t, a, pl->ntraces);
+			if (a->kind != AG_BREAKDOWN)
+				lower_agg(pl, t, a, pl->ntraces);
+		pt->breakdown = t->breakdown != NULL;
+		pt->events = t->events;
 		pl->ntraces++;
 	}
 	if (d->errors != errs) {

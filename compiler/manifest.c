@@ -34,6 +34,8 @@ char *vnt_manifest_write(const struct vnt_plan *p)
 		put_i(o, "sample", t->sample_n);
 		put_i(o, "first_hop", t->first_hop);
 		put_i(o, "nhops", t->nhops);
+		put_i(o, "breakdown", t->breakdown);
+		put_i(o, "events", t->events);
 		json_object_array_add(traces, o);
 	}
 	json_object_object_add(root, "traces", traces);
@@ -179,6 +181,11 @@ struct vnt_plan *vnt_manifest_read(const char *json, char *err, size_t errlen)
 		t->sample_n = (uint32_t)gi(&r, o, "sample");
 		t->first_hop = (int)gi(&r, o, "first_hop");
 		t->nhops = (int)gi(&r, o, "nhops");
+		t->breakdown = (int)gi(&r, o, "breakdown");
+		t->events = (int)gi(&r, o, "events");
+		if (!r.bad && (t->first_hop < 0 || t->nhops < 0 || t->first_hop + t->nhops > VNT_MAX_HOPS ||
+			       (t->breakdown && t->nhops > VNT_BD_MAXHOPS)))
+			bad(&r, "trace hop range is inconsistent");
 	}
 	a = get(&r, root, "hops", json_type_array);
 	n = a ? json_object_array_length(a) : 0;

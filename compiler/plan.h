@@ -13,6 +13,8 @@
 #define VNT_MAX_KEYS 8          /* per aggregation */
 #define VNT_MAX_DEVS 64         /* device references resolved at load */
 #define VNT_MAX_LHIST_SLOTS 1002
+#define VNT_BD_MAXHOPS 16       /* hops of a trace with breakdown() */
+#define VNT_LL_SLOTS 976        /* log-linear buckets: 16 exact, then 16 per power of two */
 
 enum vnt_hopkind {
 	HK_TP_BTF,      /* BTF-typed tracepoint: SEC("tp_btf/NAME") */
@@ -83,6 +85,8 @@ struct vnt_plan_trace {
 	uint64_t every_ns, for_ns;
 	uint32_t sample_n;
 	int first_hop, nhops;   /* hops of this trace are contiguous ids */
+	int breakdown;          /* 1: whole-path breakdown of this trace's hops */
+	int events;             /* 1: raw per-hop records to the ring buffer */
 };
 
 struct vnt_plan_dev {           /* a device named in a filter, resolved at load */

@@ -152,7 +152,7 @@ struct vnt_value {
 	const struct vnt_hop *ha, *hb; /* resolved */
 };
 
-enum vnt_aggkind { AG_COUNT, AG_SUM, AG_MIN, AG_MAX, AG_AVG, AG_HIST, AG_LHIST };
+enum vnt_aggkind { AG_COUNT, AG_SUM, AG_MIN, AG_MAX, AG_AVG, AG_HIST, AG_LHIST, AG_BREAKDOWN };
 
 struct vnt_key {
 	char *name;
@@ -181,6 +181,8 @@ struct vnt_trace {
 	uint64_t every_ns, for_ns;    /* 0: unset */
 	struct vnt_loc every_loc, for_loc;
 	uint32_t sample_n;            /* 1/N; 0 or 1: every packet */
+	const struct vnt_agg *breakdown; /* set by the checker: breakdown() of the path */
+	bool events;                  /* `events`: raw per-hop records to the ring buffer */
 	struct vnt_loc sample_loc;
 	struct vnt_trace *next;
 };

@@ -185,11 +185,34 @@ static struct vnt_hop *lat_hop(struct ck *c, struct vnt_module *m, struct vnt_tr
 
 static const char *const known_fields[] = { "len", "cpu", "pid", NULL };
 
+static void check_breakdown(struct ck *c, struct vnt_trace *t, struct vnt_agg *a)
+{
+	a->kind = AG_BREAKDOWN;
+	if (a->nargs || a->keys || a->at)
+		vnt_error(c->d, &a->loc, "breakdown() covers every hop of the trace, in order",
+			  "breakdown() takes no arguments, keys or `at`");
+	if (t->breakdown)
+		vnt_error(c->d, &a->loc, NULL, "a trace has one breakdown()");
+	int n = 0;
+	for (struct vnt_hop *h = t->hops; h; h = h->next)
+		n++;
+	if (n < 2)
+		vnt_error(c->d, &a->loc, "list the path's hops in order", "breakdown() needs at least two hops");
+	if (n > VNT_BD_MAXHOPS)
+		vnt_error(c->d, &a->loc, "split the path into several traces",
+			  "breakdown() covers at most %d hops", VNT_BD_MAXHOPS);
+	t->breakdown = a;
+}
+
 static void check_agg(struct ck *c, struct vnt_module *m, struct vnt_trace *t, struct vnt_agg *a)
 {
+	if (!strcmp(a->fname, "breakdown")) {
+		check_breakdown(c, t, a);
+		return;
+	}
 	int fn = vnt_aggfn_parse(a->fname);
 	if (fn < 0) {
-		vnt_error(c->d, &a->loc, "aggregations are count, sum, min, max, avg, hist and lhist",
+		vnt_error(c->d, &a->loc, "aggregations are count, sum, min, max, avg, hist, lhist and breakdown",
 			  "unknown aggregation '%s'", a->fname);
 		return;
 	}

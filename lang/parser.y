@@ -76,7 +76,7 @@ static void add_trace_item(struct vnt_trace *t, struct vnt_trace *item);
 }
 
 %token IMPORT "import" AS "as" TRACE "trace" WHERE "where" BY "by" AT "at"
-%token EVERY "every" FOR "for" SAMPLE "sample"
+%token EVERY "every" FOR "for" SAMPLE "sample" EVENTS "events"
 %token <str> FILTER "filter" HOP "hop"
 %token AND "and" OR "or" NOT "not"
 %token HOSTK "host" NETK "net" MASK "mask" PORT "port" PORTRANGE "portrange" PROTO "proto"
@@ -218,6 +218,7 @@ stmt
 	                                                 "invalid sampling rate %llu/%llu", (unsigned long long)$2, (unsigned long long)$4);
 	                                       $$->sample_n = 1;
 	                                   } else $$->sample_n = (uint32_t)$4; }
+	| EVENTS                         { $$ = vnt_xcalloc(1, sizeof(struct vnt_trace)); $$->events = true; }
 	| ';'                            { $$ = NULL; }
 	| error                          { $$ = NULL; }
 	;
@@ -544,5 +545,6 @@ static void add_trace_item(struct vnt_trace *t, struct vnt_trace *it)
 	if (it->every_ns) { t->every_ns = it->every_ns; t->every_loc = it->every_loc; }
 	if (it->for_ns) { t->for_ns = it->for_ns; t->for_loc = it->for_loc; }
 	if (it->sample_n) { t->sample_n = it->sample_n; t->sample_loc = it->sample_loc; }
+	t->events |= it->events;
 	free(it);
 }

@@ -171,6 +171,29 @@ void vnt_output_json(FILE *f, const struct vnt_snapshot *s)
 	}
 	add(doc, "latency", lat);
 
+	if (s->nseg) {
+		json_object *bd = json_object_new_array();
+		for (int i = 0; i < s->nseg; i++) {
+			const struct vnt_snap_segment *g = &s->seg[i];
+			json_object *o = json_object_new_object();
+			add(o, "from", jstr(g->from));
+			add(o, "to", jstr(g->to));
+			add(o, "count", ju(g->count));
+			add(o, "mean_ns", json_object_new_double(g->mean));
+			add(o, "p50_ns", ju(g->p50));
+			add(o, "p90_ns", ju(g->p90));
+			add(o, "p99_ns", ju(g->p99));
+			add(o, "p99_9_ns", ju(g->p999));
+			add(o, "max_ns", ju(g->max));
+			add(o, "entered", ju(g->entered));
+			add(o, "reached", ju(g->reached));
+			add(o, "lost", ju(g->entered > g->reached ? g->entered - g->reached : 0));
+			json_object_array_add(bd, o);
+		}
+		add(doc, "breakdown", bd);
+	}
+	add(doc, "events", ju(s->events));
+
 	json_object *lost = json_object_new_object();
 	add(lost, "events", ju(s->lost_events));
 	add(lost, "latency_unmatched", ju(unmatched));

@@ -285,6 +285,31 @@ static void print_aggr(FILE *f, const struct vnt_snap_aggr *a)
 	}
 }
 
+/* Whole-path breakdown: one line per segment, times human-readable. */
+static void print_breakdown(FILE *f, const struct vnt_snapshot *s)
+{
+	fprintf(f, "breakdown() of the path (packets that passed every hop in order)\n");
+	fprintf(f, "  %-24s %10s %9s %9s %9s %9s %9s %9s %9s\n", "segment", "count", "mean", "p50", "p90",
+		"p99", "p99.9", "max", "lost");
+	for (int i = 0; i < s->nseg; i++) {
+		const struct vnt_snap_segment *g = &s->seg[i];
+		char name[256], v[7][32];
+		snprintf(name, sizeof(name), "%s -> %s", str(g->from), str(g->to));
+		fmt_ns(v[0], g->mean);
+		fmt_ns(v[1], (double)g->p50);
+		fmt_ns(v[2], (double)g->p90);
+		fmt_ns(v[3], (double)g->p99);
+		fmt_ns(v[4], (double)g->p999);
+		fmt_ns(v[5], (double)g->max);
+		fprintf(f, "  ");
+		put_pad(f, name, 24);
+		fprintf(f, " %10" PRIu64 " %9s %9s %9s %9s %9s %9s %9" PRIu64 "\n", g->count, g->count ? v[0] : "-",
+			g->count ? v[1] : "-", g->count ? v[2] : "-", g->count ? v[3] : "-", g->count ? v[4] : "-",
+			g->count ? v[5] : "-", g->entered > g->reached ? g->entered - g->reached : 0);
+	}
+	fprintf(f, "\n");
+}
+
 void vnt_output_text(FILE *f, const struct vnt_snapshot *s)
 {
 	fprintf(f, "=== trace ");
@@ -302,6 +327,8 @@ void vnt_output_text(FILE *f, const struct vnt_snapshot *s)
 		print_aggr(f, &s->aggs[i]);
 		fprintf(f, "\n");
 	}
+	if (s->nseg)
+		print_breakdown(f, s);
 	for (int i = 0; i < s->nhops; i++) {
 		fprintf(f, "hop ");
 		put(f, s->hop_names[i]);

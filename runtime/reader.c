@@ -232,6 +232,72 @@ static void read_agg(struct vnt_session *s, const struct vnt_plan_agg *pa, struc
 		qsort(g->rows, (size_t)g->nrows, sizeof(*g->rows), row_cmp);
 }
 
+/* Log-linear bucket bounds (bpf-templates/vnt_breakdown.h). */
+static uint64_t ll_lo(int slot)
+{
+	if (slot < 16)
+		return (uint64_t)slot;
+	int e = 4 + (slot - 16) / 16, sub = (slot - 16) % 16;
+	return (uint64_t)(16 + sub) << (e - 4);
+}
+static uint64_t ll_mid(int slot)
+{
+	if (slot < 16)
+		return (uint64_t)slot;
+	uint64_t lo = ll_lo(slot), width = ll_lo(slot) / (uint64_t)(16 + (slot - 16) % 16);
+	return lo + width / 2;
+}
+
+static uint64_t percentile(const uint64_t *b, uint64_t count, double q)
+{
+	uint64_t rank = (uint64_t)(q * (double)count + 0.999999), acc = 0;
+	if (!rank)
+		rank = 1;
+	for (int i = 0; i < VNT_LL_SLOTS; i++) {
+		acc += b[i];
+		if (acc >= rank)
+			return ll_mid(i);
+	}
+	return 0;
+}
+
+static void read_breakdown(struct vnt_session *s, const struct vnt_plan_trace *t, struct vnt_snapshot *snap,
+			   int ncpu, uint64_t *buf)
+{
+	const struct vnt_plan *p = vnt_session_plan(s);
+	int seen = map_fd(s, "vnt_bd_seen"), hist = map_fd(s, "vnt_bd_hist"), sum = map_fd(s, "vnt_bd_sum");
+	snap->nseg = t->nhops - 1;
+	snap->seg = vnt_xcalloc((size_t)snap->nseg, sizeof(*snap->seg));
+	uint64_t *b = vnt_xcalloc(VNT_LL_SLOTS, sizeof(uint64_t));
+	for (int i = 0; i < snap->nseg; i++) {
+		int h = t->first_hop + i;
+		struct vnt_snap_segment *g = &snap->seg[i];
+		g->from = p->hops[h].name;
+		g->to = p->hops[h + 1].name;
+		g->entered = percpu_u64(seen, (uint32_t)h, ncpu, buf);
+		g->reached = percpu_u64(seen, (uint32_t)h + 1, ncpu, buf);
+		memset(b, 0, VNT_LL_SLOTS * sizeof(uint64_t));
+		for (int k = 0; k < VNT_LL_SLOTS; k++) {
+			b[k] = percpu_u64(hist, (uint32_t)(h * VNT_LL_SLOTS + k), ncpu, buf);
+			g->count += b[k];
+		}
+		uint64_t total = percpu_u64(sum, (uint32_t)h * 2, ncpu, buf);
+		uint32_t mk = (uint32_t)h * 2 + 1;
+		if (sum >= 0 && !bpf_map_lookup_elem(sum, &mk, buf))
+			for (int c = 0; c < ncpu; c++)
+				if (buf[c] > g->max)
+					g->max = buf[c];
+		if (g->count) {
+			g->mean = (double)total / (double)g->count;
+			g->p50 = percentile(b, g->count, 0.50);
+			g->p90 = percentile(b, g->count, 0.90);
+			g->p99 = percentile(b, g->count, 0.99);
+			g->p999 = percentile(b, g->count, 0.999);
+		}
+	}
+	free(b);
+}
+
 int vnt_session_snapshot(struct vnt_session *s, int trace, struct vnt_snapshot *snap)
 {
 	const struct vnt_plan *p = vnt_session_plan(s);
@@ -279,6 +345,12 @@ int vnt_session_snapshot(struct vnt_session *s, int trace, struct vnt_snapshot *
 		read_agg(s, &p->aggs[i], g, ncpu);
 		g->map_full = percpu_u64(full, (uint32_t)p->aggs[i].id, ncpu, buf);
 	}
+	if (t->breakdown)
+		read_breakdown(s, t, snap, ncpu, buf);
+	if (t->events) {
+		snap->lost_events = percpu_u64(map_fd(s, "vnt_events_lost"), 0, ncpu, buf);
+		snap->events = vnt_session_events_delivered(s);
+	}
 	free(buf);
 	return 0;
 }
@@ -298,6 +370,7 @@ void vnt_snapshot_free(struct vnt_snapshot *snap)
 	}
 	free(snap->aggs);
 	free(snap->lat);
+	free(snap->seg);
 	free(snap->hop_names);
 	free(snap->hop_hits);
 	memset(snap, 0, sizeof(*snap));

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
@@ -14,6 +15,10 @@
 
 struct vnt_session {
 	struct bpf_object *obj;
+	struct ring_buffer *rb;
+	vnt_event_fn event_fn;
+	void *event_ctx;
+	uint64_t delivered;
 	const struct vnt_plan *plan;
 	struct vnt_attachment att[VNT_MAX_HOPS];
 	int natt;
@@ -171,10 +176,46 @@ int vnt_session_attach(struct vnt_session *s, char *err, size_t errlen)
 	return 0;
 }
 
+static int on_record(void *ctx, void *data, size_t size)
+{
+	struct vnt_session *s = ctx;
+	s->delivered++;
+	return s->event_fn ? s->event_fn(s->event_ctx, data, size) : 0;
+}
+
+int vnt_session_events(struct vnt_session *s, vnt_event_fn fn, void *ctx)
+{
+	struct bpf_map *m = bpf_object__find_map_by_name(s->obj, "vnt_events");
+	if (!m)
+		return -ENOENT;
+	s->event_fn = fn;
+	s->event_ctx = ctx;
+	s->rb = ring_buffer__new(bpf_map__fd(m), on_record, s, NULL);
+	return s->rb ? 0 : -errno;
+}
+
+int vnt_session_poll(struct vnt_session *s, int timeout_ms)
+{
+	if (s->rb)
+		return ring_buffer__poll(s->rb, timeout_ms);
+	struct timespec ts = { timeout_ms / 1000, (long)(timeout_ms % 1000) * 1000000L };
+	nanosleep(&ts, NULL);
+	return 0;
+}
+
+uint64_t vnt_session_events_delivered(struct vnt_session *s)
+{
+	return s->delivered;
+}
+
 void vnt_session_close(struct vnt_session *s)
 {
 	if (!s)
 		return;
+	if (s->rb) {
+		ring_buffer__consume(s->rb);   /* what is already in the buffer is delivered */
+		ring_buffer__free(s->rb);
+	}
 	for (int i = 0; i < s->natt; i++)
 		vnt_detach(&s->att[i]);
 	bpf_object__close(s->obj);

@@ -6,6 +6,7 @@
 #define VNT_SESSION_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include "compiler/plan.h"
 #include "runtime/snapshot.h"
 
@@ -20,6 +21,15 @@ void vnt_session_close(struct vnt_session *s);
  * vnt_snapshot_free). 0 or -errno. */
 int vnt_session_snapshot(struct vnt_session *s, int trace, struct vnt_snapshot *snap);
 void vnt_snapshot_free(struct vnt_snapshot *snap);
+
+/* Raw events: fn gets every ring-buffer record (struct vnt_event as in
+ * bpf-templates/vnt_events.h). 0, or -errno if the object has none. */
+typedef int (*vnt_event_fn)(void *ctx, void *data, size_t size);
+int vnt_session_events(struct vnt_session *s, vnt_event_fn fn, void *ctx);
+/* Wait up to timeout_ms for records (or just sleep when there is no ring
+ * buffer). Returns the number of records consumed or -errno. */
+int vnt_session_poll(struct vnt_session *s, int timeout_ms);
+uint64_t vnt_session_events_delivered(struct vnt_session *s);
 
 /* Internals shared with attach.c and reader.c. */
 struct bpf_object *vnt_session_object(struct vnt_session *s);

@@ -44,6 +44,16 @@ struct vnt_snap_latency {
 	uint64_t unmatched;     /* seen at `to` with no remembered `from` (evicted or never seen) */
 };
 
+/* One segment of a whole-path breakdown (latencies in ns). */
+struct vnt_snap_segment {
+	const char *from, *to;  /* hop names */
+	uint64_t count;         /* packets that passed the whole path */
+	double mean;
+	uint64_t p50, p90, p99, p999, max;
+	uint64_t entered;       /* packets that reached `from` in order */
+	uint64_t reached;       /* of those, packets that reached `to` */
+};
+
 struct vnt_snapshot {
 	const char *trace;      /* trace name */
 	const char *script;     /* script path */
@@ -57,6 +67,9 @@ struct vnt_snapshot {
 	int nlat;
 	struct vnt_snap_latency *lat;
 	uint64_t lost_events;   /* ring-buffer records lost (0 if none used) */
+	uint64_t events;        /* ring-buffer records delivered */
+	int nseg;               /* breakdown() segments, 0 if none */
+	struct vnt_snap_segment *seg;
 	uint64_t hop_events_total; /* hop program runs that passed the filter, all hops */
 	int nhops;
 	const char **hop_names;

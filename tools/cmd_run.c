@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include "runtime/events_out.h"
 #include "runtime/netns.h"
 #include "runtime/session.h"
 #include "tools/build.h"
@@ -24,6 +25,8 @@ static void help(FILE *f)
 		"`for` duration, --duration, or Ctrl-C; everything attached is detached.\n\n"
 		"  -d, --duration SECS   stop after SECS seconds (overrides `for`)\n"
 		"  -f, --format FMT      text (default) or json: one JSON document per line\n"
+		"  -e, --events FILE     where a script's `events` records go, as JSON lines\n"
+		"                        (default: vnt-events.jsonl)\n"
 		"  -I DIR                add DIR to the module search path\n"
 		"  --no-cache            run clang even if the object is cached\n"
 		"  -q, --quiet           no status lines on standard error\n"
@@ -61,15 +64,19 @@ int cmd_run(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "help", no_argument, NULL, 'h' }, { "duration", required_argument, NULL, 'd' },
 		{ "format", required_argument, NULL, 'f' }, { "no-cache", no_argument, NULL, 'N' },
-		{ "quiet", no_argument, NULL, 'q' }, { 0 } };
+		{ "quiet", no_argument, NULL, 'q' }, { "events", required_argument, NULL, 'e' }, { 0 } };
+	const char *events_path = "vnt-events.jsonl";
+	struct vnt_events_out eo = { 0 };
+	FILE *events_f = NULL;
 	struct vnt_build_opts bo = { 0 };
 	char *incs[32];
 	double duration = -1;
 	bool json = false, quiet = false;
 	int c;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "hd:f:I:qv", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "hd:f:I:qve:", opts, NULL)) != -1) {
 		switch (c) {
+		case 'e': events_path = optarg; break;
 		case 'h': help(stdout); return 0;
 		case 'd': {
 			char *end;
@@ -122,6 +129,22 @@ int cmd_run(int argc, char **argv)
 		goto out;
 	}
 	const struct vnt_plan *p = b.plan;
+	eo.plan = p;
+	bool want_events = false;
+	for (int t = 0; t < p->ntraces; t++)
+		want_events |= p->traces[t].events;
+	if (want_events) {
+		events_f = !strcmp(events_path, "-") ? stdout : fopen(events_path, "w");
+		if (!events_f) {
+			fprintf(stderr, "vnt: error: cannot write events to %s: %s\n", events_path, strerror(errno));
+			goto out;
+		}
+		eo.f = events_f;
+		if (vnt_session_events(s, vnt_events_write, &eo)) {
+			fprintf(stderr, "vnt: error: the object has no event ring buffer\n");
+			goto out;
+		}
+	}
 	if (duration < 0)
 		for (int t = 0; t < p->ntraces; t++)
 			if (p->traces[t].for_ns && (duration < 0 || p->traces[t].for_ns / 1e9 > duration))
@@ -152,19 +175,24 @@ int cmd_run(int argc, char **argv)
 				wake = next[t];
 		}
 		double dt = wake - mono();
-		if (dt > 0.2)
-			dt = 0.2;   /* check the stop flag often */
-		if (dt > 0) {
-			struct timespec ts = { (time_t)dt, (long)((dt - (time_t)dt) * 1e9) };
-			nanosleep(&ts, NULL);
-		}
+		if (dt > 0.1)
+			dt = 0.1;   /* check the stop flag often */
+		if (dt > 0)
+			vnt_session_poll(s, (int)(dt * 1000) + 1);
 	}
 	double elapsed = mono() - start;
+	if (want_events)
+		vnt_session_poll(s, 0);   /* drain what is left before the final counts */
 	for (int t = 0; t < p->ntraces; t++)
 		print_trace(s, t, json, true, seq[t] + 1, elapsed);
 	rc = 0;
 out:
 	vnt_session_close(s);
+	if (events_f && events_f != stdout) {
+		fclose(events_f);
+		if (!quiet)
+			fprintf(stderr, "vnt: %llu events written to %s\n", eo.written, events_path);
+	}
 	vnt_netns_cache_free();
 	vnt_build_free(&b);
 	return rc;

@@ -1,0 +1,120 @@
+/* Whole-path breakdown: for every packet that passed each hop of a trace
+ * in order, the latency of each consecutive segment, into log-linear
+ * histograms (16 exact buckets, then 16 per power of two: a bucket is at
+ * most 1/16 of its lower bound wide, so a percentile read at the bucket's
+ * middle is within 3.2% of the exact value).
+ *
+ * The generated file defines VNT_BREAKDOWN before including this. */
+#ifndef VNT_BREAKDOWN_H
+#define VNT_BREAKDOWN_H
+
+#define VNT_BD_MAXHOPS 16
+#define VNT_LL_SLOTS 976
+
+struct vnt_bd_key {
+	__u64 fp;
+	__u32 trace;
+	__u32 pad;
+};
+
+struct vnt_bd_state {
+	__u64 ts[VNT_BD_MAXHOPS];
+	__u32 mask;             /* local hops seen, in order */
+	__u32 pad;
+};
+
+/* Packets in flight along a path; bounded, oldest forgotten first. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, VNT_LRU_ENTRIES);
+	__type(key, struct vnt_bd_key);
+	__type(value, struct vnt_bd_state);
+} vnt_bd_path SEC(".maps");
+
+/* Per global hop: packets that reached it having passed every earlier hop. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, VNT_NHOPS);
+	__type(key, __u32);
+	__type(value, __u64);
+} vnt_bd_seen SEC(".maps");
+
+/* Segment starting at global hop h: buckets at [h * VNT_LL_SLOTS + slot]. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, VNT_NHOPS * VNT_LL_SLOTS);
+	__type(key, __u32);
+	__type(value, __u64);
+} vnt_bd_hist SEC(".maps");
+
+/* Segment starting at global hop h: [2h] sum of latencies, [2h+1] maximum. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, VNT_NHOPS * 2);
+	__type(key, __u32);
+	__type(value, __u64);
+} vnt_bd_sum SEC(".maps");
+
+static __always_inline __u32 vnt_ll_slot(__u64 v)
+{
+	if (v < 16)
+		return (__u32)v;
+	__u32 e = vnt_log2_slot(v) - 1;          /* floor(log2 v), >= 4 */
+	__u32 sub = (__u32)(v >> (e - 4)) & 15;
+	return 16 + (e - 4) * 16 + sub;
+}
+
+static __always_inline void vnt_bd_record(__u32 seg_hop, __u64 d)
+{
+	__u64 idx = (__u64)seg_hop * VNT_LL_SLOTS + vnt_ll_slot(d);
+	asm volatile("" : "+r"(idx));
+	if (idx >= VNT_NHOPS * VNT_LL_SLOTS)
+		return;
+	__u32 k = (__u32)idx;
+	__u64 *c = bpf_map_lookup_elem(&vnt_bd_hist, &k);
+	if (c)
+		*c += 1;
+	k = seg_hop * 2;
+	c = bpf_map_lookup_elem(&vnt_bd_sum, &k);
+	if (c)
+		*c += d;
+	k = seg_hop * 2 + 1;
+	c = bpf_map_lookup_elem(&vnt_bd_sum, &k);
+	if (c && d > *c)
+		*c = d;
+}
+
+/* At local hop i (of n) of trace `trace` whose first global hop is first. */
+static __always_inline void vnt_bd_hop(struct vnt_ev *ev, __u32 trace, __u32 first, const __u32 i, const __u32 n)
+{
+	if (vnt_flow_get(ev) <= 0)
+		return;
+	struct vnt_bd_key k = { .fp = ev->fp, .trace = trace };
+	if (i == 0) {
+		struct vnt_bd_state init = {};
+		init.ts[0] = ev->ts;
+		init.mask = 1;
+		bpf_map_update_elem(&vnt_bd_path, &k, &init, BPF_ANY);
+		vnt_inc(&vnt_bd_seen, first);
+		return;
+	}
+	struct vnt_bd_state *st = bpf_map_lookup_elem(&vnt_bd_path, &k);
+	/* Only packets that came through every earlier hop, once. */
+	if (!st || st->mask != (1u << i) - 1)
+		return;
+	st->ts[i & (VNT_BD_MAXHOPS - 1)] = ev->ts;
+	st->mask |= 1u << i;
+	vnt_inc(&vnt_bd_seen, first + i);
+	if (i != n - 1)
+		return;
+#pragma unroll
+	for (__u32 s = 0; s + 1 < VNT_BD_MAXHOPS; s++) {
+		if (s + 1 >= n)
+			break;
+		__u64 a = st->ts[s], b = st->ts[s + 1];
+		vnt_bd_record(first + s, b > a ? b - a : 0);
+	}
+	bpf_map_delete_elem(&vnt_bd_path, &k);
+}
+
+#endif
