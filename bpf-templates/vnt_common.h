@@ -32,6 +32,7 @@ struct vnt_ev {
 	__u32 mark;
 	__u32 len;              /* frame length (tcpdump's len) */
 	int flow_state;         /* 0 not parsed yet, 1 parsed, -1 not an IP packet */
+	struct task_struct *task; /* the task a scheduler hop is about, else NULL */
 	__u64 fp;               /* packet fingerprint, valid when flow_state == 1 */
 	struct vnt_flow flow;
 };
@@ -131,6 +132,29 @@ static __always_inline int vnt_flow_get(struct vnt_ev *ev)
 	if (!ev->flow_state)
 		ev->flow_state = vnt_flow_parse_sub(ev->p, &ev->flow, &ev->fp) == 0 ? 1 : -1;
 	return ev->flow_state;
+}
+
+/* Identity of a task at scheduler hops: its thread id, tagged so it can
+ * never equal a packet fingerprint that matters. */
+static __always_inline __u64 vnt_task_identity(struct task_struct *t)
+{
+	return (1ULL << 63) | (__u32)BPF_CORE_READ(t, pid);
+}
+
+/* pid and comm: of the hop's task where there is one, else of current. */
+static __always_inline __u32 vnt_ev_pid(const struct vnt_ev *ev)
+{
+	if (ev->task)
+		return BPF_CORE_READ(ev->task, tgid);
+	return bpf_get_current_pid_tgid() >> 32;
+}
+
+static __always_inline void vnt_ev_comm(const struct vnt_ev *ev, char *comm)
+{
+	if (ev->task)
+		bpf_probe_read_kernel_str(comm, 16, ev->task->comm);
+	else
+		bpf_get_current_comm(comm, 16);
 }
 
 /* log2 bucket: 0 for 0, else 1 + floor(log2(v)); at most 64. */

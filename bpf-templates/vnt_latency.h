@@ -34,10 +34,10 @@ static __always_inline __s64 vnt_lat_end(struct vnt_ev *ev, __u32 pair)
 
 /* Command name equality without a string compare loop the verifier must
  * unroll at run time: n is a constant and small. */
-static __always_inline int vnt_comm_eq(const char *want, const int n)
+static __always_inline int vnt_comm_eq(const struct vnt_ev *ev, const char *want, const int n)
 {
 	char comm[16] = {};
-	bpf_get_current_comm(comm, sizeof(comm));
+	vnt_ev_comm(ev, comm);
 #pragma unroll
 	for (int i = 0; i < 16; i++) {
 		if (i > n)

@@ -24,6 +24,8 @@
 #ifndef VNT_PKT_H
 #define VNT_PKT_H
 
+#include <bpf/bpf_endian.h>
+
 #ifndef VNT_SNAP_MAX
 #define VNT_SNAP_MAX 256        /* power of two: offsets are masked with it */
 #endif
@@ -46,20 +48,24 @@ struct vnt_pkt {
 
 /* ---- raw loads: the caller has checked the bounds ---- */
 
-static __always_inline __u32 vnt_raw8(const struct vnt_pkt *p, __u32 off)
+/* One load of `size` bytes in network order. The masked index keeps the
+ * access inside the map value for the verifier (a 4-byte load at index
+ * VNT_SNAP_MAX - 1 ends in the fields after data[], harmlessly); loads
+ * may be unaligned, which the verifier allows on the architectures the
+ * kernel marks efficient at it (x86-64, arm64). */
+static __always_inline __u32 vnt_raw(const struct vnt_pkt *p, __u32 off, const __u32 size)
 {
-	return p->data[off & (VNT_SNAP_MAX - 1)];
+	const __u8 *d = p->data + (off & (VNT_SNAP_MAX - 1));
+	if (size == 1)
+		return *d;
+	if (size == 2)
+		return bpf_ntohs(*(const __u16 *)d);
+	return bpf_ntohl(*(const __u32 *)d);
 }
 
-static __always_inline __u32 vnt_raw16(const struct vnt_pkt *p, __u32 off)
-{
-	return vnt_raw8(p, off) << 8 | vnt_raw8(p, off + 1);
-}
-
-static __always_inline __u32 vnt_raw32(const struct vnt_pkt *p, __u32 off)
-{
-	return vnt_raw16(p, off) << 16 | vnt_raw16(p, off + 2);
-}
+static __always_inline __u32 vnt_raw8(const struct vnt_pkt *p, __u32 off) { return vnt_raw(p, off, 1); }
+static __always_inline __u32 vnt_raw16(const struct vnt_pkt *p, __u32 off) { return vnt_raw(p, off, 2); }
+static __always_inline __u32 vnt_raw32(const struct vnt_pkt *p, __u32 off) { return vnt_raw(p, off, 4); }
 
 /* Are bytes [off, off + size) captured? Written so nothing overflows. */
 static __always_inline int vnt_has(const struct vnt_pkt *p, __u32 off, __u32 size)
@@ -69,29 +75,21 @@ static __always_inline int vnt_has(const struct vnt_pkt *p, __u32 off, __u32 siz
 
 /* ---- checked loads: out of bounds sets oob and yields 0 ---- */
 
-static __always_inline __u32 vnt_ldn(struct vnt_pkt *p, __u32 off, __u32 size)
-{
-	if (!vnt_has(p, off, size)) {
-		p->oob = 1;
-		return 0;
-	}
-	return size == 1 ? vnt_raw8(p, off) : size == 2 ? vnt_raw16(p, off) : vnt_raw32(p, off);
-}
-
-static __always_inline __u32 vnt_ld8(struct vnt_pkt *p, __u32 off) { return vnt_ldn(p, off, 1); }
-static __always_inline __u32 vnt_ld16(struct vnt_pkt *p, __u32 off) { return vnt_ldn(p, off, 2); }
-static __always_inline __u32 vnt_ld32(struct vnt_pkt *p, __u32 off) { return vnt_ldn(p, off, 4); }
-
 /* base + off, where off may be any 32-bit value: like classic BPF's
- * indirect loads, the sum must not wrap around into the packet. */
-static __always_inline __u32 vnt_ldx(struct vnt_pkt *p, __u32 base, __u32 off, __u32 size)
+ * indirect loads, the sum does not wrap around into the packet. */
+static __always_inline __u32 vnt_ldx(struct vnt_pkt *p, __u32 base, __u32 off, const __u32 size)
 {
-	if (off > p->caplen) {
+	__u64 at = (__u64)base + off;
+	if (at + size > p->caplen) {
 		p->oob = 1;
 		return 0;
 	}
-	return vnt_ldn(p, base + off, size);
+	return vnt_raw(p, (__u32)at, size);
 }
+
+static __always_inline __u32 vnt_ld8(struct vnt_pkt *p, __u32 off) { return vnt_ldx(p, 0, off, 1); }
+static __always_inline __u32 vnt_ld16(struct vnt_pkt *p, __u32 off) { return vnt_ldx(p, 0, off, 2); }
+static __always_inline __u32 vnt_ld32(struct vnt_pkt *p, __u32 off) { return vnt_ldx(p, 0, off, 4); }
 
 /* Network header (libpcap's ip[], ip6[], arp[]). */
 static __always_inline __u32 vnt_nl8(struct vnt_pkt *p, __u32 off) { return vnt_ldx(p, p->l3off, off, 1); }

@@ -108,14 +108,18 @@ static int emit_ctx(struct vnt_filter_env *env, const struct vnt_fexpr *f, struc
 		sb_printf(out, "(bpf_get_smp_processor_id() == %lluU)", (unsigned long long)num);
 		return 0;
 	case C_PID:
-		sb_printf(out, "((__u32)(bpf_get_current_pid_tgid() >> 32) == %lluU)", (unsigned long long)num);
+		sb_printf(out, "(vnt_ev_pid(ev) == %lluU)", (unsigned long long)num);
 		return 0;
 	case C_MARK:
 		c->need_mark = true;
 		sb_printf(out, "(ev->mark == %lluU)", (unsigned long long)num);
 		return 0;
 	case C_COMM: {
-		sb_puts(out, "vnt_comm_eq(\"");
+		if (s && !strcmp(s, "*")) {
+			sb_puts(out, "1");
+			return 0;
+		}
+		sb_puts(out, "vnt_comm_eq(ev, \"");
 		for (const char *p = s ? s : ""; *p; p++)
 			sb_printf(out, "\\x%02x", (unsigned char)*p);
 		sb_printf(out, "\", %zu)", strlen(s ? s : ""));
@@ -227,8 +231,8 @@ static void emit_key_fill(struct cg *c, const struct vnt_plan_key *k)
 	case KF_IFINDEX: sb_puts(o, "\tk.ifindex = ev->ifindex;\n"); break;
 	case KF_NETNS: c->need_netns = true; sb_puts(o, "\tk.netns = ev->netns;\n"); break;
 	case KF_CPU: sb_puts(o, "\tk.cpu = bpf_get_smp_processor_id();\n"); break;
-	case KF_PID: sb_puts(o, "\tk.pid = bpf_get_current_pid_tgid() >> 32;\n"); break;
-	case KF_COMM: sb_puts(o, "\tbpf_get_current_comm(k.comm, sizeof(k.comm));\n"); break;
+	case KF_PID: sb_puts(o, "\tk.pid = vnt_ev_pid(ev);\n"); break;
+	case KF_COMM: sb_puts(o, "\tvnt_ev_comm(ev, k.comm);\n"); break;
 	case KF_MARK: c->need_mark = true; sb_puts(o, "\tk.mark = ev->mark;\n"); break;
 	case KF_LEN: sb_puts(o, "\tk.len = ev->len;\n"); break;
 	case KF_FLOW: sb_puts(o, "\tif (vnt_flow_get(ev) > 0)\n\t\tk.flow = ev->flow;\n"); break;
@@ -306,7 +310,7 @@ static const char *value_expr(const struct vnt_plan_agg *a, char *buf, size_t n)
 	case VS_NONE: return "1";
 	case VS_LEN: return "(__s64)ev->len";
 	case VS_CPU: return "(__s64)bpf_get_smp_processor_id()";
-	case VS_PID: return "(__s64)(bpf_get_current_pid_tgid() >> 32)";
+	case VS_PID: return "(__s64)vnt_ev_pid(ev)";
 	case VS_CONST: snprintf(buf, n, "(__s64)%lluLL", (unsigned long long)a->constant); return buf;
 	case VS_LATENCY:
 		snprintf(buf, n, "lat_%d_%d", a->lat_from, a->lat_to);
@@ -351,7 +355,21 @@ static void emit_hop_body(struct cg *c, const struct vnt_plan_hop *h)
 	}
 	if (t->breakdown) {
 		c->need_flow = true;
-		sb_printf(o, "\tvnt_bd_hop(ev, %d, %d, %d, %d);\n", h->trace, t->first_hop, h->id - t->first_hop, t->nhops);
+		int local = h->id - t->first_hop, npk = 0;
+		for (int i = 0; i < t->nhops; i++)
+			npk += c->pl->hops[t->first_hop + i].task_arg < 0;
+		if (h->task_arg < 0) {
+			sb_printf(o, "\tvnt_bd_hop(ev, %d, %d, %d, %d);\n", h->trace, t->first_hop, local, npk);
+		} else {
+			/* Scheduler hops: consecutive ones pair up by task identity. */
+			bool prev_task = local > 0 && c->pl->hops[h->id - 1].task_arg >= 0;
+			bool next_task = local + 1 < t->nhops && c->pl->hops[h->id + 1].task_arg >= 0;
+			if (prev_task)
+				sb_printf(o, "\tif (lat_%d_%d >= 0) {\n\t\tvnt_bd_record(%d, lat_%d_%d);\n"
+					  "\t\tvnt_inc(&vnt_bd_seen, %d);\n\t}\n", h->id - 1, h->id, h->id - 1, h->id - 1, h->id, h->id);
+			if (next_task)
+				sb_printf(o, "\tvnt_inc(&vnt_bd_seen, %d);\n", h->id);
+		}
 	}
 	if (t->events) {
 		c->need_flow = c->need_netns = true;
@@ -381,7 +399,9 @@ static int emit_hop_prog(struct cg *c, const struct vnt_plan_hop *h)
 	switch (h->kind) {
 	case HK_TP_BTF:
 		snprintf(sec, sizeof(sec), "tp_btf/%s", h->target);
-		tpl = h->skb_arg >= 0 ? "hop_btf_skb.tpl" : "hop_noskb.tpl";
+		tpl = h->skb_arg >= 0 ? "hop_btf_skb.tpl" : h->task_arg >= 0 ? "hop_btf_task.tpl" : "hop_noskb.tpl";
+		if (h->skb_arg < 0 && h->task_arg >= 0)
+			snprintf(arg, sizeof(arg), "%d", h->task_arg);
 		break;
 	case HK_FENTRY:
 		snprintf(sec, sizeof(sec), "fentry/%s", h->target);
@@ -458,6 +478,30 @@ int vnt_codegen(struct vnt_program *prog, struct vnt_diag *d, char **csrc, struc
 		for (struct vnt_hop *h = t->hops; h; h = h->next)
 			if (h->id < pl->nhops)
 				rc |= emit_hop_filters(&c, h, t);
+	for (int ti2 = 0; ti2 < pl->ntraces; ti2++) {
+		const struct vnt_plan_trace *bt = &pl->traces[ti2];
+		if (!bt->breakdown)
+			continue;
+		for (int i = 1; i < bt->nhops; i++) {
+			const struct vnt_plan_hop *a = &pl->hops[bt->first_hop + i - 1], *b = &pl->hops[bt->first_hop + i];
+			if (a->task_arg >= 0 && b->task_arg < 0) {
+				vnt_error(d, NULL, "list the packet hops first, then the scheduler hops",
+					  "breakdown() of trace '%s': packet hop '%s' comes after scheduler hop '%s'",
+					  bt->name, b->name, a->name);
+				rc = -1;
+			}
+			if (a->task_arg >= 0 && b->task_arg >= 0 && pl->nlat < VNT_MAX_HOPS) {
+				bool have = false;
+				for (int k = 0; k < pl->nlat; k++)
+					have |= pl->lat[k].from == a->id && pl->lat[k].to == b->id;
+				if (!have) {
+					pl->lat[pl->nlat].from = a->id;
+					pl->lat[pl->nlat].to = b->id;
+					pl->nlat++;
+				}
+			}
+		}
+	}
 	for (int i = 0; i < pl->naggs; i++)
 		emit_agg(&c, &pl->aggs[i]);
 	for (int i = 0; i < pl->nhops; i++)

@@ -610,14 +610,20 @@ int vnt_filter_gen_top(struct strbuf *out, const char *fname, const struct vnt_f
 	sb_init(&v);
 	sb_printf(&v, "%s_v", fname);
 	int rc = vnt_filter_gen(out, v.s, f, env);
-	sb_printf(out, "static __always_inline int %s(struct vnt_pkt *p, const struct vnt_ev *ev)\n{\n"
-		  "\tif (%s(p, ev))\n\t\treturn 1;\n", fname, v.s);
-	if (vnt_filter_needs_packet(f) && !vnt_filter_explicit_layer(f))
-		sb_printf(out, "\t__u16 l3 = p->l3off, et = p->ethertype;\n"
-			  "\tint r = vnt_enter_inner(p) && %s(p, ev);\n"
-			  "\tp->l3off = l3;\n\tp->ethertype = et;\n\treturn r;\n}\n\n", v.s);
-	else
-		sb_puts(out, "\treturn 0;\n}\n\n");
+	if (vnt_filter_needs_packet(f) && !vnt_filter_explicit_layer(f)) {
+		/* evaluated twice: one BPF function, not two inlined copies,
+		 * keeps long filters within the jump range of BPF */
+		sb_printf(out, "static __noinline int %s_n(struct vnt_pkt *p, const struct vnt_ev *ev)\n{\n"
+			  "\treturn %s(p, ev);\n}\n\n", fname, v.s);
+		sb_printf(out, "static __always_inline int %s(struct vnt_pkt *p, const struct vnt_ev *ev)\n{\n"
+			  "\tif (%s_n(p, ev))\n\t\treturn 1;\n"
+			  "\t__u16 l3 = p->l3off, et = p->ethertype;\n"
+			  "\tint r = vnt_enter_inner(p) && %s_n(p, ev);\n"
+			  "\tp->l3off = l3;\n\tp->ethertype = et;\n\treturn r;\n}\n\n", fname, fname, fname);
+	} else {
+		sb_printf(out, "static __always_inline int %s(struct vnt_pkt *p, const struct vnt_ev *ev)\n{\n"
+			  "\treturn %s(p, ev);\n}\n\n", fname, v.s);
+	}
 	sb_free(&v);
 	return rc;
 }

@@ -42,6 +42,15 @@ static int is_skb_ptr(const struct btf *b, __u32 id)
 	return t && btf_is_struct(t) && !strcmp(btf__name_by_offset(b, t->name_off), "sk_buff");
 }
 
+static int is_ptr_to(const struct btf *b, __u32 id, const char *sname)
+{
+	const struct btf_type *t = skip_mods(b, id);
+	if (!t || !btf_is_ptr(t))
+		return 0;
+	t = skip_mods(b, t->type);
+	return t && btf_is_struct(t) && !strcmp(btf__name_by_offset(b, t->name_off), sname);
+}
+
 /* first: index of the first real argument in the prototype's params. */
 static int skb_param(const struct btf *b, const struct btf_type *proto, int first, int *arg)
 {
@@ -72,6 +81,30 @@ int vnt_kinfo_tp_skb_arg(const char *tp, int *arg)
 	if (!t || !btf_is_func_proto(t))
 		return -ENOENT;
 	return skb_param(b, t, 1, arg);    /* param 0 is the tracepoint's void *data */
+}
+
+/* The task a tracepoint is about: the last task_struct argument
+ * (sched_switch: the task switched in; sched_wakeup: the woken task). */
+int vnt_kinfo_tp_task_arg(const char *tp, int *arg)
+{
+	struct btf *b = kbtf();
+	if (!b)
+		return -ENOSYS;
+	char name[256];
+	snprintf(name, sizeof(name), "btf_trace_%s", tp);
+	int id = btf__find_by_name_kind(b, name, BTF_KIND_TYPEDEF);
+	if (id < 0)
+		return -ENOENT;
+	const struct btf_type *t = skip_mods(b, (__u32)id);
+	t = t && btf_is_ptr(t) ? skip_mods(b, t->type) : NULL;
+	if (!t || !btf_is_func_proto(t))
+		return -ENOENT;
+	const struct btf_param *p = btf_params(t);
+	*arg = -1;
+	for (int i = 1; i < btf_vlen(t); i++)
+		if (is_ptr_to(b, p[i].type, "task_struct"))
+			*arg = i - 1;
+	return 0;
 }
 
 int vnt_kinfo_func_skb_arg(const char *func, int *arg)

@@ -7,6 +7,8 @@
 /* 0 with *arg set (-1: no sk_buff argument); -ENOENT if unknown. */
 int vnt_kinfo_tp_skb_arg(const char *tp, int *arg);
 int vnt_kinfo_func_skb_arg(const char *func, int *arg);
+/* The last task_struct argument of a BTF tracepoint (-1 none). */
+int vnt_kinfo_tp_task_arg(const char *tp, int *arg);
 /* Classic tracepoint "cat:name": offset of its skbaddr field (-1 none). */
 int vnt_kinfo_tracepoint_skb_off(const char *catname, int *off);
 void vnt_kinfo_release(void);

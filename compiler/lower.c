@@ -59,6 +59,7 @@ static int lower_hop(struct vnt_plan *pl, const struct vnt_hop *h, int trace, st
 	ph->kind = (enum vnt_hopkind)form->kind;
 	ph->skb_arg = -1;
 	ph->skb_field_off = -1;
+	ph->task_arg = -1;
 	char prog[32];
 	snprintf(prog, sizeof(prog), "vnt_hop_%d", ph->id);
 	ph->prog = vnt_xstrdup(prog);
@@ -94,6 +95,9 @@ static int lower_hop(struct vnt_plan *pl, const struct vnt_hop *h, int trace, st
 		}
 		if (explicit_arg >= 0)
 			ph->skb_arg = explicit_arg;
+		/* No packet: a scheduler-like hop identifies a task instead. */
+		if (ph->skb_arg < 0 && ph->kind == HK_TP_BTF)
+			vnt_kinfo_tp_task_arg(a0->str, &ph->task_arg);
 		break;
 	case HK_TRACEPOINT:
 		if (!strchr(a0->str, ':')) {

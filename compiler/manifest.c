@@ -52,6 +52,7 @@ char *vnt_manifest_write(const struct vnt_plan *p)
 		put_s(o, "dev", h->dev);
 		put_i(o, "skb_arg", h->skb_arg);
 		put_i(o, "skb_field_off", h->skb_field_off);
+		put_i(o, "task_arg", h->task_arg);
 		put_s(o, "prog", h->prog);
 		json_object_array_add(hops, o);
 	}
@@ -210,6 +211,7 @@ struct vnt_plan *vnt_manifest_read(const char *json, char *err, size_t errlen)
 			h->dev = vnt_xstrdup(json_object_get_string(dv));
 		h->skb_arg = (int)gi(&r, o, "skb_arg");
 		h->skb_field_off = (int)gi(&r, o, "skb_field_off");
+		h->task_arg = (int)gi(&r, o, "task_arg");
 		h->prog = gs(&r, o, "prog");
 		if (!r.bad && (h->id != (int)i || h->trace < 0 || h->trace >= p->ntraces))
 			bad(&r, "inconsistent hop ids");

@@ -49,6 +49,7 @@ struct vnt_plan_hop {
 	char *dev;              /* device for tc/xdp: "[netns/]ifname" */
 	int skb_arg;            /* tp_btf / raw_tp / kprobe / fentry: argument holding the sk_buff, -1 none */
 	int skb_field_off;      /* classic tracepoint: byte offset of skbaddr in the record, -1 none */
+	int task_arg;           /* tp_btf without a packet: argument holding the task it is about, -1 none */
 	char *prog;             /* program name in the object */
 };
 

@@ -346,6 +346,7 @@ fprim
 	| DEV IDENT                      { $$ = fnew(F_CTX, SPAN(@1, @2)); $$->ctx = C_DEV; $$->param = $2; }
 	| COMM STRING                    { $$ = fnew(F_CTX, SPAN(@1, @2)); $$->ctx = C_COMM; $$->str = $2;
 	                                   if (strlen($2) > 15) vnt_error(ps->diag, &$$->loc, "the kernel keeps the first 15 characters of a command name", "command name \"%s\" is longer than 15 characters", $2); }
+	| COMM IDENT                     { $$ = fnew(F_CTX, SPAN(@1, @2)); $$->ctx = C_COMM; $$->param = $2; }
 	| IFINDEX NUM                    { $$ = fnew(F_CTX, SPAN(@1, @2)); $$->ctx = C_IFINDEX; $$->num = $2; }
 	| NETNS NUM                      { $$ = fnew(F_CTX, SPAN(@1, @2)); $$->ctx = C_NETNS; $$->num = $2; }
 	| NETNS STRING                   { $$ = fnew(F_CTX, SPAN(@1, @2)); $$->ctx = C_NETNS; $$->str = $2; }

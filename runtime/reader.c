@@ -266,12 +266,14 @@ static void read_breakdown(struct vnt_session *s, const struct vnt_plan_trace *t
 {
 	const struct vnt_plan *p = vnt_session_plan(s);
 	int seen = map_fd(s, "vnt_bd_seen"), hist = map_fd(s, "vnt_bd_hist"), sum = map_fd(s, "vnt_bd_sum");
-	snap->nseg = t->nhops - 1;
-	snap->seg = vnt_xcalloc((size_t)snap->nseg, sizeof(*snap->seg));
+	snap->seg = vnt_xcalloc((size_t)t->nhops, sizeof(*snap->seg));
 	uint64_t *b = vnt_xcalloc(VNT_LL_SLOTS, sizeof(uint64_t));
-	for (int i = 0; i < snap->nseg; i++) {
+	for (int i = 0; i + 1 < t->nhops; i++) {
 		int h = t->first_hop + i;
-		struct vnt_snap_segment *g = &snap->seg[i];
+		/* A packet and a task cannot be matched: no segment between them. */
+		if ((p->hops[h].task_arg >= 0) != (p->hops[h + 1].task_arg >= 0))
+			continue;
+		struct vnt_snap_segment *g = &snap->seg[snap->nseg++];
 		g->from = p->hops[h].name;
 		g->to = p->hops[h + 1].name;
 		g->entered = percpu_u64(seen, (uint32_t)h, ncpu, buf);
