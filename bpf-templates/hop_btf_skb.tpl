@@ -9,6 +9,7 @@ int vnt_hop_@ID@(__u64 *ctx)
 	struct vnt_ev ev;
 	__builtin_memset(&ev, 0, sizeof(ev));
 	ev.hop = @ID@;
+	VNT_HOP_ARGS_@ID@(&ev, ctx);
 	vnt_ev_skb_ctx(&ev, skb, 1);
 	if (!vnt_pre_@ID@(NULL, &ev))
 		return 0;

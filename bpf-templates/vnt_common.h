@@ -33,6 +33,8 @@ struct vnt_ev {
 	__u32 len;              /* frame length (tcpdump's len) */
 	int flow_state;         /* 0 not parsed yet, 1 parsed, -1 not an IP packet */
 	struct task_struct *task; /* the task a scheduler hop is about, else NULL */
+	__u32 reason;           /* drop reason at kfree_skb hops */
+	__u64 location;         /* code address at kfree_skb hops */
 	__u64 fp;               /* packet fingerprint, valid when flow_state == 1 */
 	struct vnt_flow flow;
 };

@@ -213,6 +213,7 @@ static const char *key_decl(enum vnt_keyfield f)
 {
 	switch (f) {
 	case KF_DEV: return "__u32 dev[2];";
+	case KF_LOCATION: return "__u32 location[2];";
 	case KF_COMM: return "char comm[16];";
 	case KF_FLOW: return "struct vnt_flow flow;";
 	case KF_SADDR: return "__u32 saddr[4];";
@@ -243,6 +244,8 @@ static void emit_key_fill(struct cg *c, const struct vnt_plan_key *k)
 		sb_printf(o, "\tif (vnt_flow_get(ev) > 0)\n\t\tk.%s = ev->flow.%s;\n", n, n);
 		break;
 	case KF_PROTO: sb_puts(o, "\tif (vnt_flow_get(ev) > 0)\n\t\tk.proto = ev->flow.proto;\n"); break;
+	case KF_REASON: sb_puts(o, "\tk.reason = ev->reason;\n"); break;
+	case KF_LOCATION: sb_puts(o, "\tk.location[0] = (__u32)ev->location;\n\tk.location[1] = (__u32)(ev->location >> 32);\n"); break;
 	default: break;
 	}
 	if (k->field == KF_FLOW || k->field == KF_SADDR || k->field == KF_DADDR || k->field == KF_SPORT ||
@@ -379,6 +382,12 @@ static void emit_hop_body(struct cg *c, const struct vnt_plan_hop *h)
 		const struct vnt_plan_agg *a = &c->pl->aggs[i];
 		if (!(a->hop_mask & (1u << h->id)))
 			continue;
+		for (int k = 0; k < a->nkeys; k++)
+			if ((a->keys[k].field == KF_REASON && h->reason_arg < 0) ||
+			    (a->keys[k].field == KF_LOCATION && h->location_arg < 0))
+				vnt_error(c->d, NULL, "restrict the aggregation to the drop hop with `at HOP`",
+					  "%s: key '%s' is only known at drop hops (skb.drop), not at hop '%s'", a->title,
+					  vnt_keyfield_name(a->keys[k].field), h->name);
 		char buf[64];
 		const char *v = value_expr(a, buf, sizeof(buf));
 		if (a->src == VS_LATENCY)
@@ -443,6 +452,13 @@ static int emit_hop_prog(struct cg *c, const struct vnt_plan_hop *h)
 	default:
 		return -1;
 	}
+	/* Extra tracepoint arguments some keys need (kfree_skb's reason). */
+	sb_printf(&c->out, "#define VNT_HOP_ARGS_%d(ev, ctx) do {", h->id);
+	if (h->reason_arg >= 0)
+		sb_printf(&c->out, " (ev)->reason = (__u32)(ctx)[%d];", h->reason_arg);
+	if (h->location_arg >= 0)
+		sb_printf(&c->out, " (ev)->location = (ctx)[%d];", h->location_arg);
+	sb_puts(&c->out, " } while (0)\n");
 	const char *kv[] = { "ID", id, "SEC", sec, "ARG", arg, "OFF", off, "NAME", h->name, NULL };
 	char *text = vnt_template(tpl, kv);
 	if (!text)

@@ -611,15 +611,16 @@ int vnt_filter_gen_top(struct strbuf *out, const char *fname, const struct vnt_f
 	sb_printf(&v, "%s_v", fname);
 	int rc = vnt_filter_gen(out, v.s, f, env);
 	if (vnt_filter_needs_packet(f) && !vnt_filter_explicit_layer(f)) {
-		/* evaluated twice: one BPF function, not two inlined copies,
-		 * keeps long filters within the jump range of BPF */
-		sb_printf(out, "static __noinline int %s_n(struct vnt_pkt *p, const struct vnt_ev *ev)\n{\n"
-			  "\treturn %s(p, ev);\n}\n\n", fname, v.s);
+		/* a loop, not two inlined copies: long filters stay within
+		 * the jump range of BPF */
 		sb_printf(out, "static __always_inline int %s(struct vnt_pkt *p, const struct vnt_ev *ev)\n{\n"
-			  "\tif (%s_n(p, ev))\n\t\treturn 1;\n"
 			  "\t__u16 l3 = p->l3off, et = p->ethertype;\n"
-			  "\tint r = vnt_enter_inner(p) && %s_n(p, ev);\n"
-			  "\tp->l3off = l3;\n\tp->ethertype = et;\n\treturn r;\n}\n\n", fname, fname, fname);
+			  "\tint r = 0;\n"
+			  "#pragma nounroll\n"
+			  "\tfor (int inner = 0; inner < 2 && !r; inner++) {\n"
+			  "\t\tif (inner && !vnt_enter_inner(p))\n\t\t\tbreak;\n"
+			  "\t\tr = %s(p, ev);\n\t}\n"
+			  "\tp->l3off = l3;\n\tp->ethertype = et;\n\treturn r;\n}\n\n", fname, v.s);
 	} else {
 		sb_printf(out, "static __always_inline int %s(struct vnt_pkt *p, const struct vnt_ev *ev)\n{\n"
 			  "\treturn %s(p, ev);\n}\n\n", fname, v.s);

@@ -47,9 +47,9 @@ int vnt_filter_gen(struct strbuf *out, const char *fname, const struct vnt_fexpr
  * packet matches if f matches its outer headers or, when it is VXLAN, its
  * inner packet -- unless f names a layer itself (inner(), outer() or
  * vxlan/vni anywhere), in which case only the outer evaluation is made.
- * Also appends the helpers FNAME_v (vnt_filter_gen's function) and
- * FNAME_n, a BPF subprogram (__noinline) around it, so that the two
- * evaluations share one copy of the code. */
+ * Also appends the helper FNAME_v (vnt_filter_gen's function), called
+ * from a two-iteration loop so that the two evaluations share one copy
+ * of the code. */
 int vnt_filter_gen_top(struct strbuf *out, const char *fname, const struct vnt_fexpr *f,
 		       struct vnt_filter_env *env);
 

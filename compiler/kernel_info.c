@@ -107,6 +107,36 @@ int vnt_kinfo_tp_task_arg(const char *tp, int *arg)
 	return 0;
 }
 
+/* kfree_skb-like tracepoints: the drop reason (enum skb_drop_reason) and
+ * the code address (the first void * argument). */
+int vnt_kinfo_tp_drop_args(const char *tp, int *reason, int *location)
+{
+	struct btf *b = kbtf();
+	*reason = *location = -1;
+	if (!b)
+		return -ENOSYS;
+	char name[256];
+	snprintf(name, sizeof(name), "btf_trace_%s", tp);
+	int id = btf__find_by_name_kind(b, name, BTF_KIND_TYPEDEF);
+	if (id < 0)
+		return -ENOENT;
+	const struct btf_type *t = skip_mods(b, (__u32)id);
+	t = t && btf_is_ptr(t) ? skip_mods(b, t->type) : NULL;
+	if (!t || !btf_is_func_proto(t))
+		return -ENOENT;
+	const struct btf_param *p = btf_params(t);
+	for (int i = 1; i < btf_vlen(t); i++) {
+		const struct btf_type *pt = skip_mods(b, p[i].type);
+		if (!pt)
+			continue;
+		if (btf_is_enum(pt) && !strcmp(btf__name_by_offset(b, pt->name_off), "skb_drop_reason") && *reason < 0)
+			*reason = i - 1;
+		if (btf_is_ptr(pt) && pt->type == 0 && *location < 0)
+			*location = i - 1;
+	}
+	return 0;
+}
+
 int vnt_kinfo_func_skb_arg(const char *func, int *arg)
 {
 	struct btf *b = kbtf();

@@ -9,6 +9,8 @@ int vnt_kinfo_tp_skb_arg(const char *tp, int *arg);
 int vnt_kinfo_func_skb_arg(const char *func, int *arg);
 /* The last task_struct argument of a BTF tracepoint (-1 none). */
 int vnt_kinfo_tp_task_arg(const char *tp, int *arg);
+/* Drop reason and code-address arguments of a BTF tracepoint (-1 none). */
+int vnt_kinfo_tp_drop_args(const char *tp, int *reason, int *location);
 /* Classic tracepoint "cat:name": offset of its skbaddr field (-1 none). */
 int vnt_kinfo_tracepoint_skb_off(const char *catname, int *off);
 void vnt_kinfo_release(void);

@@ -60,6 +60,7 @@ static int lower_hop(struct vnt_plan *pl, const struct vnt_hop *h, int trace, st
 	ph->skb_arg = -1;
 	ph->skb_field_off = -1;
 	ph->task_arg = -1;
+	ph->reason_arg = ph->location_arg = -1;
 	char prog[32];
 	snprintf(prog, sizeof(prog), "vnt_hop_%d", ph->id);
 	ph->prog = vnt_xstrdup(prog);
@@ -98,6 +99,8 @@ static int lower_hop(struct vnt_plan *pl, const struct vnt_hop *h, int trace, st
 		/* No packet: a scheduler-like hop identifies a task instead. */
 		if (ph->skb_arg < 0 && ph->kind == HK_TP_BTF)
 			vnt_kinfo_tp_task_arg(a0->str, &ph->task_arg);
+		if (ph->kind == HK_TP_BTF)
+			vnt_kinfo_tp_drop_args(a0->str, &ph->reason_arg, &ph->location_arg);
 		break;
 	case HK_TRACEPOINT:
 		if (!strchr(a0->str, ':')) {

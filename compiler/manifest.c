@@ -53,6 +53,8 @@ char *vnt_manifest_write(const struct vnt_plan *p)
 		put_i(o, "skb_arg", h->skb_arg);
 		put_i(o, "skb_field_off", h->skb_field_off);
 		put_i(o, "task_arg", h->task_arg);
+		put_i(o, "reason_arg", h->reason_arg);
+		put_i(o, "location_arg", h->location_arg);
 		put_s(o, "prog", h->prog);
 		json_object_array_add(hops, o);
 	}
@@ -212,6 +214,10 @@ struct vnt_plan *vnt_manifest_read(const char *json, char *err, size_t errlen)
 		h->skb_arg = (int)gi(&r, o, "skb_arg");
 		h->skb_field_off = (int)gi(&r, o, "skb_field_off");
 		h->task_arg = (int)gi(&r, o, "task_arg");
+		h->reason_arg = (int)gi(&r, o, "reason_arg");
+		h->location_arg = (int)gi(&r, o, "location_arg");
+		if (!r.bad && (h->skb_arg > 11 || h->task_arg > 11 || h->reason_arg > 11 || h->location_arg > 11))
+			bad(&r, "hop argument index out of range");
 		h->prog = gs(&r, o, "prog");
 		if (!r.bad && (h->id != (int)i || h->trace < 0 || h->trace >= p->ntraces))
 			bad(&r, "inconsistent hop ids");

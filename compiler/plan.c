@@ -8,13 +8,13 @@ static const char *const hopkinds[HK__COUNT] = {
 };
 static const char *const keyfields[KF__COUNT] = {
 	"hop", "dev", "ifindex", "netns", "cpu", "pid", "comm", "mark",
-	"len", "flow", "saddr", "daddr", "sport", "dport", "proto",
+	"len", "flow", "saddr", "daddr", "sport", "dport", "proto", "reason", "location",
 };
 /* Sizes in the map key; everything is 4-byte aligned so the C struct
  * the generator writes has exactly these offsets. */
 static const uint32_t keysizes[KF__COUNT] = {
 	4, 8, 4, 4, 4, 4, 16, 4,
-	4, 40, 16, 16, 4, 4, 4,
+	4, 40, 16, 16, 4, 4, 4, 4, 8,
 };
 static const char *const aggfns[] = { "count", "sum", "min", "max", "avg", "hist", "lhist" };
 

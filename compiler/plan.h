@@ -32,7 +32,7 @@ enum vnt_hopkind {
 /* Key fields an aggregation can be grouped by. */
 enum vnt_keyfield {
 	KF_HOP, KF_DEV, KF_IFINDEX, KF_NETNS, KF_CPU, KF_PID, KF_COMM, KF_MARK,
-	KF_LEN, KF_FLOW, KF_SADDR, KF_DADDR, KF_SPORT, KF_DPORT, KF_PROTO,
+	KF_LEN, KF_FLOW, KF_SADDR, KF_DADDR, KF_SPORT, KF_DPORT, KF_PROTO, KF_REASON, KF_LOCATION,
 	KF__COUNT
 };
 
@@ -50,6 +50,8 @@ struct vnt_plan_hop {
 	int skb_arg;            /* tp_btf / raw_tp / kprobe / fentry: argument holding the sk_buff, -1 none */
 	int skb_field_off;      /* classic tracepoint: byte offset of skbaddr in the record, -1 none */
 	int task_arg;           /* tp_btf without a packet: argument holding the task it is about, -1 none */
+	int reason_arg;         /* tp_btf: argument holding an skb drop reason (kfree_skb), -1 none */
+	int location_arg;       /* tp_btf: argument holding a code address (kfree_skb's location), -1 none */
 	char *prog;             /* program name in the object */
 };
 

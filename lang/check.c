@@ -261,7 +261,7 @@ static void check_agg(struct ck *c, struct vnt_module *m, struct vnt_trace *t, s
 	int nk = 0;
 	for (struct vnt_key *k = a->keys; k; k = k->next, nk++) {
 		if (vnt_keyfield_parse(k->name) < 0)
-			vnt_error(c->d, &k->loc, "keys are flow, hop, dev, ifindex, netns, cpu, pid, comm, mark, len, saddr, daddr, sport, dport, proto",
+			vnt_error(c->d, &k->loc, "keys are flow, hop, dev, ifindex, netns, cpu, pid, comm, mark, len, saddr, daddr, sport, dport, proto, reason, location",
 				  "unknown key '%s'", k->name);
 		for (struct vnt_key *o = a->keys; o != k; o = o->next)
 			if (!strcmp(o->name, k->name))

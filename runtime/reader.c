@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 #include <bpf/bpf.h>
+#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include "lang/ast.h"
 #include "runtime/netns.h"
@@ -54,6 +55,59 @@ static const char *proto_name(unsigned p, char *buf, size_t n)
 /* Layout of struct vnt_flow in bpf-templates/vnt_pkt.h. */
 struct flow_k { uint32_t saddr[4], daddr[4]; uint16_t sport, dport; uint8_t proto, family; uint16_t pad; };
 
+/* Drop reasons by name, from the kernel's BTF (enum skb_drop_reason). */
+static const char *drop_reason_name(uint32_t v, char *buf, size_t n)
+{
+	static struct btf *btf;
+	static int tried;
+	if (!tried) {
+		tried = 1;
+		btf = btf__load_vmlinux_btf();
+		if (libbpf_get_error(btf))
+			btf = NULL;
+	}
+	int id = btf ? btf__find_by_name_kind(btf, "skb_drop_reason", BTF_KIND_ENUM) : -1;
+	if (id > 0) {
+		const struct btf_type *t = btf__type_by_id(btf, (uint32_t)id);
+		const struct btf_enum *e = btf_enum(t);
+		for (int i = 0; i < btf_vlen(t); i++, e++)
+			if ((uint32_t)e->val == v) {
+				const char *name = btf__name_by_offset(btf, e->name_off);
+				if (!strncmp(name, "SKB_DROP_REASON_", 16))
+					name += 16;
+				snprintf(buf, n, "%s", name);
+				return buf;
+			}
+	}
+	snprintf(buf, n, "reason%u", v);
+	return buf;
+}
+
+/* A kernel code address as function+offset, from /proc/kallsyms. */
+static const char *ksym_name(uint64_t addr, char *buf, size_t n)
+{
+	FILE *f = fopen("/proc/kallsyms", "r");
+	uint64_t best = 0;
+	char bestname[128] = "", line[512];
+	while (f && fgets(line, sizeof(line), f)) {
+		unsigned long long a;
+		char type, name[128];
+		if (sscanf(line, "%llx %c %127s", &a, &type, name) != 3 || (type != 't' && type != 'T'))
+			continue;
+		if (a <= addr && a > best) {
+			best = a;
+			snprintf(bestname, sizeof(bestname), "%s", name);
+		}
+	}
+	if (f)
+		fclose(f);
+	if (best && bestname[0])
+		snprintf(buf, n, "%s+0x%llx", bestname, (unsigned long long)(addr - best));
+	else
+		snprintf(buf, n, "0x%llx", (unsigned long long)addr);
+	return buf;
+}
+
 static char *render_key(const struct vnt_plan *p, const struct vnt_plan_key *k, const uint8_t *key)
 {
 	char buf[256], a[64], b[64], pb[16];
@@ -100,6 +154,15 @@ static char *render_key(const struct vnt_plan *p, const struct vnt_plan_key *k, 
 	case KF_PROTO:
 		snprintf(buf, sizeof(buf), "%s", proto_name(u, pb, sizeof(pb)));
 		break;
+	case KF_REASON:
+		drop_reason_name(u, buf, sizeof(buf));
+		break;
+	case KF_LOCATION: {
+		uint32_t hi;
+		memcpy(&hi, f + 4, sizeof(hi));
+		ksym_name((uint64_t)hi << 32 | u, buf, sizeof(buf));
+		break;
+	}
 	default:
 		snprintf(buf, sizeof(buf), "%u", u);
 		break;
