@@ -200,7 +200,14 @@ static int lower_agg(struct vnt_plan *pl, const struct vnt_trace *t, const struc
 		const struct vnt_value *v = a->val;
 		switch (v->kind) {
 		case V_LEN: pa->src = VS_LEN; pa->value_text = vnt_xstrdup("len"); break;
-		case V_NUM: pa->src = VS_CONST; pa->constant = v->num; pa->value_text = vnt_xstrdup("constant"); break;
+		case V_NUM: {
+			pa->src = VS_CONST;
+			pa->constant = v->num;
+			char nb[32];
+			snprintf(nb, sizeof(nb), "%llu", (unsigned long long)v->num);
+			pa->value_text = vnt_xstrdup(nb);
+			break;
+		}
 		case V_FIELD:
 			pa->src = !strcmp(v->a, "cpu") ? VS_CPU : !strcmp(v->a, "pid") ? VS_PID : VS_LEN;
 			pa->value_text = vnt_xstrdup(v->a);

@@ -62,7 +62,7 @@ emit() { # NAME FILE PATTERN...
 	fi
 }
 emit kprobe "$T/kprobe.vnt" 'SEC("kprobe/dev_hard_start_xmit")' 'SEC("kprobe/netif_receive_skb")'
-emit fentry "$T/fentry.vnt" 'SEC("fentry/dev_hard_start_xmit")' 'SEC("fentry/__netif_receive_skb_core")'
+emit fentry "$T/fentry.vnt" 'SEC("fentry/dev_hard_start_xmit")' 'SEC("fentry/netif_receive_skb")'
 
 # ---- the kernel's features, established independently of vnt ----
 have_kprobes=0
