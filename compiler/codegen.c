@@ -176,29 +176,38 @@ static int emit_filter_fn(struct cg *c, const char *name, const struct vnt_fexpr
  * packet whose inner packet matches. */
 static int emit_hop_filters(struct cg *c, const struct vnt_hop *h, const struct vnt_trace *t)
 {
-	const struct vnt_fexpr *all[128], *ctx[128], *pkt[128];
-	int n = 0, nc = 0, np = 0;
+	/* Conjuncts of the hop point's own `where` [0] and of the trace's [1]:
+	 * each side gets the default layer rule on its own, so a hop point
+	 * that says outer(...) does not take the inner match from the trace. */
+	const struct vnt_fexpr *all[2][64], *ctx[128], *pkt[2][64];
+	int n[2] = { 0, 0 }, nc = 0, np[2] = { 0, 0 };
 	if (h->def)
-		conjuncts(h->def->where, all, &n, 64);
-	conjuncts(t->where, all, &n, 128);
-	for (int i = 0; i < n; i++) {
-		if (vnt_filter_needs_packet(all[i]))
-			pkt[np++] = all[i];
-		else
-			ctx[nc++] = all[i];
-	}
+		conjuncts(h->def->where, all[0], &n[0], 64);
+	conjuncts(t->where, all[1], &n[1], 64);
+	for (int s = 0; s < 2; s++)
+		for (int i = 0; i < n[s]; i++) {
+			if (vnt_filter_needs_packet(all[s][i]))
+				pkt[s][np[s]++] = all[s][i];
+			else
+				ctx[nc++] = all[s][i];
+		}
 	struct vnt_fexpr *tmp[256];
 	int ntmp = 0, rc = 0;
 	c->hop = h;
 	char name[48];
 	snprintf(name, sizeof(name), "vnt_pre_%d", h->id);
 	rc |= emit_filter_fn(c, name, and_of(ctx, nc, tmp, &ntmp));
-	snprintf(name, sizeof(name), "vnt_pf_%d", h->id);
-	struct vnt_fexpr *pf = and_of(pkt, np, tmp, &ntmp);
 	struct vnt_filter_env env = { .diag = c->d, .emit_ctx = emit_ctx, .param_value = param_value, .priv = c };
-	rc |= vnt_filter_gen_top(&c->out, name, pf, &env);
-	if (pf)
-		c->uses_inner = true;
+	static const char *const side[2] = { "h", "t" };
+	for (int s = 0; s < 2; s++) {
+		snprintf(name, sizeof(name), "vnt_pf%s_%d", side[s], h->id);
+		struct vnt_fexpr *pf = and_of(pkt[s], np[s], tmp, &ntmp);
+		rc |= vnt_filter_gen_top(&c->out, name, pf, &env);
+		if (pf)
+			c->uses_inner = true;
+	}
+	sb_printf(&c->out, "static __always_inline int vnt_pf_%d(struct vnt_pkt *p, const struct vnt_ev *ev)\n{\n"
+		  "\treturn vnt_pfh_%d(p, ev) && vnt_pft_%d(p, ev);\n}\n\n", h->id, h->id, h->id);
 	for (int i = 0; i < ntmp; i++) {
 		tmp[i]->l = tmp[i]->r = NULL;
 		vnt_fexpr_free(tmp[i]);
