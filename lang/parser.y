@@ -136,7 +136,7 @@ item
 	: IMPORT STRING                  { struct vnt_import *im = vnt_xcalloc(1, sizeof(*im));
 	                                   im->path = $2; im->loc = LOC(@2);
 	                                   struct vnt_import **p = &ps->mod->imports; while (*p) p = &(*p)->next; *p = im; }
-	| IMPORT STRING AS IDENT         { struct vnt_import *im = vnt_xcalloc(1, sizeof(*im));
+	| IMPORT STRING AS anyname       { struct vnt_import *im = vnt_xcalloc(1, sizeof(*im));
 	                                   im->path = $2; im->alias = $4; im->loc = LOC(@2);
 	                                   struct vnt_import **p = &ps->mod->imports; while (*p) p = &(*p)->next; *p = im; }
 	| FILTER IDENT '=' fexpr         { struct vnt_filterdef *fd = vnt_xcalloc(1, sizeof(*fd));

@@ -42,3 +42,16 @@ done
 [[ $rc == 2 ]] && echo "ok usage-exit-2" || echo "not ok usage-exit-2: got $rc"
 out=$("$vnt" check /nonexistent.vnt 2>&1); rc=$?
 [[ $rc == 1 && $out == *"No such file"* ]] && echo "ok missing-file" || echo "not ok missing-file: $rc $out"
+# Module search path: -I, then VNT_PATH, then the stdlib; aliases.
+printf 'import "team"\nimport "net" as n\ntrace t {\n  where team.app\n  hop a = team.egress("*")\n  hop b = n.netif_receive("*")\n  count()\n}\n' > "${VNT_TEST_TMP:-/tmp}/usesteam.vnt"
+if VNT_PATH=/nonexistent:"$top/tests/diag/lib" "$vnt" check "${VNT_TEST_TMP:-/tmp}/usesteam.vnt" 2>/dev/null; then echo "ok import-vnt-path"; else echo "not ok import-vnt-path"; fi
+if "$vnt" check -I "$top/tests/diag/lib" "${VNT_TEST_TMP:-/tmp}/usesteam.vnt" 2>/dev/null; then echo "ok import-dash-I"; else echo "not ok import-dash-I"; fi
+if ! out=$(VNT_PATH= "$vnt" check "${VNT_TEST_TMP:-/tmp}/usesteam.vnt" 2>&1) && [[ $out == *'cannot find module "team"'* ]]; then
+	echo "ok import-not-on-path"
+else
+	echo "not ok import-not-on-path: $out"
+fi
+out=$("$vnt" lib -I "$top/tests/diag/lib" team 2>&1)
+[[ $out == *"team.egress(d)"* && $out == *"Where our traffic leaves a host."* && $out == *"team.app"* ]] && echo "ok lib-shows-module-docs" || echo "not ok lib-shows-module-docs: $out"
+out=$("$vnt" lib 2>&1)
+[[ $out == *"net "* && $out == *"sched "* && $out == *"vxlan "* ]] && echo "ok lib-lists-stdlib" || echo "not ok lib-lists-stdlib: $out"
