@@ -1,0 +1,239 @@
+#!/usr/bin/env bash
+# tests/match/run.t: `vnt match` against tcpdump, and the VXLAN layer.
+#
+# 1. Every filter of tests/match/filters over every capture of $VNT_PCAPS
+#    (default: the tcpdump test corpus in the shared folder; many frames
+#    are truncated or malformed on purpose) must accept exactly the frames
+#    tcpdump accepts. One line per filter.
+#    tcpdump's -# numbers the packets it prints, not their position in the
+#    file (and frames with invalid headers are printed without timestamp),
+#    so the captures are first normalised by libpcap (tcpdump -w) and
+#    concatenated with each record's timestamp set to its position; the
+#    timestamps of what `tcpdump -w` keeps are then the positions it
+#    accepts (tests/match/pcap.pl). Each frame is judged on its own, so one
+#    run over the concatenation is one comparison per filter and capture.
+#    Excluded, because vnt legitimately differs there: frames tcpdump says
+#    match `vlan` (vnt looks through VLAN tags) or `udp port 4789` (vnt
+#    also matches the inner packet of VXLAN by default).
+#    The filters of tests/match/filters-unoptimized are compared with
+#    `tcpdump -O`: vnt aborts on a load past the capture as classic BPF
+#    does, where libpcap's optimiser sometimes deletes a load whose outcome
+#    cannot change the verdict (see that file).
+# 2. `vnt match` exits 0 on every capture of the corpus.
+# 3. inner()/outer()/vxlan/vni and the default on the corpus's VXLAN frames
+#    (ground truth: tcpdump with the inner headers' offsets) and on frames
+#    built by pcap.pl (ground truth: how they were built, which tcpdump -v
+#    shows); the packet fingerprint is the same with and without VXLAN.
+set -uo pipefail
+top=$(git rev-parse --show-toplevel 2>/dev/null) || top=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$top" || exit 1
+here=tests/match
+vnt=${VNT:-$top/vnt}
+pcaps=${VNT_PCAPS:-$top/../shared/pcaps/tcpdump-tests}
+export VNT_DATADIR=${VNT_DATADIR:-$top}
+tmp=${VNT_TEST_TMP:-}
+if [[ -z $tmp ]]; then
+	tmp=$(mktemp -d) || exit 1
+	trap 'rm -rf "$tmp"' EXIT
+fi
+
+prereq() {
+	[[ -x $vnt ]] || { echo "skip match: $vnt is not built"; exit 0; }
+	command -v tcpdump >/dev/null || { echo "skip match: tcpdump is not installed"; exit 0; }
+	command -v perl >/dev/null || { echo "skip match: perl is not installed"; exit 0; }
+	[[ $(id -u) -eq 0 ]] || { echo "skip match: BPF_PROG_TEST_RUN needs root"; exit 0; }
+	shopt -s nullglob
+	files=("$pcaps"/*.pcap)
+	((${#files[@]})) || { echo "skip match: no captures in $pcaps"; exit 0; }
+}
+
+# positions of the frames tcpdump accepts in a pcap.pl-numbered file: the
+# timestamps of what it writes (its printed lines lack the timestamp for
+# frames with invalid headers, such as caplen 0)
+tcpdump_pos() { # FILE FILTER [OPTION]
+	tcpdump ${3:-} -r "$1" -w "$tmp/accepted.pcap" "$2" 2>"$tmp/tcpdump.err" &&
+		perl "$here/pcap.pl" ts "$tmp/accepted.pcap"
+}
+
+# "PCAP packet N" for a position of the concatenation
+where() {
+	awk -v p="$1" 'p >= $1 && p < $1 + $2 { n = split($3, a, "/"); print a[n] " packet " p - $1 + 1; exit }' "$tmp/index"
+}
+
+# concatenate the corpus into $tmp/all.pcap (see the top of this file)
+merge_corpus() {
+	local norm=() f i=0
+	mkdir -p "$tmp/norm"
+	for f in "${files[@]}"; do
+		i=$((i + 1))
+		norm+=("$tmp/norm/$(printf %03d "$i")-$(basename "$f")")
+		tcpdump -r "$f" -w "${norm[-1]}" 2>/dev/null || cp "$f" "${norm[-1]}"
+	done
+	perl "$here/pcap.pl" merge "$tmp/all.pcap" "$tmp/index" "${norm[@]}" || return 1
+	# (`vlan` shifts the offsets of everything after it: keep it last)
+	tcpdump_pos "$tmp/all.pcap" 'udp port 4789 or vlan' | sort -u >"$tmp/excl"
+}
+
+compare_corpus() { # DATAFILE LABEL [TCPDUMP-OPTION]: one line per filter
+	local data=$1 label=$2 opt=${3:-} filter nf=0
+	while IFS= read -r filter; do
+		[[ -z $filter || $filter == \#* ]] && continue
+		nf=$((nf + 1))
+		if ! tcpdump_pos "$tmp/all.pcap" "$filter" $opt | sort -u >"$tmp/want"; then
+			echo "not ok $label: $filter: tcpdump refuses it: $(grep -v '^reading' "$tmp/tcpdump.err" | head -1)"
+			continue
+		fi
+		if ! "$vnt" match -r "$tmp/all.pcap" "$filter" >"$tmp/got.raw" 2>"$tmp/vnt.err"; then
+			echo "not ok $label: $filter: vnt match failed: $(head -3 "$tmp/vnt.err" | tr '\n' ' ')"
+			continue
+		fi
+		sort -u "$tmp/got.raw" >"$tmp/got"
+		local diff n first
+		diff=$(comm -3 "$tmp/want" "$tmp/got" | tr -d '\t' | sort | comm -23 - "$tmp/excl" | sort -n)
+		if [[ -z $diff ]]; then
+			echo "ok $label: $filter"
+			continue
+		fi
+		n=$(wc -l <<<"$diff")
+		first=$(head -1 <<<"$diff")
+		if grep -qx "$first" "$tmp/want"; then
+			echo "not ok $label: $filter: $(where "$first"): tcpdump accepts it, vnt does not ($n frames differ)"
+		else
+			echo "not ok $label: $filter: $(where "$first"): vnt accepts it, tcpdump does not ($n frames differ)"
+		fi
+	done <"$data"
+	echo "# $label: $nf filters x ${#files[@]} captures ($(awk '{ s += $2 } END { print s }' "$tmp/index") frames," \
+		"$(wc -l <"$tmp/excl") excluded as VLAN or VXLAN): $((nf * ${#files[@]})) filter-capture comparisons"
+}
+
+no_errors() { # FILTER...: vnt match exits 0 on every capture
+	local bad=() f
+	for f in "${files[@]}"; do
+		"$vnt" match -r "$f" "$@" >/dev/null 2>"$tmp/vnt.err" || bad+=("$(basename "$f")")
+	done
+	if ((${#bad[@]})); then
+		echo "not ok match: exits 0 on every capture ($*): fails on ${bad[*]}"
+	else
+		echo "ok match: exits 0 on every capture ($*)"
+	fi
+}
+
+expect() { # NAME FILE WANT VNT-ARGS...: vnt match prints exactly the positions WANT
+	local name=$1 file=$2 want=$3
+	shift 3
+	local got
+	got=$("$vnt" match -r "$file" "$@" 2>&1 | tr '\n' ' ' | sed 's/ $//')
+	if [[ $got == "$want" ]]; then
+		echo "ok match: $name"
+	else
+		echo "not ok match: $name: want '$want', got '$got'"
+	fi
+}
+
+vxlan_tests() {
+	# The corpus's two VXLAN frames: outer IPv4 (IHL 5), inner IPv4 and
+	# inner IPv6 TCP. Inner headers start at ip[50]; ip[48:2] is the inner
+	# ethertype. tcpdump computes the truth on the same files.
+	local v4="$pcaps/bigtcp-ipv4-vxlan-ipv4.pcap" v6="$pcaps/bigtcp-ipv4-vxlan-ipv6.pcap" f truth
+	if [[ -r $v4 && -r $v6 ]]; then
+		local vx='udp dst port 4789'
+		local cases=(
+			"inner(tcp)|$vx and ((ip[48:2] = 0x800 and ip[59] = 6) or (ip[48:2] = 0x86dd and ip[56] = 6))"
+			"inner(udp)|$vx and ((ip[48:2] = 0x800 and ip[59] = 17) or (ip[48:2] = 0x86dd and ip[56] = 17))"
+			"inner(host 192.168.1.1)|$vx and ip[48:2] = 0x800 and (ip[62:4] = 0xc0a80101 or ip[66:4] = 0xc0a80101)"
+			"inner(dst host fd00::1)|$vx and ip[48:2] = 0x86dd and ip[74:4] = 0xfd000000 and ip[86:4] = 1"
+			"inner(tcp dst port 36449)|$vx and ip[48:2] = 0x800 and ip[72:2] = 36449"
+			"host 192.168.1.1|$vx and ip[48:2] = 0x800 and (ip[62:4] = 0xc0a80101 or ip[66:4] = 0xc0a80101)"
+			"outer(host 10.25.132.11)|host 10.25.132.11"
+			"outer(tcp)|tcp"
+			"vni 5001|$vx and ip[32:4] >> 8 = 5001"
+			"vni 5000|$vx and ip[32:4] >> 8 = 5000"
+		)
+		for c in "${cases[@]}"; do
+			f=${c%%|*}
+			for p in "$v4" "$v6"; do
+				truth=$(tcpdump -r "$p" "${c#*|}" 2>/dev/null | wc -l)
+				((truth)) && truth=1 || truth=
+				expect "$f on $(basename "$p")" "$p" "$truth" "$f"
+			done
+		done
+		expect "--outer-only host 192.168.1.1 on $(basename "$v4")" "$v4" "" --outer-only "host 192.168.1.1"
+	else
+		echo "skip match: VXLAN frames of the corpus: no bigtcp-ipv4-vxlan-ipv4.pcap / -ipv6.pcap in $pcaps"
+	fi
+
+	# Built frames (pcap.pl frames()): 1 VXLAN(100)/IPv4 UDP 10.1.0.1:1000 >
+	# 10.1.0.2:2000; 2 VXLAN over IPv6 (vni 200)/IPv4 ICMP echo; 3 VXLAN/ARP;
+	# 4 like 1 but to port 4790; 5 like 1 cut 8 bytes into the inner IP
+	# header; 6 VXLAN(300)/VLAN 5/IPv4 TCP 10.1.0.7:3000 > 10.1.0.8:80;
+	# 7 outer IPv4 with options, VXLAN/IPv6 TCP fd01::1:3001 > fd01::2:443;
+	# 8 the inner frame of 1 alone; 9 VXLAN cut after its header.
+	local x="$tmp/vxlan.pcap"
+	perl "$here/pcap.pl" vxlan "$x" || { echo "not ok match: cannot write the VXLAN frames"; return; }
+	expect "built: inner(udp)" "$x" "1" "inner(udp)"
+	expect "built: inner(icmp)" "$x" "2" "inner(icmp)"
+	expect "built: inner(arp)" "$x" "3" "inner(arp)"
+	expect "built: inner(tcp)" "$x" "6 7" "inner(tcp)"
+	expect "built: inner(ip6)" "$x" "7" "inner(ip6)"
+	expect "built: inner(ip)" "$x" "1 2 5 6" "inner(ip)"
+	expect "built: inner(tcp port 80)" "$x" "6" "inner(tcp port 80)"
+	expect "built: inner(host 10.1.0.1)" "$x" "1" "inner(host 10.1.0.1)"
+	expect "built: inner(len > 0)" "$x" "1 2 3 5 6 7" "inner(len > 0)"
+	# 5: reading the inner protocol is past the capture: the whole filter
+	# aborts, as classic BPF does, `not` included
+	expect "built: not inner(tcp)" "$x" "1 2 3 4 8 9" "not inner(tcp)"
+	expect "built: host 10.1.0.1 (default: outer or inner)" "$x" "1 8" "host 10.1.0.1"
+	expect "built: udp and host 10.1.0.1" "$x" "1 8" "udp and host 10.1.0.1"
+	expect "built: icmp (default)" "$x" "2" "icmp"
+	expect "built: tcp port 443 (default)" "$x" "7" "tcp port 443"
+	expect "built: --outer-only host 10.1.0.1" "$x" "8" --outer-only "host 10.1.0.1"
+	expect "built: vxlan" "$x" "1 2 3 5 6 7 9" "vxlan"
+	expect "built: not vxlan" "$x" "4 8" "not vxlan"
+	expect "built: vni 100" "$x" "1 3 5 7 9" "vni 100"
+	expect "built: vni 300" "$x" "6" "vni 300"
+	expect "built: outer(ip6)" "$x" "2" "outer(ip6)"
+	expect "built: inner(icmp) or outer(ip6)" "$x" "2" "inner(icmp) or outer(ip6)"
+	# tcpdump agrees on the outer layer of the built frames
+	local want
+	want=$(tcpdump_pos "$x" 'udp dst port 4789' | tr '\n' ' ' | sed 's/ $//')
+	expect "built: vxlan is tcpdump's udp dst port 4789" "$x" "$want" "vxlan"
+
+	# Packet identity: frame 1's inner packet and frame 8 are one packet
+	local fp1 fp8
+	fp1=$("$vnt" match --flow -r "$x" 'len > 0' | awk '$1 == 1 { print $2 }')
+	fp8=$("$vnt" match --flow -r "$x" 'len > 0' | awk '$1 == 8 { print $2, $3, $4, $5, $6 }')
+	if [[ -n $fp1 && $fp8 == "$fp1 proto=17 10.1.0.1.1000 > 10.1.0.2.2000" ]]; then
+		echo "ok match: fingerprint and flow of a packet are the same inside VXLAN and alone"
+	else
+		echo "not ok match: fingerprint inside VXLAN '$fp1', alone '$fp8'"
+	fi
+}
+
+errors_tests() {
+	local out
+	out=$("$vnt" match -r /dev/null 'tcp and dev "eth0"' 2>&1)
+	if [[ $? -eq 1 && $out == *"<filter>:1:9: error: context predicates"* ]]; then
+		echo "ok match: context predicates are refused at their column"
+	else
+		echo "not ok match: context predicate: $out"
+	fi
+	"$vnt" match >/dev/null 2>&1
+	[[ $? -eq 2 ]] && echo "ok match: no filter is a usage error (2)" || echo "not ok match: no filter: exit $?"
+	out=$("$vnt" match -r "$tmp/vxlan.pcap" 'ip[0] / 0 = 1' 2>&1)
+	[[ $? -eq 1 && $out == *"division by zero"* ]] && echo "ok match: literal division by zero is refused" ||
+		echo "not ok match: division by zero: $out"
+}
+
+prereq
+if merge_corpus; then
+	compare_corpus "$here/filters" match
+	compare_corpus "$here/filters-unoptimized" "match (tcpdump -O)" -O
+else
+	echo "not ok match: cannot concatenate the captures of $pcaps"
+fi
+no_errors 'tcp port 80 or udp or icmp6 or arp or vxlan or tcp[13] & 2 != 0 or ip6 net fe80::/10'
+no_errors 'host 10.0.0.1 or portrange 1-1000 or icmp[0] = 8'
+no_errors --flow 'inner(udp or ip6) or len > 0'
+vxlan_tests
+errors_tests
+exit 0
