@@ -30,6 +30,15 @@ int vnt_build_script(const char *path, const struct vnt_build_opts *o, bool comp
 		vnt_error(&d, NULL, "write `trace NAME { hop ... }` to say what to trace",
 			  "%s defines no trace", path);
 	int rc = 0;
+	for (struct vnt_module *m = prog->modules; m; m = m->next_loaded)
+		b->nsrc++;
+	b->src_names = vnt_xcalloc((size_t)b->nsrc, sizeof(char *));
+	b->src_texts = vnt_xcalloc((size_t)b->nsrc, sizeof(char *));
+	int k = 0;
+	for (struct vnt_module *m = prog->modules; m; m = m->next_loaded, k++) {
+		b->src_names[k] = vnt_xstrdup(m->src->path);
+		b->src_texts[k] = vnt_xstrdup(m->src->text);
+	}
 	/* A library (no trace) is checked, not generated. */
 	if (!d.errors && prog->main->traces)
 		rc = vnt_codegen(prog, &d, &b->csrc, &b->plan);
@@ -59,5 +68,11 @@ void vnt_build_free(struct vnt_build *b)
 	free(b->csrc);
 	vnt_plan_free(b->plan);
 	free(b->obj);
+	for (int i = 0; i < b->nsrc; i++) {
+		free(b->src_names[i]);
+		free(b->src_texts[i]);
+	}
+	free(b->src_names);
+	free(b->src_texts);
 	memset(b, 0, sizeof(*b));
 }

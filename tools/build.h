@@ -20,6 +20,8 @@ struct vnt_build {
 	size_t obj_len;
 	bool cached;
 	double gen_s, clang_s;  /* time spent generating and compiling */
+	int nsrc;               /* the script and every module it imported */
+	char **src_names, **src_texts;
 };
 
 /* 0, or 1 after printing diagnostics. compile=false stops after the C. */

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "lib/fileutil.h"
+#include "runtime/package.h"
 #include "tools/build.h"
 #include "tools/cmds.h"
 
@@ -12,7 +13,9 @@ static void help(FILE *f)
 {
 	fprintf(f, "usage: vnt compile [OPTIONS] FILE\n\n"
 		"Check a .vnt script, generate its eBPF C and compile it with clang (CO-RE).\n\n"
-		"  -o OUT        write the BPF object to OUT and its manifest to OUT.json\n"
+		"  -o OUT        write a control package to OUT if it ends in .vntpkg (for\n"
+		"                `vnt run`, `vnt inspect`, `vnt dispatch`); else the BPF object\n"
+		"                to OUT and its manifest to OUT.json\n"
 		"  --emit-c      print the generated C on standard output (no clang)\n"
 		"  --manifest    print the manifest (hops, maps, keys) on standard output\n"
 		"  -I DIR        add DIR to the module search path\n"
@@ -58,7 +61,16 @@ int cmd_compile(int argc, char **argv)
 	char *m = vnt_manifest_write(b.plan);
 	if (manifest)
 		printf("%s\n", m);
-	if (out) {
+	size_t ol = out ? strlen(out) : 0;
+	if (out && ol > 7 && !strcmp(out + ol - 7, ".vntpkg")) {
+		size_t plen;
+		void *pkg = vnt_package_build(b.plan, b.obj, b.obj_len, b.csrc, b.src_names, b.src_texts, b.nsrc, &plen);
+		if (!pkg || vnt_write_file(out, pkg, plen)) {
+			fprintf(stderr, "vnt: error: cannot write %s: %s\n", out, pkg ? strerror(errno) : "packing failed");
+			rc = 1;
+		}
+		free(pkg);
+	} else if (out) {
 		char mpath[4096];
 		snprintf(mpath, sizeof(mpath), "%s.json", out);
 		if (vnt_write_file(out, b.obj, b.obj_len) || vnt_write_file(mpath, m, strlen(m))) {

@@ -8,7 +8,9 @@
 #include <string.h>
 #include <time.h>
 #include "runtime/events_out.h"
+#include "lib/fileutil.h"
 #include "runtime/netns.h"
+#include "runtime/package.h"
 #include "runtime/session.h"
 #include "tools/build.h"
 #include "tools/cmds.h"
@@ -18,7 +20,7 @@ static void on_signal(int sig) { (void)sig; stop = 1; }
 
 static void help(FILE *f)
 {
-	fprintf(f, "usage: vnt run [OPTIONS] FILE\n\n"
+	fprintf(f, "usage: vnt run [OPTIONS] FILE|PKG.vntpkg\n\n"
 		"Compile a .vnt script (clang runs only when the object is not cached), load\n"
 		"and attach it on this host, and print its aggregations: every interval the\n"
 		"script asks for (`every`), and once at the end. Stops after the script's\n"
@@ -107,9 +109,41 @@ int cmd_run(int argc, char **argv)
 		return 2;
 	}
 	bo.incdirs = incs;
-	struct vnt_build b;
-	if (vnt_build_script(argv[optind], &bo, true, &b))
-		return 1;
+	struct vnt_build b = { 0 };
+	struct vnt_package *pkg = NULL;
+	const char *file = argv[optind];
+	size_t fl = strlen(file);
+	const void *obj;
+	size_t obj_len;
+	const struct vnt_plan *p;
+	const char *origin;
+	if (fl > 7 && !strcmp(file + fl - 7, ".vntpkg")) {
+		/* A package: no compiler involved, as on an agent's host. */
+		char perr[512];
+		size_t len;
+		char *buf = vnt_read_file(file, &len);
+		if (!buf) {
+			fprintf(stderr, "vnt: error: cannot read %s: %s\n", file, strerror(errno));
+			return 1;
+		}
+		int prc = vnt_package_parse(buf, len, &pkg, perr, sizeof(perr));
+		free(buf);
+		if (prc) {
+			fprintf(stderr, "vnt: error: %s: %s\n", file, perr);
+			return 1;
+		}
+		obj = pkg->obj;
+		obj_len = pkg->obj_len;
+		p = pkg->plan;
+		origin = "package";
+	} else {
+		if (vnt_build_script(file, &bo, true, &b))
+			return 1;
+		obj = b.obj;
+		obj_len = b.obj_len;
+		p = b.plan;
+		origin = b.cached ? "cached object" : "compiled";
+	}
 	char err[4096];
 	int rc = 1;
 	/* Signals first: a Ctrl-C during load must still detach. */
@@ -119,7 +153,7 @@ int cmd_run(int argc, char **argv)
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
-	struct vnt_session *s = vnt_session_open(b.obj, b.obj_len, b.plan, err, sizeof(err));
+	struct vnt_session *s = vnt_session_open(obj, obj_len, p, err, sizeof(err));
 	if (!s) {
 		fprintf(stderr, "vnt: error: %s\n", err);
 		goto out;
@@ -128,7 +162,6 @@ int cmd_run(int argc, char **argv)
 		fprintf(stderr, "vnt: error: %s\n", err);
 		goto out;
 	}
-	const struct vnt_plan *p = b.plan;
 	eo.plan = p;
 	bool want_events = false;
 	for (int t = 0; t < p->ntraces; t++)
@@ -151,7 +184,7 @@ int cmd_run(int argc, char **argv)
 				duration = p->traces[t].for_ns / 1e9;
 	if (!quiet)
 		fprintf(stderr, "vnt: %d hop%s attached (%s); tracing%s%.*f%s... Ctrl-C to stop\n", p->nhops,
-			p->nhops == 1 ? "" : "s", b.cached ? "cached object" : "compiled",
+			p->nhops == 1 ? "" : "s", origin,
 			duration > 0 ? " for " : "", duration > 0 ? 1 : 0, duration > 0 ? duration : 0.0,
 			duration > 0 ? "s" : "");
 	double start = mono();
@@ -195,5 +228,6 @@ out:
 	}
 	vnt_netns_cache_free();
 	vnt_build_free(&b);
+	vnt_package_free(pkg);
 	return rc;
 }

@@ -13,5 +13,6 @@ int cmd_compile(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_match(int argc, char **argv);
 int cmd_lib(int argc, char **argv);
+int cmd_inspect(int argc, char **argv);
 
 #endif

@@ -8,6 +8,7 @@ static const struct vnt_cmd cmds[] = {
 	{ "check",   cmd_check,   "parse and check a script" },
 	{ "compile", cmd_compile, "compile a script to a BPF object (or show its C)" },
 	{ "run",     cmd_run,     "trace on this host and print live results" },
+	{ "inspect", cmd_inspect, "verify a control package and show what it holds" },
 	{ "lib",     cmd_lib,     "list library modules or show a module's hop points" },
 	{ "match",   cmd_match,   "run a filter over a pcap file in the kernel" },
 	{ NULL, NULL, NULL },

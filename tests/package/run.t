@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# Control packages: made by `vnt compile -o X.vntpkg`, verified by
+# `vnt inspect`, run by `vnt run` without a compiler; a tampered member, a
+# truncated file, a newer format or a foreign file is refused clearly.
+set -u
+top=${VNT_TOP:-$(pwd)}
+vnt=${VNT:-$top/vnt}
+tmp=${VNT_TEST_TMP:-$(mktemp -d)}
+cd "$top" || exit 1
+ok() { echo "ok package: $1"; }
+nok() { echo "not ok package: $1: $2"; }
+pkg=$tmp/bp.vntpkg
+if "$vnt" compile -o "$pkg" examples/bridge-path.vnt 2>"$tmp/err"; then ok "compile -o .vntpkg"; else nok "compile -o .vntpkg" "$(cat "$tmp/err")"; exit 0; fi
+out=$("$vnt" inspect --source "$pkg" 2>&1)
+[[ $out == *"all checksums verified"* && $out == *"requires: tp_btf"* && $out == *"hop vm1_tx"* && $out == *"==> net.vnt <=="* && $out == *"==> bridge-path.vnt <=="* ]] \
+	&& ok "inspect shows script, features, hops, sources" || nok "inspect" "$out"
+python3 - "$pkg" "$tmp" <<'EOP'
+import struct, sys, zlib
+src, tmp = sys.argv[1], sys.argv[2]
+data = open(src, "rb").read()
+head, body = data[:24], zlib.decompress(data[24:])
+# walk the members; flip one byte inside object.o's data, keep its stored checksum
+off = 0
+while off < len(body):
+    nl = struct.unpack_from("<H", body, off)[0]; off += 2
+    name = body[off:off + nl].decode(); off += nl
+    size = struct.unpack_from("<Q", body, off)[0]; off += 8
+    if name == "object.o":
+        b = bytearray(body); b[off + size // 2] ^= 0x01; body2 = bytes(b)
+    off += size + 32
+open(tmp + "/tampered.vntpkg", "wb").write(head + zlib.compress(body2))
+open(tmp + "/truncated.vntpkg", "wb").write(data[:len(data) // 2])
+newer = bytearray(head); struct.pack_into("<I", newer, 8, 99)
+open(tmp + "/newer.vntpkg", "wb").write(bytes(newer) + data[24:])
+open(tmp + "/foreign.vntpkg", "wb").write(b"\x7fELF" + b"\0" * 100)
+EOP
+refused() { # NAME FILE EXPECTED-SUBSTRING
+	local out rc
+	out=$("$vnt" inspect "$2" 2>&1); rc=$?
+	if [[ $rc == 1 && $out == *"$3"* ]]; then ok "inspect refuses $1"; else nok "inspect refuses $1" "rc=$rc: $out"; fi
+	out=$("$vnt" run -d 1 "$2" 2>&1); rc=$?
+	if [[ $rc == 1 && $out == *"$3"* ]]; then ok "run refuses $1"; else nok "run refuses $1" "rc=$rc: $out"; fi
+}
+refused tampered "$tmp/tampered.vntpkg" "checksum of member object.o is wrong"
+refused truncated "$tmp/truncated.vntpkg" "truncated or corrupt"
+refused newer-format "$tmp/newer.vntpkg" "format 99 is newer than this vnt understands"
+refused foreign "$tmp/foreign.vntpkg" "not a vnt package"
+# A package runs as is (a real trace, with its hops attached).
+printf 'import "net"\ntrace t {\n    hop a = net.dev_xmit("*")\n    count() by dev\n}\n' > "$tmp/any.vnt"
+"$vnt" compile -o "$tmp/any.vntpkg" "$tmp/any.vnt"
+out=$("$vnt" run -q -d 1 -f json "$tmp/any.vntpkg" 2>&1); rc=$?
+[[ $rc == 0 && $out == *'"type":"final"'* ]] && ok "run package" || nok "run package" "rc=$rc: ${out: -300}"
