@@ -1,0 +1,51 @@
+/* The collector's store: where a dispatcher writes what its agents send,
+ * and what `vnt report` reads. One ops table per engine (SQLite is the
+ * default); another engine is one new file plus one table entry. */
+#ifndef VNT_STORE_H
+#define VNT_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct vnt_store;
+
+/* A raw per-hop record as it arrives from an agent, with its timestamp
+ * already on the agent's realtime clock (ns since the epoch); the store
+ * keeps the agent's clock offset separately, so alignment is a query. */
+struct vnt_store_event {
+	int64_t ts_ns;
+	uint64_t fp;            /* packet fingerprint (or task identity) */
+	const char *trace;
+	const char *hop;
+	uint32_t len, ifindex, netns, cpu, pid;
+	const char *saddr, *daddr;   /* NULL when not IP */
+	uint16_t sport, dport;
+	uint8_t proto;
+};
+
+struct vnt_store_ops {
+	const char *engine;     /* "sqlite" */
+	/* Open or create; a store reopened after a crash must be consistent. */
+	int (*open)(const char *path, struct vnt_store **out, char *err, size_t errlen);
+	/* A run: one dispatch of one package to some hosts. */
+	int (*begin_run)(struct vnt_store *s, const char *script, const char *manifest_json,
+			 int64_t started_ns, int64_t *run_id);
+	/* A host of a run and its clock: agent time + offset_ns = collector time,
+	 * within +/- uncertainty_ns. */
+	int (*add_host)(struct vnt_store *s, int64_t run_id, const char *host, double offset_ns,
+			double uncertainty_ns, int64_t *host_id);
+	int (*add_events)(struct vnt_store *s, int64_t run_id, int64_t host_id,
+			  const struct vnt_store_event *ev, size_t n);
+	/* One aggregate snapshot document (the JSON of doc/json-output.md). */
+	int (*add_snapshot)(struct vnt_store *s, int64_t run_id, int64_t host_id, const char *json);
+	/* Per-host status at the end: events received, lost, errors. */
+	int (*host_status)(struct vnt_store *s, int64_t host_id, const char *status, uint64_t events,
+			   uint64_t lost);
+	int (*end_run)(struct vnt_store *s, int64_t run_id, int64_t ended_ns, const char *status);
+	void (*close)(struct vnt_store *s);
+};
+
+/* The engine for a name ("sqlite"), or NULL. */
+const struct vnt_store_ops *vnt_store_engine(const char *name);
+
+#endif
