@@ -1,4 +1,5 @@
 #include <errno.h>
+#include <stdbool.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +21,7 @@ struct vnt_session {
 	void *event_ctx;
 	uint64_t delivered;
 	const struct vnt_plan *plan;
+	uint32_t hop_mask;
 	struct vnt_attachment att[VNT_MAX_HOPS];
 	int natt;
 };
@@ -73,11 +75,17 @@ static int rodata_set(struct bpf_object *obj, const char *var, const void *val, 
 	return -ENOENT;
 }
 
-static int fill_rodata(struct bpf_object *obj, const struct vnt_plan *p, char *err, size_t len)
+static int fill_rodata(struct bpf_object *obj, const struct vnt_plan *p, bool all_hops, char *err, size_t len)
 {
 	uint32_t ifx[VNT_MAX_DEVS] = { 0 }, ns[VNT_MAX_DEVS] = { 0 };
 	for (int i = 0; i < p->ndevs; i++) {
 		int rc = vnt_dev_resolve(p->devs[i].name, &ifx[i], &ns[i]);
+		/* A host running some hops of a multi-host trace need not have
+		 * the other hosts' devices: those stay unmatched (index 0). */
+		if (rc && !all_hops) {
+			ifx[i] = ns[i] = 0;
+			continue;
+		}
 		if (rc) {
 			char nsn[256];
 			const char *dev = vnt_dev_split(p->devs[i].name, nsn, sizeof(nsn));
@@ -98,7 +106,7 @@ static int fill_rodata(struct bpf_object *obj, const struct vnt_plan *p, char *e
 	uint32_t hopns[VNT_MAX_HOPS] = { 0 };
 	for (int i = 0; i < p->nhops; i++) {
 		uint32_t ifindex;
-		if (p->hops[i].dev)
+		if (p->hops[i].dev && (all_hops || i < 32))
 			vnt_dev_resolve(p->hops[i].dev, &ifindex, &hopns[i]);
 	}
 	if (p->nhops)
@@ -119,13 +127,19 @@ static void explain_load_failure(char *err, size_t len, int rc)
 struct vnt_session *vnt_session_open(const void *obj, size_t len, const struct vnt_plan *plan,
 				     char *err, size_t errlen)
 {
+	return vnt_session_open_hops(obj, len, plan, ~0u, err, errlen);
+}
+
+struct vnt_session *vnt_session_open_hops(const void *obj, size_t len, const struct vnt_plan *plan,
+					  uint32_t hop_mask, char *err, size_t errlen)
+{
 	libbpf_set_print(log_cb);
 	if (libbpf_log.s) {
 		libbpf_log.len = 0;
 		libbpf_log.s[0] = '\0';
 	}
 	for (int i = 0; i < plan->nhops; i++)
-		if (vnt_feature_check(&plan->hops[i], err, errlen))
+		if ((hop_mask >> i & 1) && vnt_feature_check(&plan->hops[i], err, errlen))
 			return NULL;
 	struct vnt_session *s = calloc(1, sizeof(*s));
 	if (!s) {
@@ -133,6 +147,7 @@ struct vnt_session *vnt_session_open(const void *obj, size_t len, const struct v
 		return NULL;
 	}
 	s->plan = plan;
+	s->hop_mask = hop_mask;
 	for (int i = 0; i < VNT_MAX_HOPS; i++)
 		s->att[i].link_fd = -1;
 	LIBBPF_OPTS(bpf_object_open_opts, oo, .object_name = "vnt");
@@ -142,14 +157,21 @@ struct vnt_session *vnt_session_open(const void *obj, size_t len, const struct v
 		free(s);
 		return NULL;
 	}
-	/* Every program must exist and match its hop. */
-	for (int i = 0; i < plan->nhops; i++)
-		if (!bpf_object__find_program_by_name(s->obj, plan->hops[i].prog)) {
+	/* Every program must exist and match its hop; hops of other hosts
+	 * are not even loaded. */
+	for (int i = 0; i < plan->nhops; i++) {
+		struct bpf_program *prog = bpf_object__find_program_by_name(s->obj, plan->hops[i].prog);
+		if (!prog) {
 			snprintf(err, errlen, "program %s of hop '%s' is missing from the object", plan->hops[i].prog,
 				 plan->hops[i].name);
 			goto fail;
 		}
-	if (fill_rodata(s->obj, plan, err, errlen))
+		bpf_program__set_autoload(prog, hop_mask >> i & 1);
+	}
+	bool all = true;
+	for (int i = 0; i < plan->nhops; i++)
+		all &= hop_mask >> i & 1;
+	if (fill_rodata(s->obj, plan, all, err, errlen))
 		goto fail;
 	int rc = bpf_object__load(s->obj);
 	if (rc) {
@@ -166,6 +188,8 @@ fail:
 int vnt_session_attach(struct vnt_session *s, char *err, size_t errlen)
 {
 	for (int i = 0; i < s->plan->nhops; i++) {
+		if (!(s->hop_mask >> i & 1))
+			continue;
 		const struct vnt_plan_hop *h = &s->plan->hops[i];
 		struct bpf_program *prog = bpf_object__find_program_by_name(s->obj, h->prog);
 		int rc = vnt_attach_hop(prog, h, &s->att[s->natt], err, errlen);

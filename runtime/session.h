@@ -14,6 +14,10 @@ struct vnt_session;
 
 struct vnt_session *vnt_session_open(const void *obj, size_t len, const struct vnt_plan *plan,
 				     char *err, size_t errlen);
+/* The same, loading and attaching only the hops whose bit is set in
+ * hop_mask (bit = global hop id): a host runs the hops that are its own. */
+struct vnt_session *vnt_session_open_hops(const void *obj, size_t len, const struct vnt_plan *plan,
+					  uint32_t hop_mask, char *err, size_t errlen);
 int vnt_session_attach(struct vnt_session *s, char *err, size_t errlen);
 void vnt_session_close(struct vnt_session *s);
 
