@@ -106,7 +106,7 @@ static int fill_rodata(struct bpf_object *obj, const struct vnt_plan *p, bool al
 	uint32_t hopns[VNT_MAX_HOPS] = { 0 };
 	for (int i = 0; i < p->nhops; i++) {
 		uint32_t ifindex;
-		if (p->hops[i].dev && (all_hops || i < 32))
+		if (p->hops[i].dev)
 			vnt_dev_resolve(p->hops[i].dev, &ifindex, &hopns[i]);
 	}
 	if (p->nhops)
