@@ -207,6 +207,15 @@ int vnt_clang_compile(const char *csrc, const char *name, const struct vnt_clang
 	free(err);
 	unlink(epath);
 	unlink(cpath);
+	/* DWARF is only clang's way to BTF: drop it, keep .BTF and .BTF.ext. */
+	if (VNT_LLVM_STRIP[0]) {
+		const char *sargv[] = { VNT_LLVM_STRIP, "-g", tpath, NULL };
+		pid_t spid;
+		int st;
+		if (posix_spawn(&spid, VNT_LLVM_STRIP, NULL, NULL, (char *const *)sargv, environ) == 0)
+			while (waitpid(spid, &st, 0) < 0 && errno == EINTR)
+				;
+	}
 	if (rename(tpath, opath)) {
 		rc = -errno;
 		unlink(tpath);
