@@ -64,6 +64,9 @@ static int lower_hop(struct vnt_plan *pl, const struct vnt_hop *h, int trace, st
 	char prog[32];
 	snprintf(prog, sizeof(prog), "vnt_hop_%d", ph->id);
 	ph->prog = vnt_xstrdup(prog);
+	char where[512];
+	snprintf(where, sizeof(where), "%s:%d:%d", h->loc.src ? h->loc.src->path : "?", h->loc.line, h->loc.col);
+	ph->srcloc = vnt_xstrdup(where);
 	pl->nhops++;
 
 	const struct vnt_arg *a0 = hop_arg(h, 0), *a1 = hop_arg(h, 1);

@@ -56,6 +56,7 @@ char *vnt_manifest_write(const struct vnt_plan *p)
 		put_i(o, "reason_arg", h->reason_arg);
 		put_i(o, "location_arg", h->location_arg);
 		put_s(o, "prog", h->prog);
+		put_s(o, "srcloc", h->srcloc);
 		json_object_array_add(hops, o);
 	}
 	json_object_object_add(root, "hops", hops);
@@ -219,6 +220,9 @@ struct vnt_plan *vnt_manifest_read(const char *json, char *err, size_t errlen)
 		if (!r.bad && (h->skb_arg > 11 || h->task_arg > 11 || h->reason_arg > 11 || h->location_arg > 11))
 			bad(&r, "hop argument index out of range");
 		h->prog = gs(&r, o, "prog");
+		json_object *sl = NULL;
+		if (json_object_object_get_ex(o, "srcloc", &sl) && sl && json_object_is_type(sl, json_type_string))
+			h->srcloc = vnt_xstrdup(json_object_get_string(sl));
 		if (!r.bad && (h->id != (int)i || h->trace < 0 || h->trace >= p->ntraces))
 			bad(&r, "inconsistent hop ids");
 	}

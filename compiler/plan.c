@@ -49,6 +49,7 @@ void vnt_plan_free(struct vnt_plan *p)
 		free(h->target);
 		free(h->dev);
 		free(h->prog);
+		free(h->srcloc);
 	}
 	for (int i = 0; i < p->naggs; i++) {
 		free(p->aggs[i].title);

@@ -53,6 +53,7 @@ struct vnt_plan_hop {
 	int reason_arg;         /* tp_btf: argument holding an skb drop reason (kfree_skb), -1 none */
 	int location_arg;       /* tp_btf: argument holding a code address (kfree_skb's location), -1 none */
 	char *prog;             /* program name in the object */
+	char *srcloc;           /* "file:line:col" of the hop in the script */
 };
 
 struct vnt_plan_key {

@@ -114,14 +114,34 @@ static int fill_rodata(struct bpf_object *obj, const struct vnt_plan *p, bool al
 	return 0;
 }
 
-/* Show the verifier's last words: the lines that say why. */
-static void explain_load_failure(char *err, size_t len, int rc)
+/* Show the verifier's last words, the lines that say why, and name the
+ * hop (with its place in the script) whose program was refused. */
+static void explain_load_failure(const struct vnt_plan *p, char *err, size_t len, int rc)
 {
 	const char *log = libbpf_log.s ? libbpf_log.s : "";
 	size_t n = strlen(log);
 	const char *tail = n > 1500 ? log + n - 1500 : log;
-	snprintf(err, len, "the kernel refused to load the programs: %s\n--- libbpf / verifier log (end) ---\n%s",
-		 strerror(-rc), tail);
+	const struct vnt_plan_hop *h = NULL;
+	const char *pr = strstr(log, "prog 'vnt_hop_");
+	if (pr) {
+		int id = atoi(pr + 14);
+		if (id >= 0 && id < p->nhops)
+			h = &p->hops[id];
+	}
+	/* clang's line info: "; <C source> @ <file>:<line>" before the failing insn */
+	char cline[256] = "";
+	for (const char *q = tail; (q = strstr(q, "\n;")); q++) {
+		const char *e = strchr(q + 1, '\n');
+		snprintf(cline, sizeof(cline), "%.*s", e ? (int)(e - q - 1) : 200, q + 1);
+	}
+	if (h)
+		snprintf(err, len, "%s: hop '%s' (%s, %s %s): the kernel's verifier refused its program: %s\n"
+			 "last generated line: %s\n--- libbpf / verifier log (end) ---\n%s",
+			 h->srcloc ? h->srcloc : "?", h->name, h->def ? h->def : "", vnt_hopkind_name(h->kind),
+			 h->target ? h->target : "", strerror(-rc), cline, tail);
+	else
+		snprintf(err, len, "the kernel refused to load the programs: %s\n--- libbpf / verifier log (end) ---\n%s",
+			 strerror(-rc), tail);
 }
 
 struct vnt_session *vnt_session_open(const void *obj, size_t len, const struct vnt_plan *plan,
@@ -175,7 +195,7 @@ struct vnt_session *vnt_session_open_hops(const void *obj, size_t len, const str
 		goto fail;
 	int rc = bpf_object__load(s->obj);
 	if (rc) {
-		explain_load_failure(err, errlen, rc);
+		explain_load_failure(plan, err, errlen, rc);
 		goto fail;
 	}
 	return s;
