@@ -146,15 +146,19 @@ static __always_inline __u64 vnt_task_identity(struct task_struct *t)
 /* pid and comm: of the hop's task where there is one, else of current. */
 static __always_inline __u32 vnt_ev_pid(const struct vnt_ev *ev)
 {
-	if (ev->task)
-		return BPF_CORE_READ(ev->task, tgid);
+	/* A local copy: CO-RE relocates accesses through a typed local
+	 * pointer, not through a field of a struct that is not a kernel type. */
+	struct task_struct *t = ev->task;
+	if (t)
+		return BPF_CORE_READ(t, tgid);
 	return bpf_get_current_pid_tgid() >> 32;
 }
 
 static __always_inline void vnt_ev_comm(const struct vnt_ev *ev, char *comm)
 {
-	if (ev->task)
-		bpf_probe_read_kernel_str(comm, 16, ev->task->comm);
+	struct task_struct *t = ev->task;
+	if (t)
+		bpf_probe_read_kernel_str(comm, 16, t->comm);
 	else
 		bpf_get_current_comm(comm, 16);
 }
