@@ -1,0 +1,148 @@
+/* vnt-agent: runs dispatched traces on this host (no compiler here).
+ * Settings: built-in defaults < config file < command line. */
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "config.h"
+#include "runtime/agent.h"
+#include "runtime/netns.h"
+#include "runtime/tls.h"
+
+static void help(FILE *f)
+{
+	fprintf(f, "usage: vnt-agent [OPTIONS]\n"
+		"       vnt-agent --stdio [OPTIONS]\n\n"
+		"Runs the hops of traces sent by `vnt dispatch`: verifies each control\n"
+		"package (every checksum), refuses one that needs a kernel feature this\n"
+		"host lacks or that exceeds the limits below, loads and attaches it with\n"
+		"libbpf, streams aggregate snapshots and raw records back, and detaches\n"
+		"everything when the trace ends, the dispatcher disconnects or is silent\n"
+		"for --timeout seconds, or the agent is stopped (SIGTERM, SIGINT).\n\n"
+		"The network listener speaks TLS 1.3 only and requires a client\n"
+		"certificate signed by the configured CA; --stdio speaks the same protocol\n"
+		"on standard input and output (`ssh HOST vnt-agent --stdio`: ssh then\n"
+		"authenticates). Protocol: doc/protocol.md.\n\n"
+		"  -c, --config FILE         settings file (default " VNT_AGENT_CONFIG ", if it exists)\n"
+		"  -l, --listen ADDR:PORT    where to listen (default :" VNT_AGENT_PORT ", all addresses)\n"
+		"      --cert FILE           this agent's certificate (PEM)\n"
+		"      --key FILE            its private key (PEM)\n"
+		"      --ca FILE             CA certificate that signs the dispatchers' certificates\n"
+		"      --stdio               serve one dispatcher on stdin/stdout, no TLS\n"
+		"  -n, --name NAME           host name reported to the dispatcher (default: hostname)\n"
+		"  -t, --timeout SECS        silence after which a dispatcher is gone (default 10)\n"
+		"      --max-traces N        traces at once (default 8)\n"
+		"      --max-programs N      BPF programs per trace (default 32)\n"
+		"      --max-map-memory SIZE BPF map memory per trace, e.g. 512M (default 512M)\n"
+		"      --max-cpu-ms MS       BPF run time per trace in total, 0 = no limit (default 0)\n"
+		"      --print-config        print the settings in effect and exit\n"
+		"  -h, --help                show this help\n"
+		"      --version             show the version\n\n"
+		"The config file holds `key = value` lines with the long option names (with\n"
+		"'_' for '-': listen, cert, key, ca, name, timeout, handshake_timeout,\n"
+		"max_traces, max_programs, max_map_memory, max_cpu_ms); '#' starts a comment.\n"
+		"See dist/agent.conf.sample and dist/vnt-agent.service.\n\n"
+		"Exit status: 0 after a clean stop (or, with --stdio, after the dispatcher's\n"
+		"BYE), 1 on errors, 2 on usage errors.\n");
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' }, { "listen", required_argument, NULL, 'l' },
+		{ "cert", required_argument, NULL, 'C' }, { "key", required_argument, NULL, 'K' },
+		{ "ca", required_argument, NULL, 'A' }, { "stdio", no_argument, NULL, 'S' },
+		{ "name", required_argument, NULL, 'n' }, { "timeout", required_argument, NULL, 't' },
+		{ "max-traces", required_argument, NULL, 'T' }, { "max-programs", required_argument, NULL, 'P' },
+		{ "max-map-memory", required_argument, NULL, 'M' }, { "max-cpu-ms", required_argument, NULL, 'U' },
+		{ "print-config", no_argument, NULL, 'p' }, { "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' }, { 0 } };
+	static const struct { int opt; const char *key; } keys[] = {
+		{ 'l', "listen" }, { 'C', "cert" }, { 'K', "key" }, { 'A', "ca" }, { 'n', "name" }, { 't', "timeout" },
+		{ 'T', "max_traces" }, { 'P', "max_programs" }, { 'M', "max_map_memory" }, { 'U', "max_cpu_ms" } };
+	const char *config = NULL;
+	bool stdio_mode = false, print = false;
+	int c;
+	/* First pass: only where the config file is, so that the command
+	 * line overrides the file whatever the order. */
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "c:l:n:t:h", opts, NULL)) != -1)
+		if (c == 'c')
+			config = optarg;
+	struct vnt_agent_config cfg;
+	char err[1024];
+	vnt_agent_config_defaults(&cfg);
+	if (vnt_agent_config_load(&cfg, config ? config : VNT_AGENT_CONFIG, config != NULL, err, sizeof(err))) {
+		fprintf(stderr, "vnt-agent: error: %s\n", err);
+		vnt_agent_config_free(&cfg);
+		return 2;
+	}
+	optind = 1;
+	opterr = 1;
+	int rc = 0;
+	while ((c = getopt_long(argc, argv, "c:l:n:t:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'c': break;
+		case 'S': stdio_mode = true; break;
+		case 'p': print = true; break;
+		case 'h': help(stdout); goto out;
+		case 'V': printf("vnt-agent %s\n", PACKAGE_VERSION); goto out;
+		default: {
+			const char *key = NULL;
+			for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+				if (keys[i].opt == c)
+					key = keys[i].key;
+			if (!key) {
+				help(stderr);
+				rc = 2;
+				goto out;
+			}
+			if (vnt_agent_config_set(&cfg, key, optarg, err, sizeof(err))) {
+				fprintf(stderr, "vnt-agent: error: %s\n", err);
+				rc = 2;
+				goto out;
+			}
+		}
+		}
+	}
+	if (optind != argc) {
+		fprintf(stderr, "vnt-agent: error: unexpected argument '%s'\n", argv[optind]);
+		rc = 2;
+		goto out;
+	}
+	if (print) {
+		vnt_agent_config_print(&cfg);
+		goto out;
+	}
+	vnt_agent_signals();
+	if (stdio_mode) {
+		/* The protocol owns stdout: nothing else may write there. */
+		struct vnt_conn *conn = vnt_conn_plain(dup(0), dup(1));
+		int devnull = open("/dev/null", O_RDWR);
+		if (devnull >= 0) {
+			dup2(devnull, 0);
+			dup2(devnull, 1);
+			close(devnull);
+		}
+		if (!conn) {
+			rc = 1;
+			goto out;
+		}
+		rc = vnt_agent_serve(&cfg, conn, "stdio", false);
+		vnt_conn_close(conn);
+	} else {
+		if (!cfg.cert || !cfg.key || !cfg.ca) {
+			fprintf(stderr, "vnt-agent: error: the TLS listener needs cert, key and ca (--cert, --key, --ca "
+				"or the config file); use --stdio behind ssh instead\n");
+			rc = 2;
+			goto out;
+		}
+		rc = vnt_agent_listen(&cfg);
+	}
+	vnt_netns_cache_free();
+out:
+	vnt_agent_config_free(&cfg);
+	return rc;
+}
