@@ -2,8 +2,15 @@
  *
  * Each primitive is printed as the test libpcap's gencode.c builds for
  * it on Ethernet (checked against `tcpdump -d` of libpcap 1.10), over the
- * helpers of bpf-templates/vnt_pkt.h. Three properties of classic BPF are
- * kept on purpose because they decide what truncated or odd packets do:
+ * helpers of bpf-templates/vnt_pkt.h; tests/match/run.t holds the result
+ * against tcpdump on a corpus of real and broken frames. The answers are
+ * those of libpcap's program before optimisation (tcpdump -O), plus the
+ * optimiser's constant folds below. The one optimisation not mirrored:
+ * libpcap deletes a load whose comparison cannot change the verdict, so
+ * `udp port 53 or udp` accepts a UDP frame cut before its ports, which
+ * vnt (like classic BPF unoptimised) rejects. Three properties of classic
+ * BPF are kept on purpose because they decide what truncated or odd
+ * packets do:
  *
  *  - Evaluation order: C's && and || short-circuit in the order libpcap's
  *    blocks run, so the loads a packet reaches are the ones the BPF
