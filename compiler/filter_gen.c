@@ -511,7 +511,8 @@ static void fexpr(struct gen *g, const struct vnt_fexpr *f, struct strbuf *o)
 		return;
 	case F_REF:
 		if (!f->target) {
-			GEN_ERROR(g, &f->loc, NULL, "unknown filter %s%s%s", f->module ? f->module : "",
+			GEN_ERROR(g, &f->loc, "named filters are defined by `filter NAME = ...` in a script or an imported module",
+				  "unknown filter '%s%s%s'", f->module ? f->module : "",
 				  f->module ? "." : "", f->name);
 			sb_puts(o, "0");
 		} else if (g->depth >= MAX_REF_DEPTH) {
