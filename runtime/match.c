@@ -17,6 +17,7 @@
 #include "compiler/clang.h"
 #include "compiler/filter_gen.h"
 #include "lib/strbuf.h"
+#include "runtime/bpflog.h"
 #include "runtime/match.h"
 
 /* The program around the filter. The runner hands TEST_RUN exactly
@@ -108,24 +109,6 @@ struct vnt_matcher {
 	size_t io_len;
 };
 
-/* libbpf's messages are kept; on a load failure the verifier's last
- * lines are what explains it. */
-static struct strbuf libbpf_log;
-static bool libbpf_verbose;
-
-static int log_cb(enum libbpf_print_level lvl, const char *fmt, va_list ap)
-{
-	if (libbpf_verbose && lvl != LIBBPF_DEBUG) {
-		va_list cp;
-		va_copy(cp, ap);
-		vfprintf(stderr, fmt, cp);
-		va_end(cp);
-	}
-	if (lvl != LIBBPF_DEBUG && libbpf_log.len < (1u << 20))
-		sb_vprintf(&libbpf_log, fmt, ap);
-	return 0;
-}
-
 static int load(struct vnt_matcher *m, const void *obj, size_t len)
 {
 	LIBBPF_OPTS(bpf_object_open_opts, oo, .object_name = "vnt_match");
@@ -137,10 +120,8 @@ static int load(struct vnt_matcher *m, const void *obj, size_t len)
 		return -errno;
 	rc = bpf_object__load(m->obj);
 	if (rc) {
-		size_t n = libbpf_log.len;
 		fprintf(stderr, "vnt: error: the kernel refused the match program: %s\n"
-			"--- libbpf / verifier log (end) ---\n%s\n", strerror(-rc),
-			libbpf_log.s + (n > 1500 ? n - 1500 : 0));
+			"--- libbpf / verifier log (end) ---\n%s\n", strerror(-rc), vnt_bpflog_tail(1500));
 		return rc;
 	}
 	prog = bpf_object__find_program_by_name(m->obj, "vnt_match");
@@ -181,12 +162,7 @@ int vnt_matcher__open(const char *csrc, const struct vnt_match_opts *o, struct v
 		return -ENOMEM;
 	}
 	m->flow = o->flow;
-	if (!libbpf_log.s)
-		sb_init(&libbpf_log);
-	libbpf_log.len = 0;
-	libbpf_log.s[0] = '\0';
-	libbpf_verbose = o->verbose;
-	libbpf_set_print(log_cb);
+	vnt_bpflog_start(o->verbose);
 	rc = load(m, obj, len);
 	free(obj);
 	if (rc) {

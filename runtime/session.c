@@ -10,6 +10,7 @@
 #include <bpf/libbpf.h>
 #include "lib/strbuf.h"
 #include "runtime/attach.h"
+#include "runtime/bpflog.h"
 #include "runtime/features.h"
 #include "runtime/netns.h"
 #include "runtime/session.h"
@@ -25,20 +26,6 @@ struct vnt_session {
 	struct vnt_attachment att[VNT_MAX_HOPS];
 	int natt;
 };
-
-/* libbpf's messages (the verifier log among them) are kept, not printed:
- * on failure we show the part that explains it. */
-static struct strbuf libbpf_log;
-static int log_cb(enum libbpf_print_level lvl, const char *fmt, va_list ap)
-{
-	if (lvl == LIBBPF_DEBUG)
-		return 0;
-	if (!libbpf_log.s)
-		sb_init(&libbpf_log);
-	if (libbpf_log.len < (1u << 20))
-		sb_vprintf(&libbpf_log, fmt, ap);
-	return 0;
-}
 
 struct bpf_object *vnt_session_object(struct vnt_session *s) { return s->obj; }
 const struct vnt_plan *vnt_session_plan(struct vnt_session *s) { return s->plan; }
@@ -118,9 +105,8 @@ static int fill_rodata(struct bpf_object *obj, const struct vnt_plan *p, bool al
  * hop (with its place in the script) whose program was refused. */
 static void explain_load_failure(const struct vnt_plan *p, char *err, size_t len, int rc)
 {
-	const char *log = libbpf_log.s ? libbpf_log.s : "";
-	size_t n = strlen(log);
-	const char *tail = n > 1500 ? log + n - 1500 : log;
+	const char *log = vnt_bpflog_text();
+	const char *tail = vnt_bpflog_tail(1500);
 	const struct vnt_plan_hop *h = NULL;
 	const char *pr = strstr(log, "prog 'vnt_hop_");
 	if (pr) {
@@ -153,11 +139,7 @@ struct vnt_session *vnt_session_open(const void *obj, size_t len, const struct v
 struct vnt_session *vnt_session_open_hops(const void *obj, size_t len, const struct vnt_plan *plan,
 					  uint32_t hop_mask, char *err, size_t errlen)
 {
-	libbpf_set_print(log_cb);
-	if (libbpf_log.s) {
-		libbpf_log.len = 0;
-		libbpf_log.s[0] = '\0';
-	}
+	vnt_bpflog_start(false);
 	for (int i = 0; i < plan->nhops; i++)
 		if ((hop_mask >> i & 1) && vnt_feature_check(&plan->hops[i], err, errlen))
 			return NULL;
