@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# tests/fuzz/seed.sh: (re)build the seed corpora under tests/fuzz/corpus/
+# from the project's scripts and filters. The result is committed; run this
+# again when examples/, stdlib/, tests/diag/ or tests/match/filters* change.
+#
+#   corpus/parse/    examples, stdlib, tests/diag/cases, tests/diag/valid
+#   corpus/codegen/  the same (the valid ones reach the code generator)
+#   corpus/filter/   one file per filter of tests/match/filters*, plus the
+#                    filter definitions and where clauses of the scripts
+set -euo pipefail
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+top=$(cd "$here/../.." && pwd)
+cd "$top"
+c=$here/corpus
+rm -rf "$c/parse" "$c/codegen" "$c/filter"
+mkdir -p "$c/parse" "$c/codegen" "$c/filter"
+scripts=(examples/*.vnt stdlib/*.vnt tests/diag/cases/*.vnt tests/diag/valid/*.vnt)
+for f in "${scripts[@]}"; do
+	[[ -f $f ]] || continue
+	n=$(echo "${f%.vnt}" | tr / -)
+	cp "$f" "$c/parse/$n"
+	cp "$f" "$c/codegen/$n"
+done
+i=0
+emit() {   # one filter per file, trimmed
+	local t=$1
+	t=${t#"${t%%[![:space:]]*}"}
+	t=${t%"${t##*[![:space:]]}"}
+	[[ -n $t ]] || return 0
+	i=$((i + 1))
+	printf '%s' "$t" > "$c/filter/$(printf '%s-%03d' "$2" "$i")"
+}
+for f in tests/match/filters tests/match/filters-unoptimized; do
+	[[ -f $f ]] || continue
+	while IFS= read -r line; do
+		[[ $line =~ ^[[:space:]]*(#|$) ]] && continue
+		emit "$line" "$(basename "$f")"
+	done < "$f"
+done
+# `filter NAME = EXPR` and `where EXPR` of the scripts (to the end of the line)
+for f in "${scripts[@]}"; do
+	[[ -f $f ]] || continue
+	sed -n -e 's/#.*//' -e 's/^[[:space:]]*filter[[:space:]]\+[A-Za-z_0-9]*[[:space:]]*=\(.*\)/\1/p' \
+		-e 's/.*[[:space:]]where[[:space:]]\+\(.*\)/\1/p' -e 's/^[[:space:]]*where[[:space:]]\+\(.*\)/\1/p' "$f" |
+	while IFS= read -r line; do emit "$line" script; done
+done
+# sub-shells above keep their own $i: name the script ones by content
+cd "$c/filter"
+for f in script-*; do
+	[[ -f $f ]] || continue
+	mv "$f" "script-$(sha1sum < "$f" | cut -c1-12)"
+done
+echo "parse: $(ls "$c/parse" | wc -l), codegen: $(ls "$c/codegen" | wc -l), filter: $(ls "$c/filter" | wc -l) seeds"
