@@ -1,0 +1,126 @@
+/* vnt report DB: the per-hop latency breakdown of a run of the collector's
+ * store, across its hosts, as text, JSON or a self-contained HTML page. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "runtime/report.h"
+#include "tools/cmds.h"
+
+static void help(FILE *f)
+{
+	fprintf(f, "usage: vnt report [OPTIONS] DB\n\n"
+		"Analyse a run of a collector store (the SQLite file `vnt dispatch` writes):\n"
+		"packets are joined by fingerprint across all hosts of the run, each host's\n"
+		"timestamps put on the collector's clock, and every pair of consecutive hops\n"
+		"(in the manifest's order) gets its exact latency percentiles and its loss,\n"
+		"overall, per pair of hosts and per flow; then each host's clock and events.\n\n"
+		"  --run N              the run to report (default: the latest)\n"
+		"  -f, --format FORMAT  text (default), json (doc/store-schema.md) or html (one\n"
+		"                       self-contained page with a latency plot per segment)\n"
+		"  -o, --output FILE    write to FILE instead of standard output\n"
+		"  --flows N            flows shown, most packets first (default 10)\n"
+		"  -h, --help           show this help\n");
+}
+
+static int write_report(FILE *f, const char *format, const struct vnt_report *r, const struct vnt_report_opts *o)
+{
+	if (!strcmp(format, "json"))
+		return vnt_report_json(f, r, o);
+	if (!strcmp(format, "html"))
+		return vnt_report_html(f, r, o);
+	return vnt_report_text(f, r, o);
+}
+
+/* Write to a temporary file beside out and rename it: no half report. */
+static int write_file(const char *out, const char *format, const struct vnt_report *r, const struct vnt_report_opts *o)
+{
+	size_t n = strlen(out) + 32;
+	char *tmp = malloc(n);
+	if (!tmp) {
+		fprintf(stderr, "vnt: error: out of memory\n");
+		return 1;
+	}
+	snprintf(tmp, n, "%s.tmp.%ld", out, (long)getpid());
+	FILE *f = fopen(tmp, "w");
+	if (!f) {
+		fprintf(stderr, "vnt: error: cannot write %s: %s\n", tmp, strerror(errno));
+		free(tmp);
+		return 1;
+	}
+	int rc = write_report(f, format, r, o);
+	if (fclose(f) || rc || rename(tmp, out)) {
+		fprintf(stderr, "vnt: error: cannot write %s: %s\n", out, strerror(errno));
+		unlink(tmp);
+		free(tmp);
+		return 1;
+	}
+	free(tmp);
+	return 0;
+}
+
+static int parse_count(const char *s, long long min, long long *v)
+{
+	char *end;
+	errno = 0;
+	*v = strtoll(s, &end, 10);
+	return errno || end == s || *end || *v < min ? -1 : 0;
+}
+
+int cmd_report(int argc, char **argv)
+{
+	static const struct option opts[] = { { "help", no_argument, NULL, 'h' },
+					      { "run", required_argument, NULL, 'r' },
+					      { "format", required_argument, NULL, 'f' },
+					      { "output", required_argument, NULL, 'o' },
+					      { "flows", required_argument, NULL, 'F' },
+					      { 0 } };
+	const char *format = "text", *out = NULL;
+	long long run = 0, nflows = 10;
+	int c;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "hf:o:", opts, NULL)) != -1) {
+		switch (c) {
+		case 'h': help(stdout); return 0;
+		case 'r':
+			if (parse_count(optarg, 1, &run)) {
+				fprintf(stderr, "vnt: error: --run wants a run number (1 or more), not '%s'\n", optarg);
+				return 2;
+			}
+			break;
+		case 'F':
+			if (parse_count(optarg, 0, &nflows)) {
+				fprintf(stderr, "vnt: error: --flows wants a number, not '%s'\n", optarg);
+				return 2;
+			}
+			break;
+		case 'f': format = optarg; break;
+		case 'o': out = optarg; break;
+		default: help(stderr); return 2;
+		}
+	}
+	if (strcmp(format, "text") && strcmp(format, "json") && strcmp(format, "html")) {
+		fprintf(stderr, "vnt: error: unknown format '%s' (text, json or html)\n", format);
+		return 2;
+	}
+	if (optind != argc - 1) {
+		help(stderr);
+		return 2;
+	}
+	char err[1024];
+	struct vnt_report *r = vnt_report_load(argv[optind], run, err, sizeof(err));
+	if (!r) {
+		fprintf(stderr, "vnt: error: %s\n", err);
+		return 1;
+	}
+	struct vnt_report_opts o = { .top_flows = (size_t)nflows };
+	int rc;
+	if (out)
+		rc = write_file(out, format, r, &o);
+	else
+		rc = write_report(stdout, format, r, &o) || fflush(stdout) ? 1 : 0;
+	vnt_report_free(r);
+	return rc;
+}
