@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <arpa/inet.h>
+#include <sys/socket.h>
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
@@ -153,6 +154,22 @@ static void peer_subject(struct vnt_conn *c)
 	}
 }
 
+/* Close a socket whose peer may still be sending (a refused handshake)
+ * without a reset: a reset can destroy the TLS alert we just sent before
+ * the peer has read it, leaving it with "connection reset" instead of
+ * the reason. Send FIN, discard what arrives for a moment, then close. */
+static void linger_close(int fd)
+{
+	char buf[4096];
+	shutdown(fd, SHUT_WR);
+	int64_t deadline = vnt_monotonic_ns() + 1000000000LL;
+	for (;;) {
+		struct pollfd p = { fd, POLLIN, 0 };
+		if (poll(&p, 1, remaining_ms(deadline)) <= 0 || read(fd, buf, sizeof(buf)) <= 0)
+			break;
+	}
+}
+
 static struct vnt_conn *handshake(SSL_CTX *ctx, int fd, bool server, const char *peer_name, int timeout_ms,
 				  char *err, size_t errlen)
 {
@@ -210,6 +227,8 @@ static struct vnt_conn *handshake(SSL_CTX *ctx, int fd, bool server, const char 
 	peer_subject(c);
 	return c;
 fail:
+	if (server)
+		linger_close(fd);
 	vnt_conn_close(c);
 	return NULL;
 }
