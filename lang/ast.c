@@ -75,7 +75,7 @@ void vnt_args_free(struct vnt_arg *a)
 	}
 }
 
-static void keys_free(struct vnt_key *k)
+void vnt_keys_free(struct vnt_key *k)
 {
 	while (k) {
 		struct vnt_key *n = k->next;
@@ -85,7 +85,7 @@ static void keys_free(struct vnt_key *k)
 	}
 }
 
-static void value_free(struct vnt_value *v)
+void vnt_value_free(struct vnt_value *v)
 {
 	if (!v)
 		return;
@@ -94,27 +94,37 @@ static void value_free(struct vnt_value *v)
 	free(v);
 }
 
-static void trace_free(struct vnt_trace *t)
+void vnt_hops_free(struct vnt_hop *h)
+{
+	for (struct vnt_hop *nh; h; h = nh) {
+		nh = h->next;
+		free(h->name);
+		free(h->module);
+		free(h->callee);
+		vnt_args_free(h->args);
+		free(h);
+	}
+}
+
+void vnt_aggs_free(struct vnt_agg *a)
+{
+	for (struct vnt_agg *na; a; a = na) {
+		na = a->next;
+		free(a->fname);
+		vnt_value_free(a->val);
+		vnt_keys_free(a->keys);
+		vnt_keys_free(a->at);
+		free(a);
+	}
+}
+
+void vnt_trace_free(struct vnt_trace *t)
 {
 	while (t) {
 		struct vnt_trace *nt = t->next;
 		vnt_fexpr_free(t->where);
-		for (struct vnt_hop *h = t->hops, *nh; h; h = nh) {
-			nh = h->next;
-			free(h->name);
-			free(h->module);
-			free(h->callee);
-			vnt_args_free(h->args);
-			free(h);
-		}
-		for (struct vnt_agg *a = t->aggs, *na; a; a = na) {
-			na = a->next;
-			free(a->fname);
-			value_free(a->val);
-			keys_free(a->keys);
-			keys_free(a->at);
-			free(a);
-		}
+		vnt_hops_free(t->hops);
+		vnt_aggs_free(t->aggs);
 		free(t->name);
 		free(t);
 		t = nt;
@@ -150,7 +160,7 @@ void vnt_module_free(struct vnt_module *m)
 		vnt_fexpr_free(h->where);
 		free(h);
 	}
-	trace_free(m->traces);
+	vnt_trace_free(m->traces);
 	free(m->name);
 	free(m->doc);
 	free(m);

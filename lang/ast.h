@@ -220,6 +220,11 @@ void vnt_fexpr_free(struct vnt_fexpr *f);
 void vnt_aexpr_free(struct vnt_aexpr *a);
 void vnt_module_free(struct vnt_module *m);
 void vnt_args_free(struct vnt_arg *a);
+void vnt_keys_free(struct vnt_key *k);
+void vnt_value_free(struct vnt_value *v);
+void vnt_hops_free(struct vnt_hop *h);
+void vnt_aggs_free(struct vnt_agg *a);
+void vnt_trace_free(struct vnt_trace *t);   /* and the traces after it */
 struct vnt_fexpr *vnt_fexpr_new(enum vnt_fkind k, struct vnt_loc loc);
 struct vnt_aexpr *vnt_aexpr_new(enum vnt_aop op, struct vnt_loc loc);
 

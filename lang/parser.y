@@ -110,6 +110,14 @@ static void add_trace_item(struct vnt_trace *t, struct vnt_trace *item);
 %destructor { vnt_fexpr_free($$); } <f>
 %destructor { vnt_aexpr_free($$); } <a>
 %destructor { vnt_args_free($$); } <arg>
+/* Error recovery drops partial values: free every kind, not only strings. */
+%destructor { vnt_trace_free($$); } <trace>
+%destructor { vnt_hops_free($$); } <hop>
+%destructor { vnt_aggs_free($$); } <agg>
+%destructor { vnt_value_free($$); } <val>
+%destructor { vnt_keys_free($$); } <key>
+%destructor { for (int i = 0; i < $$.n; i++) free($$.v[i]); free($$.v); } <params>
+%destructor { vnt_value_free($$.first); } <aggargs>
 
 /* tcpdump gives `and` and `or` the same precedence, left to right. */
 %left OR AND
