@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sanitizer/common_interface_defs.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include "lang/diag.h"
@@ -62,6 +63,7 @@ static inline void fz_init(void)
 		abort();
 	}
 	atexit(fz_cleanup);
+	__sanitizer_set_death_callback(fz_cleanup);   /* crashes skip atexit */
 	char p[4300], lib[4300];
 	static const char *const sub[] = { "/t", "/t/e", "/t/e/s" };
 	for (int i = 0; i < 3; i++) {

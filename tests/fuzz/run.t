@@ -36,6 +36,8 @@ if [[ -z $tmp ]]; then
 	trap 'rm -rf "$tmp"' EXIT
 fi
 corpus=${FUZZ_CORPUS:-$tmp/corpus}
+# The targets' scratch directories (left behind when a target dies) go here.
+mkdir -p "$tmp/scratch" && export TMPDIR=$tmp/scratch
 
 targets=()
 if [[ -n ${FUZZ_TARGETS:-} ]]; then
