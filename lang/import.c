@@ -119,7 +119,7 @@ static void load_imports(struct vnt_program *p, struct vnt_module *m, struct vnt
 		}
 		struct vnt_module *dep = load_file(p, path, d);
 		if (!dep) {
-			vnt_error(d, &im->loc, NULL, "cannot read module %s: %s", path, strerror(errno));
+			vnt_error(d, &im->loc, NULL, "cannot read module %s: %s", path, vnt_source_strerror(errno));
 			free(path);
 			continue;
 		}
@@ -142,7 +142,7 @@ struct vnt_program *vnt_program_load(const char *path, char **incdirs, int ninc,
 	p->nsearch = vnt_search_path(incdirs, ninc, &p->search);
 	struct vnt_source *src = vnt_source_read(path, NULL);
 	if (!src) {
-		vnt_fail("cannot read %s: %s", path, strerror(errno));
+		vnt_fail("cannot read %s: %s", path, vnt_source_strerror(errno));
 		vnt_program_free(p);
 		return NULL;
 	}

@@ -1,5 +1,8 @@
 /* Helpers for the scanner that are easier to read as plain C. */
 #include <errno.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -94,11 +97,27 @@ struct vnt_source *vnt_source_from_string(const char *name, const char *text)
 	return s;
 }
 
+/* Scripts are small text files: a device, a FIFO or a huge file is not
+ * one, and reading it could block or exhaust memory. */
+#define VNT_SOURCE_MAX (4u << 20)
+
 struct vnt_source *vnt_source_read(const char *path, const char *display)
 {
-	FILE *f = fopen(path, "rb");
-	if (!f)
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0)
 		return NULL;
+	struct stat st;
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode) || st.st_size > (off_t)VNT_SOURCE_MAX) {
+		int e = fstat(fd, &st) ? errno : S_ISREG(st.st_mode) ? EFBIG : EINVAL;
+		close(fd);
+		errno = e;
+		return NULL;
+	}
+	FILE *f = fdopen(fd, "rb");
+	if (!f) {
+		close(fd);
+		return NULL;
+	}
 	struct vnt_source *s = calloc(1, sizeof(*s));
 	char *buf = NULL;
 	size_t len = 0, cap = 0;
@@ -114,6 +133,10 @@ struct vnt_source *vnt_source_read(const char *path, const char *display)
 		}
 		size_t r = fread(buf + len, 1, cap - len - 1, f);
 		len += r;
+		if (len > VNT_SOURCE_MAX) {
+			errno = EFBIG;
+			goto fail;
+		}
 		if (r == 0)
 			break;
 	}
@@ -141,6 +164,17 @@ fail:;
 	free(s);
 	errno = e ? e : EIO;
 	return NULL;
+}
+
+const char *vnt_source_strerror(int e)
+{
+	if (e == EINVAL)
+		return "not a regular file";
+	if (e == EFBIG)
+		return "larger than 4 MiB: not a script";
+	if (e == EILSEQ)
+		return "contains NUL bytes: not a script";
+	return strerror(e);
 }
 
 void vnt_source_free(struct vnt_source *s)

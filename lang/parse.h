@@ -38,6 +38,8 @@ struct vnt_fexpr *vnt_parse_filter(struct vnt_source *src, struct vnt_diag *diag
 struct vnt_source *vnt_source_read(const char *path, const char *display);
 struct vnt_source *vnt_source_from_string(const char *name, const char *text);
 void vnt_source_free(struct vnt_source *s);
+/* Why vnt_source_read failed, for an errno it left. */
+const char *vnt_source_strerror(int e);
 
 /* Convert bison's location to ours. */
 struct vnt_loc vnt_mkloc(struct vnt_pstate *ps, int fl, int fc, int ll, int lc);
