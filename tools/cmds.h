@@ -14,6 +14,7 @@ int cmd_run(int argc, char **argv);
 int cmd_match(int argc, char **argv);
 int cmd_lib(int argc, char **argv);
 int cmd_inspect(int argc, char **argv);
+int cmd_dispatch(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 
 #endif

@@ -11,6 +11,7 @@ static const struct vnt_cmd cmds[] = {
 	{ "inspect", cmd_inspect, "verify a control package and show what it holds" },
 	{ "lib",     cmd_lib,     "list library modules or show a module's hop points" },
 	{ "match",   cmd_match,   "run a filter over a pcap file in the kernel" },
+	{ "dispatch", cmd_dispatch, "run a package on remote agents and collect their data" },
 	{ "report",  cmd_report,  "per-hop latency report of a collector store's run" },
 	{ NULL, NULL, NULL },
 };

@@ -1,0 +1,118 @@
+/* vnt dispatch PKG: run a control package on several hosts' agents and
+ * collect their data into the store (runtime/dispatch.c does the work). */
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "runtime/dispatch.h"
+#include "tools/cmds.h"
+
+static void on_signal(int sig) { (void)sig; vnt_dispatch_stop = 1; }
+
+static void help(FILE *f)
+{
+	fprintf(f, "usage: vnt dispatch PKG.vntpkg (--hosts FILE | --host NAME=ADDR:PORT,...) [OPTIONS]\n\n"
+		"Send a control package (`vnt compile -o PKG.vntpkg SCRIPT`) to the vnt-agent\n"
+		"of every host, estimate each agent's clock offset, load the package on all\n"
+		"(each agent verifies it and checks its kernel), start the trace on all,\n"
+		"store their snapshots and raw records, and stop them at the end: after\n"
+		"--duration, the package's own `for`, or Ctrl-C. Prints one status line per\n"
+		"host (hops attached, events, lost). An agent's refusal or failure is printed\n"
+		"with the host's name and makes the exit status 1.\n\n"
+		"  --hosts FILE          one host a line: `NAME ADDR:PORT [hops=a,b]` (TLS), or\n"
+		"                        `NAME stdio:COMMAND...` (e.g. stdio:ssh NAME vnt-agent --stdio);\n"
+		"                        hops= picks the hops that host runs (default: all;\n"
+		"                        `trace.hop` names one trace's hop)\n"
+		"  --host LIST           NAME=ADDR:PORT,... (every host runs all hops)\n"
+		"  --db FILE             the store (default vnt.db; SQLite)\n"
+		"  -d, --duration SECS   stop after SECS seconds\n"
+		"  --cert FILE           this dispatcher's certificate (PEM), signed by the\n"
+		"                        CA the agents trust\n"
+		"  --key FILE            its private key\n"
+		"  --ca FILE             CA that signed the agents' certificates; an agent's\n"
+		"                        certificate must name the host (DNS or IP) as NAME\n"
+		"  --interval MS         snapshot interval for traces without `every` (default 1000)\n"
+		"  --timeout SECS        an agent silent this long has failed (default 10)\n"
+		"  -q, --quiet           no progress lines on standard error\n"
+		"  -h, --help            show this help\n\n"
+		"The run, its hosts (with clock offset and uncertainty), raw records and\n"
+		"snapshots are in the store: read them with `vnt report DB`.\n"
+		"Exit status: 0 if every host ran the trace, 1 otherwise, 2 on usage errors.\n");
+}
+
+int cmd_dispatch(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "hosts", required_argument, NULL, 'H' }, { "host", required_argument, NULL, 'L' },
+		{ "db", required_argument, NULL, 'D' }, { "duration", required_argument, NULL, 'd' },
+		{ "cert", required_argument, NULL, 'C' }, { "key", required_argument, NULL, 'K' },
+		{ "ca", required_argument, NULL, 'A' }, { "interval", required_argument, NULL, 'I' },
+		{ "timeout", required_argument, NULL, 'T' }, { "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' }, { 0 } };
+	struct vnt_dispatch_opts o = { .db = "vnt.db", .timeout_s = 10, .interval_ms = 1000, .time_samples = 8 };
+	const char *hosts_file = NULL, *host_list = NULL;
+	char *end;
+	int c;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "hd:q", opts, NULL)) != -1) {
+		switch (c) {
+		case 'H': hosts_file = optarg; break;
+		case 'L': host_list = optarg; break;
+		case 'D': o.db = optarg; break;
+		case 'd':
+			o.duration = strtod(optarg, &end);
+			if (*end || o.duration <= 0) {
+				fprintf(stderr, "vnt: error: --duration takes a positive number of seconds, not '%s'\n", optarg);
+				return 2;
+			}
+			break;
+		case 'C': o.cert = optarg; break;
+		case 'K': o.key = optarg; break;
+		case 'A': o.ca = optarg; break;
+		case 'I': {
+			long v = strtol(optarg, &end, 10);
+			if (*end || v < 10 || v > 3600000) {
+				fprintf(stderr, "vnt: error: --interval takes milliseconds (10..3600000), not '%s'\n", optarg);
+				return 2;
+			}
+			o.interval_ms = (uint32_t)v;
+			break;
+		}
+		case 'T': {
+			long v = strtol(optarg, &end, 10);
+			if (*end || v < 1 || v > 3600) {
+				fprintf(stderr, "vnt: error: --timeout takes seconds (1..3600), not '%s'\n", optarg);
+				return 2;
+			}
+			o.timeout_s = (int)v;
+			break;
+		}
+		case 'q': o.quiet = true; break;
+		case 'h': help(stdout); return 0;
+		default: help(stderr); return 2;
+		}
+	}
+	if (optind != argc - 1 || !hosts_file == !host_list) {
+		if (optind == argc - 1)
+			fprintf(stderr, "vnt: error: give the hosts with either --hosts FILE or --host LIST\n");
+		help(stderr);
+		return 2;
+	}
+	o.pkg_path = argv[optind];
+	struct vnt_dispatch_hosts hs;
+	char err[1024];
+	if (hosts_file ? vnt_dispatch_hosts_file(hosts_file, &hs, err, sizeof(err))
+		       : vnt_dispatch_hosts_list(host_list, &hs, err, sizeof(err))) {
+		fprintf(stderr, "vnt: error: %s\n", err);
+		return 2;
+	}
+	struct sigaction sa = { .sa_handler = on_signal };
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	int rc = vnt_dispatch_run(&o, &hs);
+	vnt_dispatch_hosts_free(&hs);
+	return rc;
+}
