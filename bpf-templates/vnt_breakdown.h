@@ -11,23 +11,24 @@
 #define VNT_BD_MAXHOPS 16
 #define VNT_LL_SLOTS 976
 
-struct vnt_bd_key {
-	__u64 fp;
-	__u32 trace;
-	__u32 pad;
-};
+#ifndef VNT_BD_SLOTS
+#define VNT_BD_SLOTS 16384      /* power of two */
+#endif
 
 struct vnt_bd_state {
+	__u64 fp;               /* the packet in this slot (with its trace mixed in), 0: empty */
 	__u64 ts[VNT_BD_MAXHOPS];
 	__u32 mask;             /* local hops seen, in order */
 	__u32 pad;
 };
 
-/* Packets in flight along a path; bounded, oldest forgotten first. */
+/* Packets in flight along a path: direct-mapped by fingerprint, like the
+ * latency table (no hashing or LRU bookkeeping per hop). A packet whose
+ * slot is taken by a later one is lost to the breakdown and shows as loss. */
 struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, VNT_LRU_ENTRIES);
-	__type(key, struct vnt_bd_key);
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, VNT_BD_SLOTS);
+	__type(key, __u32);
 	__type(value, struct vnt_bd_state);
 } vnt_bd_path SEC(".maps");
 
@@ -89,18 +90,21 @@ static __always_inline void vnt_bd_hop(struct vnt_ev *ev, __u32 trace, __u32 fir
 {
 	if (vnt_flow_get(ev) <= 0)
 		return;
-	struct vnt_bd_key k = { .fp = ev->fp, .trace = trace };
+	__u64 id = ev->fp ^ ((__u64)(trace + 1) * 0x9E3779B97F4A7C15ULL);
+	id |= 1;                /* never 0, the empty mark */
+	__u32 slot = (__u32)(id >> 32) & (VNT_BD_SLOTS - 1);
+	struct vnt_bd_state *st = bpf_map_lookup_elem(&vnt_bd_path, &slot);
+	if (!st)
+		return;
 	if (i == 0) {
-		struct vnt_bd_state init = {};
-		init.ts[0] = ev->ts;
-		init.mask = 1;
-		bpf_map_update_elem(&vnt_bd_path, &k, &init, BPF_ANY);
+		st->fp = id;
+		st->ts[0] = ev->ts;
+		st->mask = 1;
 		vnt_inc(&vnt_bd_seen, first);
 		return;
 	}
-	struct vnt_bd_state *st = bpf_map_lookup_elem(&vnt_bd_path, &k);
 	/* Only packets that came through every earlier hop, once. */
-	if (!st || st->mask != (1u << i) - 1)
+	if (st->fp != id || st->mask != (1u << i) - 1)
 		return;
 	st->ts[i & (VNT_BD_MAXHOPS - 1)] = ev->ts;
 	st->mask |= 1u << i;
@@ -114,7 +118,7 @@ static __always_inline void vnt_bd_hop(struct vnt_ev *ev, __u32 trace, __u32 fir
 		__u64 a = st->ts[s], b = st->ts[s + 1];
 		vnt_bd_record(first + s, b > a ? b - a : 0);
 	}
-	bpf_map_delete_elem(&vnt_bd_path, &k);
+	st->fp = 0;
 }
 
 #endif

@@ -1,18 +1,29 @@
 /* Per-packet latency between two hops. The first hop remembers when it
  * saw the packet, keyed by the packet's fingerprint (the skb address is
  * recycled at once, so it cannot identify a packet); the second hop looks
- * it up and forgets it. The table is an LRU hash: bounded memory, and the
- * oldest unmatched packets are the ones dropped. */
+ * it up and forgets it (table: vnt_lat_start in vnt_common.h). */
 #ifndef VNT_LATENCY_H
 #define VNT_LATENCY_H
+
+static __always_inline struct vnt_lat_slot *vnt_lat_slot_of(__u64 fp, __u32 pair)
+{
+	/* fp is a good hash already; mix the pair in so pairs do not collide */
+	__u32 idx = (__u32)((fp ^ ((__u64)pair * 0x9E3779B97F4A7C15ULL)) >> 32) & (VNT_LAT_SLOTS - 1);
+	return bpf_map_lookup_elem(&vnt_lat_start, &idx);
+}
 
 static __always_inline void vnt_lat_begin(struct vnt_ev *ev, __u32 pair)
 {
 	if (vnt_flow_get(ev) <= 0)
 		return;
-	struct vnt_lat_key k = { .fp = ev->fp, .pair = pair };
-	if (bpf_map_update_elem(&vnt_lat_start, &k, &ev->ts, BPF_ANY) == 0)
-		vnt_inc(&vnt_lat_stats, pair * 3);
+	struct vnt_lat_slot *s = vnt_lat_slot_of(ev->fp, pair);
+	if (!s)
+		return;
+	if (s->fp && s->fp != ev->fp)
+		vnt_inc(&vnt_lat_stats, pair * 4 + 3);
+	s->ts = ev->ts;
+	s->fp = ev->fp;
+	vnt_inc(&vnt_lat_stats, pair * 4);
 }
 
 /* Nanoseconds since the packet was seen at the pair's first hop, or -1. */
@@ -20,15 +31,14 @@ static __always_inline __s64 vnt_lat_end(struct vnt_ev *ev, __u32 pair)
 {
 	if (vnt_flow_get(ev) <= 0)
 		return -1;
-	struct vnt_lat_key k = { .fp = ev->fp, .pair = pair };
-	__u64 *t0 = bpf_map_lookup_elem(&vnt_lat_start, &k);
-	if (!t0) {
-		vnt_inc(&vnt_lat_stats, pair * 3 + 2);
+	struct vnt_lat_slot *s = vnt_lat_slot_of(ev->fp, pair);
+	if (!s || s->fp != ev->fp) {
+		vnt_inc(&vnt_lat_stats, pair * 4 + 2);
 		return -1;
 	}
-	__s64 d = (__s64)(ev->ts - *t0);
-	bpf_map_delete_elem(&vnt_lat_start, &k);
-	vnt_inc(&vnt_lat_stats, pair * 3 + 1);
+	__s64 d = (__s64)(ev->ts - s->ts);
+	s->fp = 0;
+	vnt_inc(&vnt_lat_stats, pair * 4 + 1);
 	return d < 0 ? 0 : d;
 }
 

@@ -549,11 +549,11 @@ int vnt_codegen(struct vnt_program *prog, struct vnt_diag *d, char **csrc, struc
 	int snap = c.uses_inner || c.need_flow ? 192 : 128;
 	sb_printf(&head,
 		  "#define VNT_NHOPS %d\n#define VNT_NLAT %d\n#define VNT_NAGGS %d\n#define VNT_NDEVS %d\n"
-		  "#define VNT_ZERO_SIZE %u\n#define VNT_LRU_ENTRIES %u\n#define VNT_SNAP %d\n"
+		  "#define VNT_ZERO_SIZE %u\n#define VNT_LRU_ENTRIES %u\n#define VNT_LAT_SLOTS %u\n#define VNT_SNAP %d\n"
 		  "#define VNT_NEED_NETNS %d\n#define VNT_NEED_MARK %d\n\n"
 		  "#include \"vnt_common.h\"\n#include \"vnt_latency.h\"\n",
 		  pl->nhops, pl->nlat ? pl->nlat : 1, pl->naggs ? pl->naggs : 1, pl->ndevs ? pl->ndevs : 1,
-		  max_value_size(pl), pl->lru_entries, snap, c.need_netns, c.need_mark);
+		  max_value_size(pl), pl->lru_entries, pl->nlat ? pl->lru_entries : 1u, snap, c.need_netns, c.need_mark);
 	bool bd = false, ev = false;
 	for (int i = 0; i < pl->ntraces; i++) {
 		bd |= pl->traces[i].breakdown;

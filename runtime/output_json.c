@@ -166,6 +166,7 @@ void vnt_output_json(FILE *f, const struct vnt_snapshot *s)
 		add(o, "started", ju(l->started));
 		add(o, "matched", ju(l->matched));
 		add(o, "unmatched", ju(l->unmatched));
+		add(o, "displaced", ju(l->displaced));
 		json_object_array_add(lat, o);
 		unmatched += l->unmatched;
 	}

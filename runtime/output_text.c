@@ -345,6 +345,8 @@ void vnt_output_text(FILE *f, const struct vnt_snapshot *s)
 		fprintf(f, ": matched %" PRIu64 " of %" PRIu64 " started, %" PRIu64 " unmatched at ",
 			l->matched, l->started, l->unmatched);
 		put(f, l->to);
+		if (l->displaced)
+			fprintf(f, ", %" PRIu64 " displaced from the table", l->displaced);
 		fprintf(f, "\n");
 	}
 	/* Warnings last and unindented, so `grep ^WARNING` finds them all. */

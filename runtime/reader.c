@@ -398,9 +398,10 @@ int vnt_session_snapshot(struct vnt_session *s, int trace, struct vnt_snapshot *
 		struct vnt_snap_latency *sl = &snap->lat[snap->nlat++];
 		sl->from = p->hops[l->from].name;
 		sl->to = p->hops[l->to].name;
-		sl->started = percpu_u64(lat, (uint32_t)i * 3, ncpu, buf);
-		sl->matched = percpu_u64(lat, (uint32_t)i * 3 + 1, ncpu, buf);
-		sl->unmatched = percpu_u64(lat, (uint32_t)i * 3 + 2, ncpu, buf);
+		sl->started = percpu_u64(lat, (uint32_t)i * 4, ncpu, buf);
+		sl->matched = percpu_u64(lat, (uint32_t)i * 4 + 1, ncpu, buf);
+		sl->unmatched = percpu_u64(lat, (uint32_t)i * 4 + 2, ncpu, buf);
+		sl->displaced = percpu_u64(lat, (uint32_t)i * 4 + 3, ncpu, buf);
 	}
 	snap->aggs = vnt_xcalloc((size_t)(p->naggs ? p->naggs : 1), sizeof(*snap->aggs));
 	for (int i = 0; i < p->naggs; i++) {

@@ -41,7 +41,8 @@ struct vnt_snap_latency {
 	const char *from, *to;  /* hop names */
 	uint64_t started;       /* packets seen at `from` and remembered */
 	uint64_t matched;       /* of those, seen later at `to` */
-	uint64_t unmatched;     /* seen at `to` with no remembered `from` (evicted or never seen) */
+	uint64_t unmatched;     /* seen at `to` with no remembered `from` (displaced or never seen) */
+	uint64_t displaced;     /* remembered at `from`, then pushed out of the table by another packet */
 };
 
 /* One segment of a whole-path breakdown (latencies in ns). */
