@@ -20,6 +20,7 @@ AGENT_TIMEOUT=5
 . "${VNT_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/hosts/lib.sh"
 
 topo_veth_pair || { notok "faults: topology" "topo_veth_pair failed"; exit 1; }
+need_openssl || exit 0
 hosts_certs || { notok "faults: certificates" "openssl failed"; exit 1; }
 hosts_mgmt "$VP_NS_A" 1 && MGMT_IP_OF[host1]=$MGMT_IP && hosts_mgmt "$VP_NS_B" 2 && MGMT_IP_OF[host2]=$MGMT_IP ||
 	{ notok "faults: management network" "veth"; exit 1; }

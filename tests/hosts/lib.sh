@@ -5,6 +5,7 @@
 # over a veth pair.  Source after `set -uo pipefail`; sources
 # tests/integration/lib.sh (ok/notok/skip, py, send, bpf_ids_*, topo.sh).
 #
+#   need_openssl                skip (return 1) when the openssl command is missing
 #   hosts_certs                 make $T/pki: a CA, agent certificates
 #                               (host1..host3: DNS name and management IP),
 #                               a client certificate, and a second CA with
@@ -30,6 +31,12 @@
 : "${AGENT_TIMEOUT:=5}"
 PKI=$T/pki
 declare -A AGENT_PID=() MGMT_IP_OF=()
+
+need_openssl() { # the certificates are made with the openssl command
+	command -v openssl >/dev/null && return 0
+	skip "$(basename "$0"): TLS tests" "the openssl command is not installed (apt-get install openssl)"
+	return 1
+}
 
 hosts_certs() {
 	mkdir -p "$PKI" || return 1

@@ -15,6 +15,7 @@ set -uo pipefail
 . "${VNT_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/hosts/lib.sh"
 
 topo_veth_pair || { notok "refused: topology" "topo_veth_pair failed"; exit 1; }
+need_openssl || exit 0
 hosts_certs || { notok "refused: certificates" "openssl failed"; exit 1; }
 hosts_mgmt "$VP_NS_A" 1 || { notok "refused: management network" "veth"; exit 1; }
 MGMT_IP_OF[host1]=$MGMT_IP
@@ -164,6 +165,42 @@ if [[ $rc == 1 ]] && grep -q "host1: error: trace stopped: its programs ran for 
 	ok "refused: a trace over max_cpu_ms is stopped with a clear message"
 else
 	notok "refused: a trace over max_cpu_ms is stopped with a clear message" "rc $rc: $(tr '\n' ' ' <"$T/dispatch.err")"
+fi
+
+# ---- several traces at once; max_traces ----
+"$VNT" dispatch "${C[@]}" --host "host1=$H1:7878" --db "$T/multi1.db" --duration 6 "$T/good.vntpkg" \
+	>"$T/multi1.out" 2>"$T/multi1.err" &
+m1=$!
+"$VNT" dispatch "${C[@]}" --host "host1=$H1:7878" --db "$T/multi2.db" --duration 6 "$T/good.vntpkg" \
+	>"$T/multi2.out" 2>"$T/multi2.err" &
+m2=$!
+wait "$m1"
+r1=$?
+wait "$m2"
+r2=$?
+if [[ $r1 == 0 && $r2 == 0 ]] && grep -q '^host1: 1 hop attached' "$T/multi1.out" && grep -q '^host1: 1 hop attached' "$T/multi2.out"; then
+	ok "refused: one agent runs two traces at once"
+else
+	notok "refused: one agent runs two traces at once" "rc $r1/$r2: $(cat "$T/multi1.err" "$T/multi2.err" | tr '\n' ' ')"
+fi
+agent_limits 7881 --max-traces 1 || notok "refused: agent with max_traces 1 starts" "$(cat "$T/agent-limits.log")"
+"$VNT" dispatch "${C[@]}" --host "host1=$H1:7881" --db "$T/multi1.db" --duration 60 "$T/good.vntpkg" \
+	>"$T/multi1.out" 2>"$T/multi1.err" &
+m1=$!
+for _ in $(seq 1 300); do
+	grep -q 'attached; tracing' "$T/multi1.err" && break
+	sleep 0.1
+done
+"$VNT" dispatch "${C[@]}" --host "host1=$H1:7881" --db "$T/multi2.db" --duration 2 "$T/good.vntpkg" \
+	>"$T/multi2.out" 2>"$T/multi2.err"
+r2=$?
+kill -INT "$m1"
+wait "$m1"
+r1=$?
+if [[ $r1 == 0 && $r2 == 1 ]] && grep -q "host1: error: this agent already runs its maximum of 1 traces (max_traces)" "$T/multi2.err"; then
+	ok "refused: a trace over max_traces is refused, the running one goes on"
+else
+	notok "refused: a trace over max_traces is refused, the running one goes on" "rc $r1/$r2: $(cat "$T/multi1.err" "$T/multi2.err" | tr '\n' ' ')"
 fi
 no_orphans "refused: no vnt_hop_* program left that no process holds"
 exit 0

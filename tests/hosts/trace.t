@@ -13,6 +13,7 @@ set -uo pipefail
 
 N=500
 topo_vxlan || { notok "hosts: topology" "topo_vxlan failed"; exit 1; }
+need_openssl || exit 0
 hosts_certs || { notok "hosts: certificates" "openssl failed"; exit 1; }
 i=0
 for h in "host1:$VX_NS_HOST1" "host2:$VX_NS_HOST2" "host3:$VX_NS_VM2"; do
