@@ -15,6 +15,6 @@ int vnt_hop_@ID@(__u64 *ctx)
 		return 0;
 	ev.fp = vnt_task_identity(task);
 	ev.flow_state = 1;
-	ev.ts = bpf_ktime_get_ns();
+	ev.ts = vnt_now();
 	return vnt_body_@ID@(&ev);
 }

@@ -116,6 +116,14 @@ const volatile __u32 vnt_hop_netns[VNT_NHOPS] = {};
 _Static_assert(VNT_SNAP_MAX == 256, "VNT_LEN_BOUND masks with 0xff");
 _Static_assert(VNT_SNAP < VNT_SNAP_MAX, "VNT_SNAP must be below VNT_SNAP_MAX");
 
+/* The clock is read only by scripts that use it (latency, breakdown,
+ * events): one helper call less per event for the others. */
+#if VNT_NEED_TS
+#define vnt_now() bpf_ktime_get_ns()
+#else
+#define vnt_now() 0ULL
+#endif
+
 static __always_inline void vnt_inc(void *map, __u32 idx)
 {
 	__u64 *c = bpf_map_lookup_elem(map, &idx);
@@ -294,6 +302,29 @@ static __always_inline void vnt_ev_skb_ctx(struct vnt_ev *ev, struct sk_buff *sk
 		ev->len += (__u32)(data - (head + mac));
 }
 
+#ifndef VNT_SNAP_FIRST
+#define VNT_SNAP_FIRST VNT_SNAP
+#endif
+
+/* Do this network header's protocol headers reach past the first copy?
+ * IPv4 or IPv6 carrying UDP to the VXLAN port, or IPv6 with extension
+ * headers. d holds at least VNT_SNAP_FIRST (64) bytes. */
+static __always_inline int vnt_headers_go_further(const __u8 *d, __u16 ethertype)
+{
+	if (ethertype == 0x0800) {
+		__u32 l4 = (__u32)(d[0] & 0xf) * 4;
+		if (d[9] != 17 || l4 < 20 || l4 > 60)
+			return 0;
+		return d[(l4 + 2) & 63] == 0x12 && d[(l4 + 3) & 63] == 0xb5;   /* 4789 */
+	}
+	if (ethertype == 0x86dd) {
+		if (d[6] == 6 || d[6] == 58)
+			return 0;
+		return d[6] != 17 || (d[42] == 0x12 && d[43] == 0xb5);
+	}
+	return 0;
+}
+
 /* Copy the packet from its network header into the scratch buffer. */
 static __always_inline int vnt_ev_skb_pkt(struct vnt_ev *ev, struct sk_buff *skb, const int direct)
 {
@@ -317,14 +348,24 @@ static __always_inline int vnt_ev_skb_pkt(struct vnt_ev *ev, struct sk_buff *skb
 	}
 	__u32 avail = tail > nh ? tail - nh : 0;
 	/* One fixed-size read is cheaper than a variable one; bytes past
-	 * `caplen` are never looked at. */
-	if (bpf_probe_read_kernel(p->data, VNT_SNAP, head + nh)) {
-		if (avail > VNT_SNAP)
-			avail = VNT_SNAP;
+	 * `caplen` are never looked at. Most packets are decided by their
+	 * first VNT_SNAP_FIRST bytes: the rest is copied only for the ones
+	 * whose headers go further (VXLAN inner packets, IPv6 extensions). */
+	__u32 want = VNT_SNAP_FIRST;
+	if (bpf_probe_read_kernel(p->data, VNT_SNAP_FIRST, head + nh)) {
+		if (avail > VNT_SNAP_FIRST)
+			avail = VNT_SNAP_FIRST;
 		if (!avail || bpf_probe_read_kernel(p->data, VNT_LEN_BOUND(avail), head + nh))
 			avail = 0;
 	}
-	p->caplen = avail < VNT_SNAP ? avail : VNT_SNAP;
+#if VNT_SNAP > VNT_SNAP_FIRST
+	else if (avail > VNT_SNAP_FIRST && vnt_headers_go_further(p->data, bpf_ntohs(proto))) {
+		want = VNT_SNAP;
+		if (bpf_probe_read_kernel(p->data + VNT_SNAP_FIRST, VNT_SNAP - VNT_SNAP_FIRST, head + nh + VNT_SNAP_FIRST))
+			want = VNT_SNAP_FIRST;
+	}
+#endif
+	p->caplen = avail < want ? avail : want;
 	p->wirelen = ev->len;
 	p->l3off = 0;
 	p->ethertype = bpf_ntohs(proto);

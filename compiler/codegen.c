@@ -16,6 +16,7 @@ struct cg {
 	struct vnt_diag *d;
 	struct strbuf out;
 	bool need_netns, need_mark, need_flow, uses_inner;
+	bool arbitrary_loads;   /* a filter reads proto[off] bytes: copy everything at once */
 	/* parameter bindings of the hop whose filter is being emitted */
 	const struct vnt_hop *hop;
 };
@@ -129,6 +130,20 @@ static int emit_ctx(struct vnt_filter_env *env, const struct vnt_fexpr *f, struc
 	return -1;
 }
 
+static bool aexpr_loads(const struct vnt_aexpr *a)
+{
+	return a && (a->op == A_LOAD || aexpr_loads(a->l) || aexpr_loads(a->r));
+}
+
+static bool has_loads(const struct vnt_fexpr *f)
+{
+	if (!f)
+		return false;
+	if (f->kind == F_REF)
+		return has_loads(f->target);
+	return aexpr_loads(f->al) || aexpr_loads(f->ar) || has_loads(f->l) || has_loads(f->r);
+}
+
 /* Split f into its top-level conjuncts, looking through named filters. */
 static void conjuncts(const struct vnt_fexpr *f, const struct vnt_fexpr **v, int *n, int max)
 {
@@ -202,6 +217,7 @@ static int emit_hop_filters(struct cg *c, const struct vnt_hop *h, const struct 
 	for (int s = 0; s < 2; s++) {
 		snprintf(name, sizeof(name), "vnt_pf%s_%d", side[s], h->id);
 		struct vnt_fexpr *pf = and_of(pkt[s], np[s], tmp, &ntmp);
+		c->arbitrary_loads |= has_loads(pf);
 		rc |= vnt_filter_gen_top(&c->out, name, pf, &env);
 		if (pf)
 			c->uses_inner = true;
@@ -545,15 +561,21 @@ int vnt_codegen(struct vnt_program *prog, struct vnt_diag *d, char **csrc, struc
 	for (int i = 0; i < pl->ntraces; i++)
 		sb_printf(&head, " %s", pl->traces[i].name);
 	sb_puts(&head, " */\n");
-	/* A VXLAN inner packet needs the outer headers copied too. */
+	/* A VXLAN inner packet needs the outer headers copied too; the first
+	 * 64 bytes decide most packets (see vnt_headers_go_further), unless
+	 * the script loads arbitrary packet bytes. */
 	int snap = c.uses_inner || c.need_flow ? 192 : 128;
+	int snap_first = c.arbitrary_loads ? snap : 64;
+	bool need_ts = pl->nlat > 0;
+	for (int i = 0; i < pl->ntraces; i++)
+		need_ts |= pl->traces[i].breakdown || pl->traces[i].events;
 	sb_printf(&head,
 		  "#define VNT_NHOPS %d\n#define VNT_NLAT %d\n#define VNT_NAGGS %d\n#define VNT_NDEVS %d\n"
 		  "#define VNT_ZERO_SIZE %u\n#define VNT_LRU_ENTRIES %u\n#define VNT_LAT_SLOTS %u\n#define VNT_SNAP %d\n"
-		  "#define VNT_NEED_NETNS %d\n#define VNT_NEED_MARK %d\n\n"
+		  "#define VNT_NEED_NETNS %d\n#define VNT_NEED_MARK %d\n#define VNT_NEED_TS %d\n#define VNT_SNAP_FIRST %d\n\n"
 		  "#include \"vnt_common.h\"\n#include \"vnt_latency.h\"\n",
 		  pl->nhops, pl->nlat ? pl->nlat : 1, pl->naggs ? pl->naggs : 1, pl->ndevs ? pl->ndevs : 1,
-		  max_value_size(pl), pl->lru_entries, pl->nlat ? pl->lru_entries : 1u, snap, c.need_netns, c.need_mark);
+		  max_value_size(pl), pl->lru_entries, pl->nlat ? pl->lru_entries : 1u, snap, c.need_netns, c.need_mark, need_ts, snap_first);
 	bool bd = false, ev = false;
 	for (int i = 0; i < pl->ntraces; i++) {
 		bd |= pl->traces[i].breakdown;
