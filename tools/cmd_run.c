@@ -182,11 +182,13 @@ int cmd_run(int argc, char **argv)
 		for (int t = 0; t < p->ntraces; t++)
 			if (p->traces[t].for_ns && (duration < 0 || p->traces[t].for_ns / 1e9 > duration))
 				duration = p->traces[t].for_ns / 1e9;
-	if (!quiet)
-		fprintf(stderr, "vnt: %d hop%s attached (%s); tracing%s%.*f%s... Ctrl-C to stop\n", p->nhops,
-			p->nhops == 1 ? "" : "s", origin,
-			duration > 0 ? " for " : "", duration > 0 ? 1 : 0, duration > 0 ? duration : 0.0,
-			duration > 0 ? "s" : "");
+	if (!quiet) {
+		char how_long[64] = "";
+		if (duration > 0)
+			snprintf(how_long, sizeof(how_long), " for %.1fs", duration);
+		fprintf(stderr, "vnt: %d hop%s attached (%s); tracing%s... Ctrl-C to stop\n", p->nhops,
+			p->nhops == 1 ? "" : "s", origin, how_long);
+	}
 	double start = mono();
 	double next[VNT_MAX_HOPS];
 	uint64_t seq[VNT_MAX_HOPS] = { 0 };
