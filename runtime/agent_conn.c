@@ -293,6 +293,9 @@ int vnt_agent_serve(const struct vnt_agent_config *cfg, struct vnt_conn *c, cons
 					break;
 				}
 				on_frame(&k, &f);
+				/* Time spent here (the verifier can take seconds on a
+				 * LOAD) is not the dispatcher's silence. */
+				last_rx = vnt_monotonic_ns();
 			}
 		} else if (vnt_conn_pending(c)) {
 			continue;

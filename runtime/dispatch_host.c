@@ -10,6 +10,10 @@
 #include "runtime/dispatch_run.h"
 #include "runtime/tls.h"
 
+/* Loading runs the verifier and attaching may wait for the kernel: on a
+ * busy host that takes longer than an answer to a PING. */
+#define LOAD_WAIT_MS(r) ((r)->timeout_ms > 120000 ? (r)->timeout_ms : 120000)
+
 void dhost_fail(struct dhost *d, const char *fmt, ...)
 {
 	if (d->failed)
@@ -57,21 +61,39 @@ void dhost_agent_error(struct dhost *d, const struct vnt_frame *f)
 	vnt_error_free(&e);
 }
 
-/* Wait for a message of `type` (the reply to a request). An ERROR, a BYE,
- * silence or the end of the stream fails the host. */
-static int expect(struct run *r, struct dhost *d, int type, struct vnt_frame *f)
+/* While one agent is waited for, the others hear from us every second:
+ * an agent takes a dispatcher silent past its timeout for gone. */
+static void keepalive(struct run *r, const struct dhost *busy)
+{
+	int64_t now = vnt_monotonic_ns();
+	if (now - r->last_keepalive < 1000000000LL)
+		return;
+	r->last_keepalive = now;
+	for (int i = 0; i < r->n; i++) {
+		struct dhost *d = &r->d[i];
+		if (d != busy && d->c && !d->failed)
+			dhost_send_u64(r, d, VNT_MSG_PING, 0);
+	}
+}
+
+/* Wait up to wait_ms for a message of `type` (the reply to a request).
+ * An ERROR, a BYE, the time running out or the end of the stream fails
+ * the host. */
+static int expect(struct run *r, struct dhost *d, int type, struct vnt_frame *f, int wait_ms)
 {
 	char err[512];
+	int64_t deadline = vnt_monotonic_ns() + (int64_t)wait_ms * 1000000;
 	for (;;) {
 		if (vnt_dispatch_stop) {
 			dhost_fail(d, "interrupted");
 			return -1;
 		}
-		int rc = vnt_conn_wait_frame(d->c, &d->rx, f, r->timeout_ms, err, sizeof(err));
-		if (rc == 0 && vnt_dispatch_stop)
+		keepalive(r, d);
+		int rc = vnt_conn_wait_frame(d->c, &d->rx, f, 1000, err, sizeof(err));
+		if (rc == 0 && (vnt_dispatch_stop || vnt_monotonic_ns() < deadline))
 			continue;
 		if (rc == 0) {
-			dhost_fail(d, "no %s from the agent within %d s", vnt_msg_name(type), r->o->timeout_s);
+			dhost_fail(d, "no %s from the agent within %d s", vnt_msg_name(type), wait_ms / 1000);
 			return -1;
 		}
 		if (rc < 0) {
@@ -112,7 +134,7 @@ int dhost_hello(struct run *r, struct dhost *d)
 	vnt_w_free(&w);
 	struct vnt_frame f;
 	struct vnt_hello_ok ok;
-	if (rc || expect(r, d, VNT_MSG_HELLO_OK, &f))
+	if (rc || expect(r, d, VNT_MSG_HELLO_OK, &f, r->timeout_ms))
 		return -1;
 	if (vnt_dec_hello_ok(f.payload, f.len, &ok)) {
 		dhost_fail(d, "malformed HELLO_OK from the agent");
@@ -141,7 +163,7 @@ int dhost_clock(struct run *r, struct dhost *d)
 		int rc = dhost_send(r, d, VNT_MSG_TIME, &w);
 		vnt_w_free(&w);
 		struct vnt_frame f;
-		if (rc || expect(r, d, VNT_MSG_TIME, &f))
+		if (rc || expect(r, d, VNT_MSG_TIME, &f, r->timeout_ms))
 			break;
 		int64_t t4 = vnt_realtime_ns();
 		struct vnt_time back;
@@ -173,7 +195,7 @@ int dhost_send_load(struct run *r, struct dhost *d, const void *pkg, size_t len)
 int dhost_load_ok(struct run *r, struct dhost *d)
 {
 	struct vnt_frame f;
-	if (expect(r, d, VNT_MSG_LOAD_OK, &f))
+	if (expect(r, d, VNT_MSG_LOAD_OK, &f, LOAD_WAIT_MS(r)))
 		return -1;
 	if (vnt_dec_load_ok(f.payload, f.len, &d->lo)) {
 		dhost_fail(d, "malformed LOAD_OK from the agent");
@@ -197,7 +219,7 @@ int dhost_started(struct run *r, struct dhost *d)
 {
 	struct vnt_frame f;
 	uint64_t n;
-	if (d->failed || expect(r, d, VNT_MSG_STARTED, &f))
+	if (d->failed || expect(r, d, VNT_MSG_STARTED, &f, LOAD_WAIT_MS(r)))
 		return -1;
 	if (vnt_dec_u64(f.payload, f.len, &n)) {
 		dhost_fail(d, "malformed STARTED from the agent");

@@ -37,6 +37,7 @@ struct run {
 	int64_t run_id;
 	bool have_run, store_failed;
 	int timeout_ms;
+	int64_t last_keepalive;  /* CLOCK_MONOTONIC ns of the last PING round during setup */
 };
 
 /* dispatch_host.c */
