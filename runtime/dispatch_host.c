@@ -61,6 +61,19 @@ void dhost_agent_error(struct dhost *d, const struct vnt_frame *f)
 	vnt_error_free(&e);
 }
 
+/* With TLS 1.3 the agent refuses a client certificate after our side of
+ * the handshake is done: the refusal arrives as an alert on the first
+ * read. Say what it means. */
+static const char *tls_hint(const char *err)
+{
+	if (strstr(err, "alert certificate required"))
+		return " (the agent requires a client certificate: --cert and --key, signed by the CA it trusts)";
+	if (strstr(err, "alert unknown ca") || strstr(err, "alert bad certificate") ||
+	    strstr(err, "alert certificate unknown") || strstr(err, "alert certificate expired"))
+		return " (the agent refused this dispatcher's certificate: it must be valid and signed by the CA the agent trusts)";
+	return "";
+}
+
 /* While one agent is waited for, the others hear from us every second:
  * an agent takes a dispatcher silent past its timeout for gone. */
 static void keepalive(struct run *r, const struct dhost *busy)
@@ -97,7 +110,7 @@ static int expect(struct run *r, struct dhost *d, int type, struct vnt_frame *f,
 			return -1;
 		}
 		if (rc < 0) {
-			dhost_fail(d, "%s", err);
+			dhost_fail(d, "%s%s", err, tls_hint(err));
 			return -1;
 		}
 		d->last_rx = vnt_monotonic_ns();
