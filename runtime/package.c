@@ -89,7 +89,18 @@ void *vnt_package_build(const struct vnt_plan *plan, const void *obj, size_t obj
 		struct strbuf nb;
 		sb_init(&nb);
 		const char *base = strrchr(src_names[i], '/');
-		sb_printf(&nb, "src/%s", base ? base + 1 : src_names[i]);
+		base = base ? base + 1 : src_names[i];
+		/* Two modules may share a base name (a script kprobe.vnt that
+		 * imports the kprobe module): number the later ones. */
+		int same = 0;
+		for (int k = 0; k < i; k++) {
+			const char *ob = strrchr(src_names[k], '/');
+			same += !strcmp(ob ? ob + 1 : src_names[k], base);
+		}
+		if (same)
+			sb_printf(&nb, "src/%d/%s", same + 1, base);
+		else
+			sb_printf(&nb, "src/%s", base);
 		names[i] = sb_steal(&nb);
 		m[nm].name = names[i]; m[nm].data = src_texts[i]; m[nm++].size = strlen(src_texts[i]);
 	}

@@ -9,7 +9,9 @@ set -euo pipefail
 
 # Build: autotools, flex/bison, clang/LLVM for BPF, libraries.
 # Tests: tcpdump (reference filter semantics), traffic generators, bpftrace,
-# ethtool, ping, jq (JSON checks), procps (sysctl).
+# ethtool, ping, jq (JSON checks), procps (sysctl), openssl (test
+# certificates), strace (which programs run), util-linux (nsenter, taskset,
+# chrt), perl (pcap rewriting).
 PACKAGES=(
 	gcc make pkg-config git python3 iproute2
 	autoconf automake libtool flex bison
@@ -17,6 +19,7 @@ PACKAGES=(
 	bpftool libbpf-dev libelf-dev zlib1g-dev libjson-c-dev libpcap-dev
 	libssl-dev libsqlite3-dev
 	tcpdump iperf3 sockperf bpftrace ethtool iputils-ping jq procps
+	openssl strace util-linux perl
 )
 
 die() { echo "install-deps: ERROR: $*" >&2; exit 1; }
