@@ -19,7 +19,7 @@ PACKAGES=(
 	bpftool libbpf-dev libelf-dev zlib1g-dev libjson-c-dev libpcap-dev
 	libssl-dev libsqlite3-dev
 	tcpdump iperf3 sockperf bpftrace ethtool iputils-ping jq procps
-	openssl strace util-linux perl
+	openssl strace util-linux perl valgrind
 )
 
 die() { echo "install-deps: ERROR: $*" >&2; exit 1; }
