@@ -298,6 +298,10 @@ static void emit_agg(struct cg *c, const struct vnt_plan_agg *a)
 		sb_printf(o, "struct vnt_hval_%d { __u64 slots[%d]; };\n", a->id, a->nslots);
 	sb_printf(o, "struct {\n\t__uint(type, %s);\n\t__uint(max_entries, %u);\n",
 		  a->nkeys ? "BPF_MAP_TYPE_PERCPU_HASH" : "BPF_MAP_TYPE_PERCPU_ARRAY", a->max_entries);
+	/* Keys are allocated as they appear, not all up front: a script that
+	 * groups a few flows should not pin max_entries x CPUs of values. */
+	if (a->nkeys)
+		sb_puts(o, "\t__uint(map_flags, BPF_F_NO_PREALLOC);\n");
 	if (a->nkeys)
 		sb_printf(o, "\t__type(key, struct vnt_key_%d);\n", a->id);
 	else
