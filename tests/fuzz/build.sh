@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # tests/fuzz/build.sh [TARGET...]: build the libFuzzer targets.
 #
-# The project's own sources (lib/, lang/, compiler/: every .c) are
+# The project's own sources (lib/, lang/, compiler/: every .c; of
+# runtime/, the package reader and the wire protocol) are
 # compiled with clang and the fuzzer's instrumentation plus ASan and UBSan
 # (UB aborts) into $FUZZ_OUT/libvntfuzz.a (default tests/fuzz/out), and
 # each target tests/fuzz/fuzz_NAME.c is linked with it into
@@ -28,10 +29,12 @@ for g in "${gen[@]}"; do
 	fi
 done
 
-# Every source of the front end and the compiler; they go into an archive,
-# so a target links only what it uses.
+# Every source of the front end and the compiler, and the runtime's pure
+# decoders (no BPF, no I/O); they go into an archive, so a target links
+# only what it uses.
 srcs=()
-for s in "$top"/lib/*.c "$top"/lang/*.c "$top"/compiler/*.c "$bld/lang/parser.c" "$bld/lang/lexer.c"; do
+for s in "$top"/lib/*.c "$top"/lang/*.c "$top"/compiler/*.c "$bld/lang/parser.c" "$bld/lang/lexer.c" \
+	"$top"/runtime/package.c "$top"/runtime/proto.c; do
 	[[ -f $s ]] || continue
 	for o in "${srcs[@]}"; do [[ $(realpath "$o") == $(realpath "$s") ]] && continue 2; done
 	srcs+=("$s")

@@ -3,7 +3,9 @@
 #
 # 1. Builds them (tests/fuzz/build.sh; clang with libFuzzer, ASan, UBSan).
 # 2. Fuzzes each for FUZZ_SECONDS (default 20) from its seed corpus
-#    tests/fuzz/corpus/TARGET/ with the dictionary tests/fuzz/vnt.dict, and
+#    tests/fuzz/corpus/TARGET/ with the dictionary tests/fuzz/TARGET.dict
+#    (default tests/fuzz/vnt.dict) and the libFuzzer flags, one a line, of
+#    tests/fuzz/fuzz_TARGET.options if there is one, and
 #    prints `ok fuzz:TARGET` or `not ok fuzz:TARGET: ...` with the path of
 #    the input that crashed, leaked or timed out (kept under
 #    tests/fuzz/out/artifacts/). New inputs go to a scratch corpus
@@ -85,8 +87,16 @@ for t in "${targets[@]}"; do
 	seeds=$here/corpus/$t
 	mkdir -p "$corpus/$t"
 	log=$arts/fuzz_$t.log
+	dict=$here/$t.dict
+	[[ -f $dict ]] || dict=$here/vnt.dict
 	args=(-max_total_time="$secs" -timeout=5 -rss_limit_mb=2048 -max_len=8192
-		-dict="$here/vnt.dict" -artifact_prefix="$arts/${t}-" -print_final_stats=1)
+		-dict="$dict" -artifact_prefix="$arts/${t}-" -print_final_stats=1)
+	# The target's own flags, after these (libFuzzer: the later wins).
+	if [[ -f $here/fuzz_$t.options ]]; then
+		while read -r o; do
+			[[ $o == -* ]] && args+=("$o")
+		done < "$here/fuzz_$t.options"
+	fi
 	[[ -d $seeds ]] || seeds=
 	LSAN_OPTIONS=suppressions=$here/known.supp:print_suppressions=0${LSAN_OPTIONS:+:$LSAN_OPTIONS} \
 		"$bin" "${args[@]}" ${FUZZ_ARGS:-} "$corpus/$t" ${seeds:+"$seeds"} > "$log" 2>&1

@@ -7,13 +7,18 @@
 #   corpus/codegen/  the same (the valid ones reach the code generator)
 #   corpus/filter/   one file per filter of tests/match/filters*, plus the
 #                    filter definitions and where clauses of the scripts
+#   corpus/package/  packages `./vnt compile -o X.vntpkg` makes of examples/
+#                    and tests/diag/valid/, and variants (mkseeds.c)
+#   corpus/proto/    frames of every message type and conversations
+#                    (mkseeds.c, with the encoders of runtime/proto.c)
+# The last two need ./vnt built and a C compiler ($CC, default cc).
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 top=$(cd "$here/../.." && pwd)
 cd "$top"
 c=$here/corpus
-rm -rf "$c/parse" "$c/codegen" "$c/filter"
-mkdir -p "$c/parse" "$c/codegen" "$c/filter"
+rm -rf "$c/parse" "$c/codegen" "$c/filter" "$c/package" "$c/proto"
+mkdir -p "$c/parse" "$c/codegen" "$c/filter" "$c/package" "$c/proto"
 scripts=(examples/*.vnt stdlib/*.vnt tests/diag/cases/*.vnt tests/diag/valid/*.vnt)
 for f in "${scripts[@]}"; do
 	[[ -f $f ]] || continue
@@ -50,4 +55,22 @@ for f in script-*; do
 	[[ -f $f ]] || continue
 	mv "$f" "script-$(sha1sum < "$f" | cut -c1-12)"
 done
-echo "parse: $(ls "$c/parse" | wc -l), codegen: $(ls "$c/codegen" | wc -l), filter: $(ls "$c/filter" | wc -l) seeds"
+
+# packages and frames: mkseeds.c, built from the sources it tests
+cd "$top"
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+${CC:-cc} -std=c11 -D_GNU_SOURCE -O1 -I"$top" -I"$top/lang" -I"$top/lib" -I/usr/include/json-c \
+	-o "$tmp/mkseeds" "$here/mkseeds.c" runtime/package.c runtime/proto.c compiler/manifest.c \
+	compiler/plan.c lib/strbuf.c lang/ast.c -lz -lcrypto -ljson-c
+pkgs=()
+for f in examples/*.vnt examples/*/*.vnt tests/diag/valid/*.vnt; do
+	[[ -f $f ]] || continue
+	n=$(echo "${f%.vnt}" | tr / -)
+	./vnt compile -o "$tmp/$n.vntpkg" "$f" >/dev/null
+	pkgs+=("$tmp/$n.vntpkg")
+done
+"$tmp/mkseeds" package "$c/package" "${pkgs[@]}"
+"$tmp/mkseeds" proto "$c/proto"
+echo "parse: $(ls "$c/parse" | wc -l), codegen: $(ls "$c/codegen" | wc -l), filter: $(ls "$c/filter" | wc -l)," \
+	"package: $(ls "$c/package" | wc -l), proto: $(ls "$c/proto" | wc -l) seeds"
