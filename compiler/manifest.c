@@ -120,13 +120,13 @@ struct rd {
 
 static json_object *get(struct rd *r, json_object *o, const char *k, json_type t)
 {
+	/* Required: present, not null, of type t (optional fields are read
+	 * by their callers directly). A package comes from elsewhere. */
 	json_object *v = NULL;
-	if (!json_object_object_get_ex(o, k, &v) || (v && !json_object_is_type(v, t))) {
-		if (!(t == json_type_string && v == NULL && json_object_object_get_ex(o, k, &v))) {
-			if (!r->bad)
-				snprintf(r->err, r->errlen, "manifest: field '%s' missing or of the wrong type", k);
-			r->bad = 1;
-		}
+	if (!o || !json_object_object_get_ex(o, k, &v) || !v || !json_object_is_type(v, t)) {
+		if (!r->bad)
+			snprintf(r->err, r->errlen, "manifest: field '%s' missing or of the wrong type", k);
+		r->bad = 1;
 		return NULL;
 	}
 	return v;
@@ -187,8 +187,9 @@ struct vnt_plan *vnt_manifest_read(const char *json, char *err, size_t errlen)
 		t->nhops = (int)gi(&r, o, "nhops");
 		t->breakdown = (int)gi(&r, o, "breakdown");
 		t->events = (int)gi(&r, o, "events");
-		if (!r.bad && (t->first_hop < 0 || t->nhops < 0 || t->first_hop + t->nhops > VNT_MAX_HOPS ||
-			       (t->breakdown && t->nhops > VNT_BD_MAXHOPS)))
+		if (!r.bad && (t->first_hop < 0 || t->nhops < 0 || t->first_hop > VNT_MAX_HOPS ||
+			       t->nhops > VNT_MAX_HOPS - t->first_hop || (t->breakdown && t->nhops > VNT_BD_MAXHOPS) ||
+			       t->sample_n == 0))
 			bad(&r, "trace hop range is inconsistent");
 	}
 	a = get(&r, root, "hops", json_type_array);
@@ -284,9 +285,16 @@ struct vnt_plan *vnt_manifest_read(const char *json, char *err, size_t errlen)
 			pk->field = (enum vnt_keyfield)(kf < 0 ? 0 : kf);
 			pk->off = (uint32_t)gi(&r, ko, "off");
 			pk->size = (uint32_t)gi(&r, ko, "size");
-			if (pk->off + pk->size > g->key_size || pk->size != vnt_keyfield_size(pk->field))
+			if (pk->off > g->key_size || pk->size > g->key_size - pk->off ||
+			    pk->size != vnt_keyfield_size(pk->field))
 				bad(&r, "key layout out of bounds");
 		}
+		uint32_t all = p->nhops >= 32 ? ~0u : (1u << p->nhops) - 1;
+		if (!r.bad && (g->src > VS_PID || (g->hop_mask & ~all) || g->key_size == 0 || g->key_size > 512 ||
+			       g->max_entries == 0 || g->max_entries > (1u << 20) ||
+			       (g->src == VS_LATENCY && (g->lat_from < 0 || g->lat_from >= p->nhops ||
+							 g->lat_to < 0 || g->lat_to >= p->nhops))))
+			bad(&r, "aggregation refers to unknown hops or has impossible sizes");
 		if (!r.bad && (g->nslots < 0 || g->nslots > VNT_MAX_LHIST_SLOTS ||
 			       g->value_size != (g->nslots ? (uint32_t)g->nslots * 8 : 32) ||
 			       (g->fn == AGF_LHIST && g->lstep <= 0) || g->trace < 0 || g->trace >= p->ntraces))
@@ -303,6 +311,14 @@ struct vnt_plan *vnt_manifest_read(const char *json, char *err, size_t errlen)
 			break;
 		}
 		p->devs[p->ndevs++].name = vnt_xstrdup(json_object_get_string(o));
+	}
+	for (int t = 0; t < p->ntraces && !r.bad; t++) {
+		const struct vnt_plan_trace *tr = &p->traces[t];
+		if (tr->first_hop + tr->nhops > p->nhops)
+			bad(&r, "a trace's hops run past the hops listed");
+		for (int h = tr->first_hop; h < tr->first_hop + tr->nhops && !r.bad; h++)
+			if (p->hops[h].trace != t)
+				bad(&r, "a hop's trace does not match the trace's hop range");
 	}
 	json_object_put(root);
 	if (r.bad) {

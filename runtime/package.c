@@ -180,7 +180,8 @@ static int check_listed(struct vnt_package *p, json_object *members, char *err, 
 	size_t n = json_object_array_length(members);
 	for (size_t i = 0; i < n; i++) {
 		json_object *o = json_object_array_get_idx(members, i), *nm, *hs;
-		if (!json_object_object_get_ex(o, "name", &nm) || !json_object_object_get_ex(o, "sha256", &hs)) {
+		if (!json_object_object_get_ex(o, "name", &nm) || !json_object_object_get_ex(o, "sha256", &hs) ||
+		    !json_object_is_type(nm, json_type_string) || !json_object_is_type(hs, json_type_string)) {
 			snprintf(err, errlen, "package: manifest member %zu lacks a name or checksum", i);
 			return -1;
 		}
@@ -213,14 +214,17 @@ int vnt_package_parse(const void *buf, size_t len, struct vnt_package **out, cha
 	}
 	if (len < 24 || memcmp(b, MAGIC, 8))
 		FAIL("not a vnt package (bad magic); make one with `vnt compile FILE -o NAME.vntpkg`");
-	uint32_t fmt;
+	uint32_t fmt, flags;
 	uint64_t plen;
 	memcpy(&fmt, b + 8, 4);
+	memcpy(&flags, b + 12, 4);
 	memcpy(&plen, b + 16, 8);
 	if (fmt > VNT_PKG_FORMAT)
 		FAIL("package format %u is newer than this vnt understands (%d); upgrade vnt on this host", fmt, VNT_PKG_FORMAT);
 	if (fmt == 0)
 		FAIL("package format 0 is invalid");
+	if (flags)
+		FAIL("package header flags %#x are unknown", flags);
 	if (plen > VNT_PKG_MAX_BYTES || plen == 0)
 		FAIL("package declares %llu bytes uncompressed; the limit is %u", (unsigned long long)plen, VNT_PKG_MAX_BYTES);
 	p->format = fmt;
@@ -241,8 +245,16 @@ int vnt_package_parse(const void *buf, size_t len, struct vnt_package **out, cha
 		off += 2;
 		if (nl == 0 || nl > 255 || dlen - off < (size_t)nl + 8)
 			FAIL("package member name truncated or invalid");
+		if (memchr(payload + off, '\0', nl))
+			FAIL("package member name contains a NUL byte");
 		char *name = strndup((const char *)payload + off, nl);
 		off += nl;
+		for (int k = 0; k < p->nmembers; k++)
+			if (name && !strcmp(p->members[k].name, name)) {
+				snprintf(err, errlen, "package has two members named %s", name);
+				free(name);
+				goto fail;
+			}
 		memcpy(&sz, payload + off, 8);
 		off += 8;
 		if (sz > dlen - off || dlen - off - sz < 32) {
@@ -281,16 +293,21 @@ int vnt_package_parse(const void *buf, size_t len, struct vnt_package **out, cha
 	json_object *members, *plan, *ver, *feat;
 	if (!root || !json_object_object_get_ex(root, "members", &members) ||
 	    !json_object_is_type(members, json_type_array) || !json_object_object_get_ex(root, "plan", &plan) ||
-	    !json_object_object_get_ex(root, "vnt_version", &ver) || !json_object_object_get_ex(root, "features", &feat) ||
-	    !json_object_is_type(feat, json_type_array))
+	    !json_object_object_get_ex(root, "vnt_version", &ver) || !json_object_is_type(ver, json_type_string) ||
+	    !json_object_object_get_ex(root, "features", &feat) || !json_object_is_type(feat, json_type_array) ||
+	    !json_object_is_type(plan, json_type_object))
 		FAIL("package manifest is malformed");
 	if (check_listed(p, members, err, errlen))
 		goto fail;
 	p->vnt_version = strdup(json_object_get_string(ver));
 	size_t nf = json_object_array_length(feat);
 	p->features = calloc(nf ? nf : 1, sizeof(char *));
-	for (size_t i = 0; i < nf && i < 32; i++)
-		p->features[p->nfeatures++] = strdup(json_object_get_string(json_object_array_get_idx(feat, i)));
+	for (size_t i = 0; i < nf && i < 32; i++) {
+		json_object *fo = json_object_array_get_idx(feat, i);
+		if (!json_object_is_type(fo, json_type_string))
+			FAIL("package manifest: a required feature is not a name");
+		p->features[p->nfeatures++] = strdup(json_object_get_string(fo));
+	}
 	char perr[256];
 	p->plan = vnt_manifest_read(json_object_to_json_string(plan), perr, sizeof(perr));
 	if (!p->plan)

@@ -90,7 +90,7 @@ check("json escaped key round-trips", len(aggs) > 0 and aggs[0]["rows"][1]["key"
 check("json raw escapes", '\\"ird\\\\dev\\t' in run("scalars", "json"), "quote/backslash/tab not escaped")
 eq("json hops", d.get("hops"), [{"name": "tx", "hits": 100}, {"name": "rx", "hits": 90}])
 eq("json hop_events", d.get("hop_events"), 190)
-eq("json latency", d.get("latency"), [{"from": "tx", "to": "rx", "started": 100, "matched": 85, "unmatched": 5}])
+eq("json latency", d.get("latency"), [{"from": "tx", "to": "rx", "started": 100, "matched": 85, "unmatched": 5, "displaced": 0}])
 eq("json lost", d.get("lost"), {"events": 4, "latency_unmatched": 5, "map_full": 2})
 check("json counts are integers", all(type(r["count"]) is int for a in aggs for r in a["rows"]))
 
