@@ -168,6 +168,32 @@ if start_dispatch agentterm "$T/hosts"; then
 	fi
 fi
 
+# ---- the agent SIGKILLed at random moments under load, repeated ----
+[[ -n ${AGENT_PID[host2]:-} ]] || agent_start host2 "$VP_NS_B" || notok "faults: randkill: agent host2 restarts" "see above"
+for r in 1 2 3 4; do
+	topo_exec "$VP_NS_A" "$UDPGEN" --dst "$VP_IP_B" --dport 11111 --count 1000000 --rate 20000 >/dev/null 2>&1 &
+	load=$!
+	if start_dispatch "randkill$r" "$T/hosts"; then
+		sleep "$(python3 -c 'import random; print(round(random.uniform(0.1, 2.0), 2))')"
+		agent_bpf_ids host1 | sort -u >"$T/randkill$r.ids"
+		kill -KILL $(agent_pids host1) 2>/dev/null
+		wait "${AGENT_PID[host1]}" 2>/dev/null
+		unset "AGENT_PID[host1]"
+		gone_within "randkill$r" 5
+		kill -INT "$DPID" 2>/dev/null
+		wait "$DPID" 2>/dev/null
+	fi
+	kill "$load" 2>/dev/null
+	wait "$load" 2>/dev/null
+	agent_start host1 "$VP_NS_A" || notok "faults: randkill$r: agent restarts" "see above"
+done
+dispatch --hosts "$T/hosts" --db "$T/faults.db" --duration 3 "$T/pair.vntpkg"
+if [[ $DISPATCH_RC == 0 ]] && grep -q '^host1: 1 hop attached (tx)' "$T/dispatch.out"; then
+	ok "faults: after repeated kills the restarted agent serves again"
+else
+	notok "faults: after repeated kills the restarted agent serves again" "rc $DISPATCH_RC: $(tr '\n' ' ' <"$T/dispatch.err")"
+fi
+
 # ---- an agent over stdio, the dispatcher killed ----
 printf 'host1 stdio:nsenter --net=/run/netns/%s %s --stdio --timeout %s hops=tx\n' "$VP_NS_A" "$VNT_AGENT" "$AGENT_TIMEOUT" >"$T/stdio-hosts"
 printf 'host2 stdio:nsenter --net=/run/netns/%s %s --stdio --timeout %s hops=rx\n' "$VP_NS_B" "$VNT_AGENT" "$AGENT_TIMEOUT" >>"$T/stdio-hosts"
