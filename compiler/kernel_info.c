@@ -33,15 +33,6 @@ static const struct btf_type *skip_mods(const struct btf *b, __u32 id)
 	return t;
 }
 
-static int is_skb_ptr(const struct btf *b, __u32 id)
-{
-	const struct btf_type *t = skip_mods(b, id);
-	if (!t || !btf_is_ptr(t))
-		return 0;
-	t = skip_mods(b, t->type);
-	return t && btf_is_struct(t) && !strcmp(btf__name_by_offset(b, t->name_off), "sk_buff");
-}
-
 static int is_ptr_to(const struct btf *b, __u32 id, const char *sname)
 {
 	const struct btf_type *t = skip_mods(b, id);
@@ -51,13 +42,27 @@ static int is_ptr_to(const struct btf *b, __u32 id, const char *sname)
 	return t && btf_is_struct(t) && !strcmp(btf__name_by_offset(b, t->name_off), sname);
 }
 
+/* The prototype of BTF tracepoint tp: typedef btf_trace_<tp> -> pointer
+ * -> FUNC_PROTO whose parameter 0 is the tracepoint's void *data. */
+static const struct btf_type *tp_proto(const struct btf *b, const char *tp)
+{
+	char name[256];
+	snprintf(name, sizeof(name), "btf_trace_%s", tp);
+	int id = btf__find_by_name_kind(b, name, BTF_KIND_TYPEDEF);
+	if (id < 0)
+		return NULL;
+	const struct btf_type *t = skip_mods(b, (__u32)id);
+	t = t && btf_is_ptr(t) ? skip_mods(b, t->type) : NULL;
+	return t && btf_is_func_proto(t) ? t : NULL;
+}
+
 /* first: index of the first real argument in the prototype's params. */
 static int skb_param(const struct btf *b, const struct btf_type *proto, int first, int *arg)
 {
 	const struct btf_param *p = btf_params(proto);
 	*arg = -1;
 	for (int i = first; i < btf_vlen(proto); i++)
-		if (is_skb_ptr(b, p[i].type)) {
+		if (is_ptr_to(b, p[i].type, "sk_buff")) {
 			*arg = i - first;
 			break;
 		}
@@ -69,16 +74,8 @@ int vnt_kinfo_tp_skb_arg(const char *tp, int *arg)
 	struct btf *b = kbtf();
 	if (!b)
 		return -ENOSYS;
-	char name[256];
-	snprintf(name, sizeof(name), "btf_trace_%s", tp);
-	int id = btf__find_by_name_kind(b, name, BTF_KIND_TYPEDEF);
-	if (id < 0)
-		return -ENOENT;
-	const struct btf_type *t = skip_mods(b, (__u32)id);
-	if (!t || !btf_is_ptr(t))
-		return -ENOENT;
-	t = skip_mods(b, t->type);
-	if (!t || !btf_is_func_proto(t))
+	const struct btf_type *t = tp_proto(b, tp);
+	if (!t)
 		return -ENOENT;
 	return skb_param(b, t, 1, arg);    /* param 0 is the tracepoint's void *data */
 }
@@ -90,14 +87,8 @@ int vnt_kinfo_tp_task_arg(const char *tp, int *arg)
 	struct btf *b = kbtf();
 	if (!b)
 		return -ENOSYS;
-	char name[256];
-	snprintf(name, sizeof(name), "btf_trace_%s", tp);
-	int id = btf__find_by_name_kind(b, name, BTF_KIND_TYPEDEF);
-	if (id < 0)
-		return -ENOENT;
-	const struct btf_type *t = skip_mods(b, (__u32)id);
-	t = t && btf_is_ptr(t) ? skip_mods(b, t->type) : NULL;
-	if (!t || !btf_is_func_proto(t))
+	const struct btf_type *t = tp_proto(b, tp);
+	if (!t)
 		return -ENOENT;
 	const struct btf_param *p = btf_params(t);
 	*arg = -1;
@@ -115,14 +106,8 @@ int vnt_kinfo_tp_drop_args(const char *tp, int *reason, int *location)
 	*reason = *location = -1;
 	if (!b)
 		return -ENOSYS;
-	char name[256];
-	snprintf(name, sizeof(name), "btf_trace_%s", tp);
-	int id = btf__find_by_name_kind(b, name, BTF_KIND_TYPEDEF);
-	if (id < 0)
-		return -ENOENT;
-	const struct btf_type *t = skip_mods(b, (__u32)id);
-	t = t && btf_is_ptr(t) ? skip_mods(b, t->type) : NULL;
-	if (!t || !btf_is_func_proto(t))
+	const struct btf_type *t = tp_proto(b, tp);
+	if (!t)
 		return -ENOENT;
 	const struct btf_param *p = btf_params(t);
 	for (int i = 1; i < btf_vlen(t); i++) {
