@@ -85,23 +85,12 @@ static char *resolve(struct vnt_program *p, const struct vnt_module *from, const
 	return NULL;
 }
 
-static char *alias_of(const char *path)
-{
-	const char *b = strrchr(path, '/');
-	b = b ? b + 1 : path;
-	char *a = vnt_xstrdup(b);
-	char *dot = strrchr(a, '.');
-	if (dot && dot != a)
-		*dot = '\0';
-	return a;
-}
-
 static void load_imports(struct vnt_program *p, struct vnt_module *m, struct vnt_diag *d)
 {
 	m->visiting = 1;
 	for (struct vnt_import *im = m->imports; im; im = im->next) {
 		if (!im->alias)
-			im->alias = alias_of(im->path);
+			im->alias = vnt_module_name(im->path);
 		for (struct vnt_import *o = m->imports; o != im; o = o->next)
 			if (!strcmp(o->alias, im->alias)) {
 				vnt_error(d, &im->loc, "give one of them another name with `import \"...\" as NAME`",

@@ -21,7 +21,7 @@ static int run(struct vnt_pstate *ps)
 	return rc;
 }
 
-static char *base_name(const char *path)
+char *vnt_module_name(const char *path)
 {
 	const char *b = strrchr(path, '/');
 	b = b ? b + 1 : path;
@@ -37,7 +37,7 @@ struct vnt_module *vnt_parse_source(struct vnt_source *src, struct vnt_diag *dia
 	struct vnt_pstate ps = { .src = src, .diag = diag, .line = 1, .col = 1 };
 	ps.mod = vnt_xcalloc(1, sizeof(*ps.mod));
 	ps.mod->src = src;
-	ps.mod->name = base_name(src->path);
+	ps.mod->name = vnt_module_name(src->path);
 	int errs = diag->errors;
 	int rc = run(&ps);
 	ps.mod->doc = ps.module_doc;

@@ -41,6 +41,9 @@ void vnt_source_free(struct vnt_source *s);
 /* Why vnt_source_read failed, for an errno it left. */
 const char *vnt_source_strerror(int e);
 
+/* A module's name from its path: base name without the extension. */
+char *vnt_module_name(const char *path);
+
 /* Convert bison's location to ours. */
 struct vnt_loc vnt_mkloc(struct vnt_pstate *ps, int fl, int fc, int ll, int lc);
 
