@@ -129,6 +129,19 @@ static void child(const struct vnt_agent_config *cfg, SSL_CTX *ctx, int fd, cons
 	_exit(rc);
 }
 
+/* Collect the connection processes that ended and drop them from kids. */
+static void reap(pid_t *kids, int *n)
+{
+	pid_t pid;
+	int st;
+	while ((pid = waitpid(-1, &st, WNOHANG)) > 0)
+		for (int i = 0; i < *n; i++)
+			if (kids[i] == pid) {
+				kids[i] = kids[--*n];
+				break;
+			}
+}
+
 int vnt_agent_listen(const struct vnt_agent_config *cfg)
 {
 	char err[1024];
@@ -156,14 +169,7 @@ int vnt_agent_listen(const struct vnt_agent_config *cfg)
 	while (!vnt_agent_stop) {
 		struct pollfd p = { lfd, POLLIN, 0 };
 		int rc = poll(&p, 1, 500);
-		pid_t pid;
-		int st;
-		while ((pid = waitpid(-1, &st, WNOHANG)) > 0)
-			for (int i = 0; i < n; i++)
-				if (kids[i] == pid) {
-					kids[i] = kids[--n];
-					break;
-				}
+		reap(kids, &n);
 		if (rc <= 0)
 			continue;
 		struct sockaddr_storage ss;
@@ -178,7 +184,7 @@ int vnt_agent_listen(const struct vnt_agent_config *cfg)
 			close(fd);
 			continue;
 		}
-		pid = fork();
+		pid_t pid = fork();
 		if (pid == 0) {
 			close(lfd);
 			child(cfg, ctx, fd, addr, n >= cfg->max_traces, self);
@@ -196,14 +202,7 @@ int vnt_agent_listen(const struct vnt_agent_config *cfg)
 	/* They detach and say BYE; past 15 s they are killed (the kernel
 	 * still releases what they held). */
 	for (int t = 0; t < 150 && n; t++) {
-		pid_t pid;
-		int st;
-		while ((pid = waitpid(-1, &st, WNOHANG)) > 0)
-			for (int i = 0; i < n; i++)
-				if (kids[i] == pid) {
-					kids[i] = kids[--n];
-					break;
-				}
+		reap(kids, &n);
 		if (n)
 			usleep(100000);
 	}
