@@ -43,23 +43,7 @@ for s in good kp; do
 	"$VNT" compile -o "$T/$s.vntpkg" "$T/$s.vnt" 2>"$T/compile.err" ||
 		{ notok "refused: compile $s" "$(cat "$T/compile.err")"; exit 1; }
 done
-python3 - "$T/good.vntpkg" "$T" <<'EOP'
-import struct, sys, zlib
-src, tmp = sys.argv[1], sys.argv[2]
-# (as tests/package/run.t: the header keeps its sizes)
-data = open(src, "rb").read()
-head, body = data[:24], zlib.decompress(data[24:])
-off = 0
-while off < len(body):
-    nl = struct.unpack_from("<H", body, off)[0]; off += 2
-    name = body[off:off + nl].decode(); off += nl
-    size = struct.unpack_from("<Q", body, off)[0]; off += 8
-    if name == "object.o":
-        b = bytearray(body); b[off + size // 2] ^= 0x01; tampered = bytes(b)
-    off += size + 32
-open(tmp + "/tampered.vntpkg", "wb").write(head + zlib.compress(tampered))
-open(tmp + "/truncated.vntpkg", "wb").write(data[:len(data) // 2])
-EOP
+python3 "$(dirname "$0")/../lib/vntpkg_variants.py" "$T/good.vntpkg" "$T"
 
 # A valid dispatch: the agent is serving.
 serving() { # NAME

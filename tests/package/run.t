@@ -14,26 +14,7 @@ if "$vnt" compile -o "$pkg" examples/bridge-path.vnt 2>"$tmp/err"; then ok "comp
 out=$("$vnt" inspect --source "$pkg" 2>&1)
 [[ $out == *"all checksums verified"* && $out == *"requires: tp_btf"* && $out == *"hop vm1_tx"* && $out == *"==> net.vnt <=="* && $out == *"==> bridge-path.vnt <=="* ]] \
 	&& ok "inspect shows script, features, hops, sources" || nok "inspect" "$out"
-python3 - "$pkg" "$tmp" <<'EOP'
-import struct, sys, zlib
-src, tmp = sys.argv[1], sys.argv[2]
-data = open(src, "rb").read()
-head, body = data[:24], zlib.decompress(data[24:])
-# walk the members; flip one byte inside object.o's data, keep its stored checksum
-off = 0
-while off < len(body):
-    nl = struct.unpack_from("<H", body, off)[0]; off += 2
-    name = body[off:off + nl].decode(); off += nl
-    size = struct.unpack_from("<Q", body, off)[0]; off += 8
-    if name == "object.o":
-        b = bytearray(body); b[off + size // 2] ^= 0x01; body2 = bytes(b)
-    off += size + 32
-open(tmp + "/tampered.vntpkg", "wb").write(head + zlib.compress(body2))
-open(tmp + "/truncated.vntpkg", "wb").write(data[:len(data) // 2])
-newer = bytearray(head); struct.pack_into("<I", newer, 8, 99)
-open(tmp + "/newer.vntpkg", "wb").write(bytes(newer) + data[24:])
-open(tmp + "/foreign.vntpkg", "wb").write(b"\x7fELF" + b"\0" * 100)
-EOP
+python3 "$top/tests/lib/vntpkg_variants.py" "$pkg" "$tmp"
 refused() { # NAME FILE EXPECTED-SUBSTRING
 	local out rc
 	out=$("$vnt" inspect "$2" 2>&1); rc=$?
