@@ -11,11 +11,11 @@
 #include "lib/strbuf.h"
 
 struct cg {
-	struct vnt_program *prog;
 	struct vnt_plan *pl;
 	struct vnt_diag *d;
 	struct strbuf out;
-	bool need_netns, need_mark, need_flow, uses_inner;
+	bool need_netns, need_mark, need_flow;
+	bool packet_filter;     /* some hop filters on packet bytes (VXLAN inner ones too) */
 	bool arbitrary_loads;   /* a filter reads proto[off] bytes: copy everything at once */
 	/* parameter bindings of the hop whose filter is being emitted */
 	const struct vnt_hop *hop;
@@ -220,7 +220,7 @@ static int emit_hop_filters(struct cg *c, const struct vnt_hop *h, const struct 
 		c->arbitrary_loads |= has_loads(pf);
 		rc |= vnt_filter_gen_top(&c->out, name, pf, &env);
 		if (pf)
-			c->uses_inner = true;
+			c->packet_filter = true;
 	}
 	sb_printf(&c->out, "static __always_inline int vnt_pf_%d(struct vnt_pkt *p, const struct vnt_ev *ev)\n{\n"
 		  "\treturn vnt_pfh_%d(p, ev) && vnt_pft_%d(p, ev);\n}\n\n", h->id, h->id, h->id);
@@ -512,14 +512,12 @@ int vnt_codegen(struct vnt_program *prog, struct vnt_diag *d, char **csrc, struc
 	struct vnt_plan *pl = vnt_lower(prog, d);
 	if (!pl)
 		return -1;
-	struct cg c = { .prog = prog, .pl = pl, .d = d };
+	struct cg c = { .pl = pl, .d = d };
 	sb_init(&c.out);
 	int rc = 0;
 	/* The body goes first into its own buffer: what it needs decides the
 	 * #defines that come before vnt_common.h. */
-	struct vnt_trace *t = prog->main->traces;
-	int ti = 0;
-	for (; t; t = t->next, ti++)
+	for (struct vnt_trace *t = prog->main->traces; t; t = t->next)
 		for (struct vnt_hop *h = t->hops; h; h = h->next)
 			if (h->id < pl->nhops)
 				rc |= emit_hop_filters(&c, h, t);
@@ -568,7 +566,7 @@ int vnt_codegen(struct vnt_program *prog, struct vnt_diag *d, char **csrc, struc
 	/* A VXLAN inner packet needs the outer headers copied too; the first
 	 * 64 bytes decide most packets (see vnt_headers_go_further), unless
 	 * the script loads arbitrary packet bytes. */
-	int snap = c.uses_inner || c.need_flow ? 192 : 128;
+	int snap = c.packet_filter || c.need_flow ? 192 : 128;
 	int snap_first = c.arbitrary_loads ? snap : 64;
 	bool need_ts = pl->nlat > 0;
 	for (int i = 0; i < pl->ntraces; i++)
