@@ -34,6 +34,7 @@ struct conn {
 	bool dead;              /* a send failed: the dispatcher is gone */
 	bool bye;
 	char why[512];          /* why the connection ended */
+	bool send_failed;
 };
 
 static int send_msg(void *ctx, int type, const struct vnt_wbuf *w)
@@ -45,6 +46,7 @@ static int send_msg(void *ctx, int type, const struct vnt_wbuf *w)
 	if (vnt_conn_send_msg(k->c, type, w, k->cfg->timeout_s * 1000, err, sizeof(err))) {
 		snprintf(k->why, sizeof(k->why), "cannot send to the dispatcher: %s", err);
 		k->dead = true;
+		k->send_failed = true;
 		return -1;
 	}
 	return 0;
@@ -236,6 +238,12 @@ static void on_frame(struct conn *k, const struct vnt_frame *f)
 	}
 }
 
+static bool readable(struct vnt_conn *c)
+{
+	struct pollfd p = { vnt_conn_fd(c), POLLIN, 0 };
+	return vnt_conn_pending(c) || poll(&p, 1, 0) > 0;
+}
+
 static int poll_timeout(const struct conn *k, int64_t last_rx)
 {
 	int64_t now = vnt_monotonic_ns();
@@ -311,7 +319,9 @@ int vnt_agent_serve(const struct vnt_agent_config *cfg, struct vnt_conn *c, cons
 				send_error(&k, code, err);
 			}
 		}
-		if (vnt_monotonic_ns() - last_rx > (int64_t)cfg->timeout_s * 1000000000LL) {
+		/* Silent only if nothing waits unread: a long send or drain
+		 * is our delay, not the dispatcher's silence. */
+		if (vnt_monotonic_ns() - last_rx > (int64_t)cfg->timeout_s * 1000000000LL && !readable(c)) {
 			snprintf(k.why, sizeof(k.why), "the dispatcher was silent for %d s", cfg->timeout_s);
 			break;
 		}
@@ -321,5 +331,10 @@ int vnt_agent_serve(const struct vnt_agent_config *cfg, struct vnt_conn *c, cons
 	vnt_rx_free(&rx);
 	vnt_agent_log("connection ended: %s%s", k.why[0] ? k.why : "closed",
 		      had ? "; the trace is detached" : "");
+	/* We end it (stopping, a violation): let the dispatcher read our last
+	 * words before the close, which would reset the connection if its
+	 * PINGs were still unread. */
+	if (!k.bye && !k.send_failed)
+		vnt_conn_linger(c, 1000);
 	return k.bye ? 0 : 1;
 }

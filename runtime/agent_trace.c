@@ -20,6 +20,7 @@
 #include "runtime/snapshot.h"
 
 #define CPU_CHECK_NS 1000000000LL
+#define PUMP_BUDGET (4u * VNT_PROTO_MAX_BATCH)   /* records per pump */
 
 struct agent_trace {
 	const struct vnt_agent_config *cfg;
@@ -29,8 +30,9 @@ struct agent_trace {
 	struct vnt_session *s;
 	uint32_t mask;          /* this host's hops */
 	bool events;            /* stream raw records */
+	bool rb;                /* the session delivers them to on_record */
+	bool closing;           /* freed without a STOP: records are not sent */
 	uint32_t interval_ms;
-	struct ring_buffer *rb;
 	int stats_fd;
 	int64_t started;        /* CLOCK_MONOTONIC ns */
 	int64_t mono2real;      /* realtime - monotonic */
@@ -94,7 +96,7 @@ static int on_record(void *ctx, void *data, size_t size)
 {
 	struct agent_trace *t = ctx;
 	struct rec r;
-	if (size < sizeof(r))
+	if (size < sizeof(r) || t->closing)
 		return 0;
 	memcpy(&r, data, sizeof(r));
 	struct vnt_wire_event e = {
@@ -259,15 +261,16 @@ int agent_trace_start(struct agent_trace *t, int *attached, uint16_t *code, char
 		if ((t->mask >> i & 1) && p->traces[p->hops[i].trace].events)
 			want = true;
 	if (t->events && want) {
-		struct bpf_map *m = bpf_object__find_map_by_name(vnt_session_object(t->s), "vnt_events");
-		/* Our own ring buffer on the session's map: its epoll descriptor
-		 * joins the connection's poll, so records wake us up. */
-		t->rb = m ? ring_buffer__new(bpf_map__fd(m), on_record, t, NULL) : NULL;
-		if (!t->rb) {
+		/* The ring buffer's epoll descriptor joins the connection's
+		 * poll, so records wake us up. */
+		int rc = vnt_session_events(t->s, on_record, t);
+		if (rc) {
 			*code = VNT_ERR_ATTACH;
-			snprintf(err, errlen, "cannot read the trace's raw records: %s", m ? strerror(errno) : "no ring buffer");
+			snprintf(err, errlen, "cannot read the trace's raw records: %s",
+				 rc == -ENOENT ? "no ring buffer" : strerror(-rc));
 			return -1;
 		}
+		t->rb = true;
 	}
 	t->started = vnt_monotonic_ns();
 	t->mono2real = vnt_mono_to_real_offset();
@@ -284,7 +287,7 @@ int agent_trace_start(struct agent_trace *t, int *attached, uint16_t *code, char
 
 int agent_trace_fd(const struct agent_trace *t)
 {
-	return t->rb ? ring_buffer__epoll_fd(t->rb) : -1;
+	return t->rb ? vnt_session_events_fd(t->s) : -1;
 }
 
 int64_t agent_trace_next(const struct agent_trace *t)
@@ -366,7 +369,9 @@ int agent_trace_pump(struct agent_trace *t)
 	if (!t->rb)
 		return 0;
 	t->mono2real = t->mono2real ? t->mono2real : vnt_mono_to_real_offset();
-	if (ring_buffer__consume(t->rb) < 0 && t->send_failed)
+	/* Bounded: under a flood the connection loop still reads the
+	 * dispatcher and keeps its clock. */
+	if (vnt_session_consume(t->s, PUMP_BUDGET) < 0 && t->send_failed)
 		return -1;
 	return flush(t);
 }
@@ -374,7 +379,12 @@ int agent_trace_pump(struct agent_trace *t)
 int agent_trace_stop(struct agent_trace *t)
 {
 	const struct vnt_plan *p = t->pkg->plan;
-	if (agent_trace_pump(t))
+	/* Detached first: the drain is then finite and the final snapshots
+	 * count the same packets as the records sent. */
+	vnt_session_detach(t->s);
+	if (t->rb && vnt_session_consume(t->s, 0) < 0 && t->send_failed)
+		return -1;
+	if (flush(t))
 		return -1;
 	for (int tr = 0; tr < p->ntraces && tr < VNT_MAX_HOPS; tr++)
 		if (t->next[tr] >= 0 && send_snapshot(t, tr, true))
@@ -392,8 +402,7 @@ void agent_trace_free(struct agent_trace *t)
 {
 	if (!t)
 		return;
-	if (t->rb)
-		ring_buffer__free(t->rb);
+	t->closing = true;   /* the connection may be gone: no sends from the close's drain */
 	vnt_session_close(t->s);   /* every link and program released */
 	if (t->stats_fd >= 0)
 		close(t->stats_fd);

@@ -173,17 +173,27 @@ static int start_all(struct run *r)
 
 static void finish(struct run *r, const char *status)
 {
+	/* BYE even after a failure: the agent detaches at once instead of
+	 * waiting out its timeout. Every host first, then each given a moment
+	 * to read it and close its end (a PONG still in flight would make our
+	 * close a reset that can swallow the BYE). */
 	for (int i = 0; i < r->n; i++) {
 		struct dhost *d = &r->d[i];
 		if (d->c) {
-			/* BYE even after a failure: the agent detaches at once
-			 * instead of waiting out its timeout. */
 			struct vnt_wbuf w;
 			vnt_w_init(&w);
 			vnt_w_str(&w, status);
 			char err[256];
 			vnt_conn_send_msg(d->c, VNT_MSG_BYE, &w, 1000, err, sizeof(err));
 			vnt_w_free(&w);
+		}
+	}
+	int64_t linger_end = vnt_monotonic_ns() + 1000000000LL;
+	for (int i = 0; i < r->n; i++) {
+		struct dhost *d = &r->d[i];
+		if (d->c) {
+			int64_t left = (linger_end - vnt_monotonic_ns()) / 1000000;
+			vnt_conn_linger(d->c, left > 0 ? (int)left : 0);
 			vnt_conn_close(d->c);
 			d->c = NULL;
 		}

@@ -74,9 +74,10 @@ static const char *tls_hint(const char *err)
 	return "";
 }
 
-/* While one agent is waited for, the others hear from us every second:
- * an agent takes a dispatcher silent past its timeout for gone. */
-static void keepalive(struct run *r, const struct dhost *busy)
+/* Every agent still on the line hears from us once a second (but `busy`,
+ * the one being waited for): an agent takes a dispatcher silent past its
+ * timeout for gone, and one host's slow setup or drain is no silence. */
+void dispatch_keepalive(struct run *r, const struct dhost *busy)
 {
 	int64_t now = vnt_monotonic_ns();
 	if (now - r->last_keepalive < 1000000000LL)
@@ -84,7 +85,7 @@ static void keepalive(struct run *r, const struct dhost *busy)
 	r->last_keepalive = now;
 	for (int i = 0; i < r->n; i++) {
 		struct dhost *d = &r->d[i];
-		if (d != busy && d->c && !d->failed)
+		if (d != busy && d->c && !d->failed && !d->bye)
 			dhost_send_u64(r, d, VNT_MSG_PING, 0);
 	}
 }
@@ -101,7 +102,7 @@ static int expect(struct run *r, struct dhost *d, int type, struct vnt_frame *f,
 			dhost_fail(d, "interrupted");
 			return -1;
 		}
-		keepalive(r, d);
+		dispatch_keepalive(r, d);
 		int rc = vnt_conn_wait_frame(d->c, &d->rx, f, 1000, err, sizeof(err));
 		if (rc == 0 && (vnt_dispatch_stop || vnt_monotonic_ns() < deadline))
 			continue;

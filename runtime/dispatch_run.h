@@ -37,13 +37,14 @@ struct run {
 	int64_t run_id;
 	bool have_run, store_failed;
 	int timeout_ms;
-	int64_t last_keepalive;  /* CLOCK_MONOTONIC ns of the last PING round during setup */
+	int64_t last_keepalive;  /* CLOCK_MONOTONIC ns of the last PING round */
 };
 
 /* dispatch_host.c */
 void dhost_fail(struct dhost *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 int dhost_send(struct run *r, struct dhost *d, int type, const struct vnt_wbuf *w);
 void dhost_send_u64(struct run *r, struct dhost *d, int type, uint64_t v);
+void dispatch_keepalive(struct run *r, const struct dhost *busy);
 void dhost_agent_error(struct dhost *d, const struct vnt_frame *f);
 int dhost_hello(struct run *r, struct dhost *d);
 int dhost_clock(struct run *r, struct dhost *d);

@@ -171,22 +171,16 @@ int dispatch_any_failed(const struct run *r)
 
 void dispatch_stream(struct run *r, double duration)
 {
-	int64_t start = vnt_monotonic_ns(), next_ping = start + 1000000000LL;
+	int64_t start = vnt_monotonic_ns();
 	int64_t end = duration > 0 ? start + (int64_t)(duration * 1e9) : INT64_MAX;
-	uint64_t nonce = 0;
+	r->last_keepalive = start;
 	while (!vnt_dispatch_stop && any_running(r)) {
 		int64_t now = vnt_monotonic_ns();
 		if (now >= end)
 			break;
 		int64_t wait = (end - now) / 1000000;
 		pump(r, wait > 200 ? 200 : (int)wait);
-		if (vnt_monotonic_ns() >= next_ping) {
-			next_ping += 1000000000LL;
-			nonce++;
-			for (int i = 0; i < r->n; i++)
-				if (r->d[i].running)
-					dhost_send_u64(r, &r->d[i], VNT_MSG_PING, nonce);
-		}
+		dispatch_keepalive(r, NULL);
 		check_silence(r);
 	}
 }
@@ -206,6 +200,7 @@ void dispatch_stop_all(struct run *r)
 		r->d[i].last_rx = r->d[i].running ? now : r->d[i].last_rx;
 	while (any_running(r) || any_unexplained(r)) {
 		pump(r, 200);
+		dispatch_keepalive(r, NULL);
 		check_silence(r);
 	}
 }

@@ -21,6 +21,8 @@ struct vnt_session {
 	vnt_event_fn event_fn;
 	void *event_ctx;
 	uint64_t delivered;
+	uint64_t budget, taken;   /* records this consume may still take (0: no limit) */
+	bool budget_hit;
 	const struct vnt_plan *plan;
 	uint32_t hop_mask;
 	struct vnt_attachment att[VNT_MAX_HOPS];
@@ -202,11 +204,25 @@ int vnt_session_attach(struct vnt_session *s, char *err, size_t errlen)
 	return 0;
 }
 
+/* A budget stops libbpf's consume loop, which otherwise runs for as long
+ * as producers keep the buffer non-empty: under a sustained flood the
+ * caller would never get back to its clock, its socket or its signals.
+ * libbpf has already advanced past the record when the callback returns,
+ * so nothing is lost by stopping here. */
+#define BUDGET_STOP (-EINTR)
+
 static int on_record(void *ctx, void *data, size_t size)
 {
 	struct vnt_session *s = ctx;
 	s->delivered++;
-	return s->event_fn ? s->event_fn(s->event_ctx, data, size) : 0;
+	int rc = s->event_fn ? s->event_fn(s->event_ctx, data, size) : 0;
+	if (rc < 0)
+		return rc;
+	if (s->budget && ++s->taken >= s->budget) {
+		s->budget_hit = true;
+		return BUDGET_STOP;
+	}
+	return 0;
 }
 
 int vnt_session_events(struct vnt_session *s, vnt_event_fn fn, void *ctx)
@@ -220,10 +236,34 @@ int vnt_session_events(struct vnt_session *s, vnt_event_fn fn, void *ctx)
 	return s->rb ? 0 : -errno;
 }
 
+int vnt_session_events_fd(struct vnt_session *s)
+{
+	return s->rb ? ring_buffer__epoll_fd(s->rb) : -1;
+}
+
+/* ring_buffer__poll/__consume under a budget: the records taken, or the
+ * callback's error. */
+static int bounded(struct vnt_session *s, int timeout_ms, unsigned max)
+{
+	s->budget = max;
+	s->taken = 0;
+	s->budget_hit = false;
+	int rc = timeout_ms < 0 ? ring_buffer__consume(s->rb) : ring_buffer__poll(s->rb, timeout_ms);
+	s->budget = 0;
+	if (rc < 0 && s->budget_hit)
+		return (int)s->taken;
+	return rc;
+}
+
+int vnt_session_consume(struct vnt_session *s, unsigned max)
+{
+	return s->rb ? bounded(s, -1, max) : 0;
+}
+
 int vnt_session_poll(struct vnt_session *s, int timeout_ms)
 {
 	if (s->rb)
-		return ring_buffer__poll(s->rb, timeout_ms);
+		return bounded(s, timeout_ms < 0 ? 0 : timeout_ms, VNT_SESSION_POLL_BUDGET);
 	struct timespec ts = { timeout_ms / 1000, (long)(timeout_ms % 1000) * 1000000L };
 	nanosleep(&ts, NULL);
 	return 0;
@@ -234,16 +274,21 @@ uint64_t vnt_session_events_delivered(struct vnt_session *s)
 	return s->delivered;
 }
 
+void vnt_session_detach(struct vnt_session *s)
+{
+	for (int i = 0; s && i < s->natt; i++)
+		vnt_detach(&s->att[i]);
+}
+
 void vnt_session_close(struct vnt_session *s)
 {
 	if (!s)
 		return;
+	vnt_session_detach(s);   /* first: then the drain below is finite */
 	if (s->rb) {
 		ring_buffer__consume(s->rb);   /* what is already in the buffer is delivered */
 		ring_buffer__free(s->rb);
 	}
-	for (int i = 0; i < s->natt; i++)
-		vnt_detach(&s->att[i]);
 	bpf_object__close(s->obj);
 	free(s);
 }

@@ -19,6 +19,10 @@ struct vnt_session *vnt_session_open(const void *obj, size_t len, const struct v
 struct vnt_session *vnt_session_open_hops(const void *obj, size_t len, const struct vnt_plan *plan,
 					  uint32_t hop_mask, char *err, size_t errlen);
 int vnt_session_attach(struct vnt_session *s, char *err, size_t errlen);
+/* Detach every hop (the programs stay loaded, the maps readable): after
+ * this no new record or count arrives, so a final drain is finite and
+ * the last snapshot is consistent with the records. */
+void vnt_session_detach(struct vnt_session *s);
 void vnt_session_close(struct vnt_session *s);
 
 /* Read the maps of trace `trace` into snap (caller frees with
@@ -31,8 +35,16 @@ void vnt_snapshot_free(struct vnt_snapshot *snap);
 typedef int (*vnt_event_fn)(void *ctx, void *data, size_t size);
 int vnt_session_events(struct vnt_session *s, vnt_event_fn fn, void *ctx);
 /* Wait up to timeout_ms for records (or just sleep when there is no ring
- * buffer). Returns the number of records consumed or -errno. */
+ * buffer) and take at most VNT_SESSION_POLL_BUDGET of them, so a flood
+ * cannot keep the caller from its clock. Returns the number of records
+ * consumed or -errno (a callback's error). */
+#define VNT_SESSION_POLL_BUDGET 65536u
 int vnt_session_poll(struct vnt_session *s, int timeout_ms);
+/* Take the records already there, at most max (0: all), without waiting.
+ * The number taken or a callback's -errno. */
+int vnt_session_consume(struct vnt_session *s, unsigned max);
+/* The ring buffer's epoll descriptor (readable when records wait), or -1. */
+int vnt_session_events_fd(struct vnt_session *s);
 uint64_t vnt_session_events_delivered(struct vnt_session *s);
 
 /* Internals shared with attach.c and reader.c. */

@@ -393,6 +393,33 @@ int vnt_conn_wait_frame(struct vnt_conn *c, struct vnt_frame_rx *rx, struct vnt_
 	}
 }
 
+void vnt_conn_linger(struct vnt_conn *c, int timeout_ms)
+{
+	int64_t deadline = vnt_monotonic_ns() + (int64_t)timeout_ms * 1000000;
+	uint8_t buf[16384];
+	for (;;) {
+		if (c->ssl) {
+			size_t got;
+			ERR_clear_error();
+			if (SSL_read_ex(c->ssl, buf, sizeof(buf), &got) == 1)
+				continue;
+			if (SSL_get_error(c->ssl, 0) != SSL_ERROR_WANT_READ)
+				break;   /* close_notify, EOF or an error: the peer is done */
+		} else {
+			ssize_t n = read(c->rfd, buf, sizeof(buf));
+			if (n > 0)
+				continue;
+			if (n == 0 || (errno != EAGAIN && errno != EINTR))
+				break;
+		}
+		int ms = remaining_ms(deadline);
+		struct pollfd p = { c->rfd, POLLIN, 0 };
+		if (ms <= 0 || poll(&p, 1, ms) <= 0)
+			break;
+	}
+	ERR_clear_error();
+}
+
 void vnt_conn_close(struct vnt_conn *c)
 {
 	if (!c)

@@ -216,8 +216,11 @@ int cmd_run(int argc, char **argv)
 			vnt_session_poll(s, (int)(dt * 1000) + 1);
 	}
 	double elapsed = mono() - start;
+	/* Detached first, the final counts and the drained records describe
+	 * the same packets. */
+	vnt_session_detach(s);
 	if (want_events)
-		vnt_session_poll(s, 0);   /* drain what is left before the final counts */
+		vnt_session_consume(s, 0);
 	for (int t = 0; t < p->ntraces; t++)
 		print_trace(s, t, json, true, seq[t] + 1, elapsed);
 	rc = 0;
