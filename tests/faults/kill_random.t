@@ -26,8 +26,8 @@ trace k {
 }
 EOS
 # background load for the whole test
-topo_exec "$VP_NS_A" "$UDPGEN" --dst "$VP_IP_B" --dport 11111 --count 100000000 --rate 20000 >/dev/null 2>&1 &
-load=$!
+topo_spawn "$VP_NS_A" "$UDPGEN" --dst "$VP_IP_B" --dport 11111 --count 100000000 --rate 20000 >/dev/null 2>&1
+load=$TOPO_PID
 topo_on_exit "kill $load 2>/dev/null || true"
 "$VNT" compile "$tmp/k.vnt" >/dev/null   # warm the cache: some rounds kill during load, some during compile
 for r in $(seq 1 "$ROUNDS"); do
@@ -46,5 +46,6 @@ no_orphans "kill-no-orphan-vnt-programs"
 left=$( (topo_exec "$VP_NS_A" bpftool net; topo_exec "$VP_NS_B" bpftool net) 2>/dev/null | grep -E "vnt_hop|xdp.*id|tcx" || true)
 [[ -z $left ]] && ok "kill-devices-clean" || notok "kill-devices-clean" "$left"
 kill $load 2>/dev/null || true
+wait $load 2>/dev/null || true
 topo_udp "$VP_NS_A" "$VP_IP_A" "$VP_NS_B" "$VP_IP_B" 12345 200 >/dev/null 2>&1 || true
 [[ ${TOPO_RECEIVED:-0} == 200 ]] && ok "kill-traffic-still-flows" || notok "kill-traffic-still-flows" "received ${TOPO_RECEIVED:-?} of 200"

@@ -171,8 +171,8 @@ fi
 # ---- the agent SIGKILLed at random moments under load, repeated ----
 [[ -n ${AGENT_PID[host2]:-} ]] || agent_start host2 "$VP_NS_B" || notok "faults: randkill: agent host2 restarts" "see above"
 for r in 1 2 3 4; do
-	topo_exec "$VP_NS_A" "$UDPGEN" --dst "$VP_IP_B" --dport 11111 --count 1000000 --rate 20000 >/dev/null 2>&1 &
-	load=$!
+	topo_spawn "$VP_NS_A" "$UDPGEN" --dst "$VP_IP_B" --dport 11111 --count 1000000 --rate 20000 >/dev/null 2>&1
+	load=$TOPO_PID
 	if start_dispatch "randkill$r" "$T/hosts"; then
 		sleep "$(python3 -c 'import random; print(round(random.uniform(0.1, 2.0), 2))')"
 		agent_bpf_ids host1 | sort -u >"$T/randkill$r.ids"

@@ -73,17 +73,26 @@ hosts_mgmt() { # NS IDX
 	MGMT_IP=$MGMT_NET.$i.2
 }
 
+_listening() { # NAME IP: how many times the agent's log says it listens
+	local n
+	n=$(grep -c "listening on $2:7878" "$T/agent-$1.log" 2>/dev/null)
+	echo "${n:-0}"
+}
+
 agent_start() { # NAME NS [ARGS...]
 	local name=$1 ns=$2 i
 	shift 2
-	local ip=${MGMT_IP_OF[$name]}
+	local ip=${MGMT_IP_OF[$name]} before
+	# The log is appended to across restarts: wait for one more
+	# "listening" line than there was, not for any.
+	before=$(_listening "$name" "$ip")
 	# nsenter execs the agent: $! is the agent itself (not a subshell)
 	nsenter --net="/run/netns/$ns" -- "$VNT_AGENT" --config /dev/null --listen "$ip:7878" --name "$name" \
 		--cert "$PKI/$name.crt" --key "$PKI/$name.key" --ca "$PKI/ca.crt" --timeout "$AGENT_TIMEOUT" "$@" \
 		>>"$T/agent-$name.log" 2>&1 &
 	AGENT_PID[$name]=$!
 	for i in $(seq 1 100); do
-		grep -q "listening on $ip:7878" "$T/agent-$name.log" 2>/dev/null && return 0
+		(($(_listening "$name" "$ip") > before)) && return 0
 		kill -0 "${AGENT_PID[$name]}" 2>/dev/null || break
 		sleep 0.1
 	done

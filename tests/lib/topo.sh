@@ -72,6 +72,10 @@
 #   topo_exec NS CMD...       run CMD in namespace NS (nsenter --net: unlike
 #                             `ip netns exec`, keeps the host's /sys, so
 #                             bpffs/tracefs stay visible)
+#   topo_spawn NS CMD...      start CMD in NS in the background and set
+#                             TOPO_PID to CMD's own pid (`topo_exec ... &`
+#                             gives a subshell's pid: killing it leaves CMD
+#                             running)
 #   topo_ifindex NS DEV       print DEV's ifindex inside NS
 #   topo_netns_inode NS       print NS's inode number (what `stat -L /proc/PID/ns/net` shows)
 #   topo_udp SRC_NS SRC_IP DST_NS DST_IP DPORT COUNT [UDPGEN_ARGS...]
@@ -174,6 +178,13 @@ topo_exec() {
 	local ns=$1
 	shift
 	nsenter --net="/run/netns/$ns" -- "$@"
+}
+
+topo_spawn() {
+	local ns=$1
+	shift
+	nsenter --net="/run/netns/$ns" -- "$@" &
+	TOPO_PID=$!
 }
 
 topo_ifindex() {
