@@ -29,6 +29,8 @@ import threading
 import time
 
 BENCH = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import rawevents  # noqa: E402  (bench/lib/rawevents.py)
 TOP = os.path.dirname(BENCH)
 
 SPORT, DPORT = 40000, 11111
@@ -391,6 +393,30 @@ def sockperf(w, secs):
     return res
 
 
+def tcp_stream(w, secs):
+    """sockperf throughput over TCP, A -> B, 1400-byte messages: MB/s. The
+    workloads' filters are UDP: this is what the hooks cost on traffic
+    they run for and reject, the common case on a production host."""
+    p = w["params"]
+    port = str(int(p["DPORT"]) + 1)
+    srv = subprocess.Popen(nsexec(p["NS_B"]) + ["sockperf", "sr", "--tcp", "-i", p["DST"], "-p", port],
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        for _ in range(200):
+            if run(nsexec(p["NS_B"]) + ["ss", "-Hltn", f"sport = :{port}"]).stdout.strip():
+                break
+            time.sleep(0.01)
+        r = run(nsexec(p["NS_A"]) + ["sockperf", "tp", "--tcp", "-i", p["DST"], "-p", port,
+                                      "-m", "1400", "-t", str(secs)], timeout=secs + 30)
+    finally:
+        srv.terminate()
+        srv.wait()
+    m = re.search(r"BandWidth is ([\d.]+) MBps", r.stdout + r.stderr)
+    if not m:
+        raise RuntimeError("sockperf tp gave no bandwidth:\n" + (r.stdout + r.stderr)[-2000:])
+    return {"MBps": float(m.group(1))}
+
+
 # ---------------------------------------------------------------- outputs
 
 def vnt_final(out):
@@ -551,6 +577,8 @@ def run_variant(w, variant, cfg, rnd, logdir):
                 res["floor_tp_ns"] = floor_per_packet(res["progs"], "tp")
         if cfg["sockperf_secs"] > 0:
             res["sockperf"] = sockperf(w, cfg["sockperf_secs"])
+        if cfg["tcp_secs"] > 0:
+            res["tcp"] = tcp_stream(w, cfg["tcp_secs"])
         if tool and variant in ("vnt", "bpftrace"):
             res["vmhwm_kb"] = tool.vmhwm_kb()
             res["map_bytes"], res["maps"] = map_memlock(tool.maps)
@@ -707,6 +735,11 @@ def summarize_workload(w, rounds):
     cb = 1 - s["pps_ratio_bpftrace"] if s["pps_ratio_bpftrace"] is not None else None
     s["tput_cost_vnt"], s["tput_cost_bpftrace"] = cv, cb
     s["tput_cost_ratio"] = cv / cb if (cv is not None and cb and cb > 0.005) else None
+    tcp = {r["round"]: r["tcp"]["MBps"] for r in by["untraced"] if "tcp" in r}
+    s["tcp_MBps"] = {v: med([r["tcp"]["MBps"] for r in by[v] if "tcp" in r]) for v in VARIANTS}
+    for v in ("vnt", "bpftrace", "floor"):
+        ratio = med([r["tcp"]["MBps"] / tcp[r["round"]] for r in by[v] if "tcp" in r and tcp.get(r["round"])])
+        s[f"tcp_cost_{v}"] = 1 - ratio if ratio is not None else None
     s["lost_in_flood"] = {v: max(r["flood"]["sent"] - r["flood"]["received"] for r in by[v]) for v in VARIANTS}
     # Latency.
     lat = {}
@@ -738,6 +771,9 @@ def main(argv):
     ap.add_argument("--sockperf-secs", type=float, default=2)
     ap.add_argument("--verify-packets", type=int, default=20000)
     ap.add_argument("--workloads", default="1,2,3,4,5")
+    ap.add_argument("--tcp-secs", type=float, default=2)
+    ap.add_argument("--raw-secs", type=float, default=3)
+    ap.add_argument("--raw-rates", default="100000,300000,1000000,2000000,0")
     ap.add_argument("--quick", action="store_true")
     ap.add_argument("--results", default=os.path.join(BENCH, "results.json"))
     ap.add_argument("--logdir", required=True)
@@ -748,9 +784,11 @@ def main(argv):
     signal.signal(signal.SIGINT, signal.default_int_handler)
     signal.signal(signal.SIGTERM, _terminate)
     if a.quick:
-        a.rounds, a.packets, a.sockperf_secs, a.verify_packets = 1, 100000, 1, 10000
+        a.rounds, a.packets, a.sockperf_secs, a.verify_packets, a.tcp_secs = 1, 100000, 1, 10000, 1
+        a.raw_secs = min(a.raw_secs, 2)
     sel = {int(x) for x in a.workloads.split(",") if x}
     cfg = {"packets": a.packets, "sockperf_secs": a.sockperf_secs, "verify_packets": a.verify_packets,
+           "tcp_secs": a.tcp_secs,
            "floor_obj": a.floor_obj, "cache": tempfile.mkdtemp(prefix="vnt-bench-cache-")}
     if not stats_enabled():
         raise SystemExit("bench.py: kernel.bpf_stats_enabled is not 1")
@@ -766,6 +804,7 @@ def main(argv):
                                                                    ":!bench"]).stdout.splitlines()])},
                "config": {"rounds": a.rounds, "packets": a.packets, "payload_bytes": 64,
                           "sockperf_secs": a.sockperf_secs, "verify_packets": a.verify_packets,
+                          "tcp_secs": a.tcp_secs, "raw_secs": a.raw_secs, "raw_rates": a.raw_rates,
                           "quick": a.quick},
                "foreign_bpf_programs_at_start": foreign_net_progs(set()),
                "vnt_agent_idle_kb": agent_idle_rss(),
@@ -816,6 +855,10 @@ def main(argv):
             rec["summary"]["start_cold_cpu_s"] = med([c["start_cpu_s"] for c in cold])
             rec["summary"]["clang_s"] = (rec["compile"] or {}).get("clang_s")
             results["workloads"].append(rec)
+        if a.raw_secs > 0:
+            results["raw_events"] = rawevents.measure(env("VNT"), env("VNT_EVGEN"),
+                                                      [int(x) for x in a.raw_rates.split(",") if x],
+                                                      a.raw_secs, log)
     finally:
         shutil.rmtree(cfg["cache"], ignore_errors=True)
         results["host"]["loadavg_end"] = open("/proc/loadavg").read().split()[:3]
@@ -918,7 +961,19 @@ def report(res):
           + f"{pct(xv):>8s} {pct(xb):>8s} {verdict(ok):>7s}")
     P("   cost = 1 - traced/untraced kpps, or traced/untraced CPU - 1, against the same round's untraced run;")
     P("   the floor column has the empty programs of both forms attached at once.")
-    P("   TCP stream throughput: n/a (not measured)")
+    P("   TCP stream (sockperf tp --tcp, 1400-byte messages; the filters are UDP, so every hook runs and "
+      "rejects), MB/s and cost:")
+    for w in ws:
+        s = w["summary"]
+        t = s.get("tcp_MBps") or {}
+        cv, cb = s.get("tcp_cost_vnt"), s.get("tcp_cost_bpftrace")
+        if not any(t.values()):
+            continue
+        ok = cv is not None and cb is not None and cv <= 0.5 * max(cb, 0)
+        P(f"  w{w['id']} {w['name']:17s} {'MB/s':9s} "
+          + "".join(f"{fmt(t.get(v), '{:.0f}'):>{n}s} " for v, n in
+                    (("untraced", 9), ("vnt", 8), ("bpftrace", 9), ("floor", 8)))
+          + f"{pct(cv):>8s} {pct(cb):>8s} {verdict(ok):>7s}")
 
     P("\n4. Latency: sockperf ping-pong, 64-byte messages on the traced 5-tuple, us (RTT/2)")
     P(f"  {'workload':20s} {'':9s} {'p50':>7s} {'p99':>8s} {'p99.9':>8s}")
@@ -957,8 +1012,7 @@ def report(res):
           f"peak {ag['VmHWM'] / 1024:.1f}M -> target < 10M {verdict(ag['VmHWM'] < 10 * 1024)}")
     else:
         P("  vnt-agent idle RSS: n/a (not implemented)")
-    P("\n7. Raw-event throughput (ring buffer -> collector store, records/s, loss at 300k/s): "
-      "n/a (not implemented)")
+    rawevents.report(res.get("raw_events"), P, verdict)
     P("\nbpftrace keys packets by skb address (recycled at once, changes when an skb is copied); vnt by a "
       "fingerprint of\nfields no hop rewrites. Kernel accounting counts only program run time: the classic "
       "tracepoints bpftrace uses\nalso fill a trace record before calling it, which only the throughput and "
