@@ -322,9 +322,16 @@ static __always_inline __u64 vnt_fmix64(__u64 h)
 	return h;
 }
 
+/* One word into the fingerprint: xor, multiply by an odd constant, fold
+ * the high half down. For a given word each step is a bijection of h, so
+ * packets that differ in one word never collide before the end, and
+ * vnt_fmix64 once at the end spreads every input bit over the result.
+ * (Two murmur finalisers per word, as before, cost ~10 ns more per
+ * packet for no measurable gain: tests/path/identity.t.) */
 static __always_inline __u64 vnt_mix(__u64 h, __u64 v)
 {
-	return vnt_fmix64(h ^ vnt_fmix64(v + 0x9e3779b97f4a7c15ULL));
+	h = (h ^ v) * 0x9e3779b97f4a7c15ULL;
+	return h ^ (h >> 32);
 }
 
 /* The four bytes at off as they lie in the packet (network order). */
@@ -492,7 +499,7 @@ static __always_inline int vnt_flow_parse(struct vnt_pkt *p, struct vnt_flow *f,
 		h = vnt_mix(h, (__u64)f->daddr[2] << 32 | f->daddr[3]);
 		h = vnt_mix(h, idw);
 		h = vnt_mix(h, tw);
-		*fp = h;
+		*fp = vnt_fmix64(h);
 	}
 	rc = 0;
 out:

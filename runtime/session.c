@@ -132,6 +132,54 @@ static void explain_load_failure(const struct vnt_plan *p, char *err, size_t len
 			 strerror(-rc), tail);
 }
 
+/* Open the object into s->obj, fill in this host's read-only data and
+ * load the programs of s->hop_mask. -EAGAIN: refused with direct packet
+ * reads, worth a try without; other errors are explained in err. On any
+ * error s->obj is closed. */
+static int load_obj(struct vnt_session *s, const void *obj, size_t len, bool direct, char *err, size_t errlen)
+{
+	const struct vnt_plan *plan = s->plan;
+	LIBBPF_OPTS(bpf_object_open_opts, oo, .object_name = "vnt");
+	s->obj = bpf_object__open_mem(obj, len, &oo);
+	if (!s->obj) {
+		snprintf(err, errlen, "not a valid BPF object: %s", strerror(errno));
+		return -EINVAL;
+	}
+	/* Every program must exist and match its hop; hops of other hosts
+	 * are not even loaded. */
+	int rc = -EINVAL;
+	for (int i = 0; i < plan->nhops; i++) {
+		struct bpf_program *prog = bpf_object__find_program_by_name(s->obj, plan->hops[i].prog);
+		if (!prog) {
+			snprintf(err, errlen, "program %s of hop '%s' is missing from the object", plan->hops[i].prog,
+				 plan->hops[i].name);
+			goto fail;
+		}
+		bpf_program__set_autoload(prog, s->hop_mask >> i & 1);
+	}
+	bool all = true;
+	for (int i = 0; i < plan->nhops; i++)
+		all &= s->hop_mask >> i & 1;
+	if (fill_rodata(s->obj, plan, all, err, errlen))
+		goto fail;
+	uint32_t d = direct && !getenv("VNT_PROBE_READS");
+	/* Objects from before the switch have no such variable: probe reads. */
+	bool switchable = rodata_set(s->obj, "vnt_direct_pkt", &d, sizeof(d)) == 0;
+	rc = bpf_object__load(s->obj);
+	if (rc && d && switchable) {
+		rc = -EAGAIN;
+		goto fail;
+	}
+	if (rc)
+		explain_load_failure(plan, err, errlen, rc);
+fail:
+	if (rc) {
+		bpf_object__close(s->obj);
+		s->obj = NULL;
+	}
+	return rc;
+}
+
 struct vnt_session *vnt_session_open(const void *obj, size_t len, const struct vnt_plan *plan,
 				     char *err, size_t errlen)
 {
@@ -154,37 +202,18 @@ struct vnt_session *vnt_session_open_hops(const void *obj, size_t len, const str
 	s->hop_mask = hop_mask;
 	for (int i = 0; i < VNT_MAX_HOPS; i++)
 		s->att[i].link_fd = -1;
-	LIBBPF_OPTS(bpf_object_open_opts, oo, .object_name = "vnt");
-	s->obj = bpf_object__open_mem(obj, len, &oo);
-	if (!s->obj) {
-		snprintf(err, errlen, "not a valid BPF object: %s", strerror(errno));
-		free(s);
-		return NULL;
+	/* Direct packet reads first (bpf-templates/vnt_common.h, kernels
+	 * that allow loads through untrusted pointers); where the verifier
+	 * refuses the programs, once more with probe reads. */
+	int rc = load_obj(s, obj, len, true, err, errlen);
+	if (rc == -EAGAIN) {
+		vnt_bpflog_start(false);
+		rc = load_obj(s, obj, len, false, err, errlen);
 	}
-	/* Every program must exist and match its hop; hops of other hosts
-	 * are not even loaded. */
-	for (int i = 0; i < plan->nhops; i++) {
-		struct bpf_program *prog = bpf_object__find_program_by_name(s->obj, plan->hops[i].prog);
-		if (!prog) {
-			snprintf(err, errlen, "program %s of hop '%s' is missing from the object", plan->hops[i].prog,
-				 plan->hops[i].name);
-			goto fail;
-		}
-		bpf_program__set_autoload(prog, hop_mask >> i & 1);
-	}
-	bool all = true;
-	for (int i = 0; i < plan->nhops; i++)
-		all &= hop_mask >> i & 1;
-	if (fill_rodata(s->obj, plan, all, err, errlen))
+	if (rc)
 		goto fail;
-	int rc = bpf_object__load(s->obj);
-	if (rc) {
-		explain_load_failure(plan, err, errlen, rc);
-		goto fail;
-	}
 	return s;
 fail:
-	bpf_object__close(s->obj);
 	free(s);
 	return NULL;
 }
