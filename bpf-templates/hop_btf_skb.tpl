@@ -6,6 +6,8 @@ int vnt_hop_@ID@(__u64 *ctx)
 	struct sk_buff *skb = (struct sk_buff *)ctx[@ARG@];
 	if (!skb)		/* some tracepoints pass NULL (qdisc_dequeue on an empty queue) */
 		return 0;
+	if (!vnt_quick_@ID@(skb))	/* another device's packet */
+		return 0;
 	struct vnt_ev ev;
 	__builtin_memset(&ev, 0, sizeof(ev));
 	ev.hop = @ID@;

@@ -185,6 +185,31 @@ static int emit_filter_fn(struct cg *c, const char *name, const struct vnt_fexpr
 	return vnt_filter_gen(&c->out, name, f, &env);
 }
 
+/* vnt_quick_ID, for BTF-typed skb hops: the device test alone, before the
+ * event is even set up, when the hop's context filter has a conjunct
+ * naming one device. A busy tracepoint fires for every device's packets;
+ * those of other devices are turned away with two loads instead of the
+ * whole event setup (the full test, netns included, stays in vnt_pre_ID). */
+static void emit_quick(struct cg *c, const struct vnt_hop *h, const struct vnt_fexpr *const *ctx, int nc)
+{
+	struct vnt_filter_env env = { .priv = c };
+	int k = -1;
+	for (int i = 0; i < nc && k < 0; i++) {
+		const struct vnt_fexpr *f = ctx[i];
+		if (f->kind != F_CTX || f->ctx != C_DEV)
+			continue;
+		const char *s = f->param ? param_value(&env, f->param, NULL) : f->str;
+		if (s && *s && strcmp(s, "*"))
+			k = dev_slot(c, s);
+	}
+	sb_printf(&c->out, "static __always_inline int vnt_quick_%d(struct sk_buff *skb)\n{\n", h->id);
+	if (k < 0)
+		sb_puts(&c->out, "\t(void)skb;\n\treturn 1;\n}\n\n");
+	else
+		sb_printf(&c->out, "\tstruct net_device *d = skb->dev;\n"
+			  "\treturn d && d->ifindex == vnt_dev_ifindex[%d];\n}\n\n", k);
+}
+
 /* Hop filter = the hop point's own `where` and its trace's `where`; the
  * context-only conjuncts become vnt_pre_ID (run before the packet is
  * copied), the rest vnt_pf_ID, which by default also accepts a VXLAN
@@ -210,6 +235,7 @@ static int emit_hop_filters(struct cg *c, const struct vnt_hop *h, const struct 
 	int ntmp = 0, rc = 0;
 	c->hop = h;
 	char name[48];
+	emit_quick(c, h, ctx, nc);
 	snprintf(name, sizeof(name), "vnt_pre_%d", h->id);
 	rc |= emit_filter_fn(c, name, and_of(ctx, nc, tmp, &ntmp));
 	struct vnt_filter_env env = { .diag = c->d, .emit_ctx = emit_ctx, .param_value = param_value, .priv = c };
