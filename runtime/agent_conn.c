@@ -31,10 +31,10 @@ struct conn {
 	enum state st;
 	struct agent_trace *t;
 	int64_t rx_real;        /* CLOCK_REALTIME when the last bytes arrived: t2 of TIME */
-	bool dead;              /* a send failed: the dispatcher is gone */
+	bool dead;              /* the connection is over: a send failed, or a violation */
 	bool bye;
 	char why[512];          /* why the connection ended */
-	bool send_failed;
+	bool send_failed;       /* the dispatcher is gone: nothing more to say to it */
 };
 
 static int send_msg(void *ctx, int type, const struct vnt_wbuf *w)

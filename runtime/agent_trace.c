@@ -14,6 +14,7 @@
 #include "runtime/agent_limits.h"
 #include "runtime/agent_trace.h"
 #include "runtime/clock.h"
+#include "runtime/event_rec.h"
 #include "runtime/features.h"
 #include "runtime/package.h"
 #include "runtime/session.h"
@@ -30,7 +31,6 @@ struct agent_trace {
 	struct vnt_session *s;
 	uint32_t mask;          /* this host's hops */
 	bool events;            /* stream raw records */
-	bool rb;                /* the session delivers them to on_record */
 	bool closing;           /* freed without a STOP: records are not sent */
 	uint32_t interval_ms;
 	int stats_fd;
@@ -45,15 +45,6 @@ struct agent_trace {
 	bool send_failed;
 };
 
-/* The record of bpf-templates/vnt_events.h (struct vnt_event). */
-struct rec {
-	uint64_t ts, fp;
-	uint32_t hop, len, ifindex, netns, cpu, pid;
-	uint32_t saddr[4], daddr[4];
-	uint16_t sport, dport;
-	uint8_t proto, family;
-	uint16_t pad;
-};
 
 static uint64_t events_lost(struct agent_trace *t)
 {
@@ -95,7 +86,7 @@ static int flush(struct agent_trace *t)
 static int on_record(void *ctx, void *data, size_t size)
 {
 	struct agent_trace *t = ctx;
-	struct rec r;
+	struct vnt_event_rec r;
 	if (size < sizeof(r) || t->closing)
 		return 0;
 	memcpy(&r, data, sizeof(r));
@@ -270,7 +261,6 @@ int agent_trace_start(struct agent_trace *t, int *attached, uint16_t *code, char
 				 rc == -ENOENT ? "no ring buffer" : strerror(-rc));
 			return -1;
 		}
-		t->rb = true;
 	}
 	t->started = vnt_monotonic_ns();
 	t->mono2real = vnt_mono_to_real_offset();
@@ -287,7 +277,7 @@ int agent_trace_start(struct agent_trace *t, int *attached, uint16_t *code, char
 
 int agent_trace_fd(const struct agent_trace *t)
 {
-	return t->rb ? vnt_session_events_fd(t->s) : -1;
+	return vnt_session_events_fd(t->s);
 }
 
 int64_t agent_trace_next(const struct agent_trace *t)
@@ -364,16 +354,19 @@ gone:
 	return -1;
 }
 
-int agent_trace_pump(struct agent_trace *t)
+/* Send up to max records (0: all there are) of the ring buffer. */
+static int drain(struct agent_trace *t, unsigned max)
 {
-	if (!t->rb)
-		return 0;
-	t->mono2real = t->mono2real ? t->mono2real : vnt_mono_to_real_offset();
-	/* Bounded: under a flood the connection loop still reads the
-	 * dispatcher and keeps its clock. */
-	if (vnt_session_consume(t->s, PUMP_BUDGET) < 0 && t->send_failed)
+	if (vnt_session_consume(t->s, max) < 0 && t->send_failed)
 		return -1;
 	return flush(t);
+}
+
+int agent_trace_pump(struct agent_trace *t)
+{
+	/* Bounded: under a flood the connection loop still reads the
+	 * dispatcher and keeps its clock. */
+	return drain(t, PUMP_BUDGET);
 }
 
 int agent_trace_stop(struct agent_trace *t)
@@ -382,14 +375,12 @@ int agent_trace_stop(struct agent_trace *t)
 	/* Detached first: the drain is then finite and the final snapshots
 	 * count the same packets as the records sent. */
 	vnt_session_detach(t->s);
-	if (t->rb && vnt_session_consume(t->s, 0) < 0 && t->send_failed)
-		return -1;
-	if (flush(t))
+	if (drain(t, 0))
 		return -1;
 	for (int tr = 0; tr < p->ntraces && tr < VNT_MAX_HOPS; tr++)
 		if (t->next[tr] >= 0 && send_snapshot(t, tr, true))
 			return -1;
-	struct vnt_stopped st = { .events = t->sent, .lost = t->rb ? events_lost(t) : 0 };
+	struct vnt_stopped st = { .events = t->sent, .lost = vnt_session_events_fd(t->s) >= 0 ? events_lost(t) : 0 };
 	struct vnt_wbuf w;
 	vnt_w_init(&w);
 	vnt_enc_stopped(&w, &st);

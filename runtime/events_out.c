@@ -2,22 +2,14 @@
 #include <stdint.h>
 #include <string.h>
 #include <json-c/json.h>
+#include "runtime/event_rec.h"
 #include "runtime/events_out.h"
 
-/* The record of bpf-templates/vnt_events.h. */
-struct rec {
-	uint64_t ts, fp;
-	uint32_t hop, len, ifindex, netns, cpu, pid;
-	uint32_t saddr[4], daddr[4];
-	uint16_t sport, dport;
-	uint8_t proto, family;
-	uint16_t pad;
-};
 
 int vnt_events_write(void *ctx, void *data, size_t size)
 {
 	struct vnt_events_out *o = ctx;
-	struct rec r;
+	struct vnt_event_rec r;
 	if (size < sizeof(r)) {
 		o->malformed++;
 		return 0;

@@ -21,8 +21,7 @@ struct vnt_session {
 	vnt_event_fn event_fn;
 	void *event_ctx;
 	uint64_t delivered;
-	uint64_t budget, taken;   /* records this consume may still take (0: no limit) */
-	bool budget_hit;
+	uint64_t budget, taken;   /* records this consume may take (0: no limit), and has */
 	const struct vnt_plan *plan;
 	uint32_t hop_mask;
 	struct vnt_attachment att[VNT_MAX_HOPS];
@@ -247,11 +246,7 @@ static int on_record(void *ctx, void *data, size_t size)
 	int rc = s->event_fn ? s->event_fn(s->event_ctx, data, size) : 0;
 	if (rc < 0)
 		return rc;
-	if (s->budget && ++s->taken >= s->budget) {
-		s->budget_hit = true;
-		return BUDGET_STOP;
-	}
-	return 0;
+	return s->budget && ++s->taken >= s->budget ? BUDGET_STOP : 0;
 }
 
 int vnt_session_events(struct vnt_session *s, vnt_event_fn fn, void *ctx)
@@ -270,29 +265,27 @@ int vnt_session_events_fd(struct vnt_session *s)
 	return s->rb ? ring_buffer__epoll_fd(s->rb) : -1;
 }
 
-/* ring_buffer__poll/__consume under a budget: the records taken, or the
- * callback's error. */
-static int bounded(struct vnt_session *s, int timeout_ms, unsigned max)
+/* ring_buffer__poll (wait) or __consume under a budget: the records
+ * taken, or the callback's error. */
+static int bounded(struct vnt_session *s, bool wait, int timeout_ms, unsigned max)
 {
 	s->budget = max;
 	s->taken = 0;
-	s->budget_hit = false;
-	int rc = timeout_ms < 0 ? ring_buffer__consume(s->rb) : ring_buffer__poll(s->rb, timeout_ms);
+	int rc = wait ? ring_buffer__poll(s->rb, timeout_ms) : ring_buffer__consume(s->rb);
+	bool hit = max && s->taken >= max;
 	s->budget = 0;
-	if (rc < 0 && s->budget_hit)
-		return (int)s->taken;
-	return rc;
+	return rc < 0 && hit ? (int)s->taken : rc;
 }
 
 int vnt_session_consume(struct vnt_session *s, unsigned max)
 {
-	return s->rb ? bounded(s, -1, max) : 0;
+	return s->rb ? bounded(s, false, 0, max) : 0;
 }
 
 int vnt_session_poll(struct vnt_session *s, int timeout_ms)
 {
 	if (s->rb)
-		return bounded(s, timeout_ms < 0 ? 0 : timeout_ms, VNT_SESSION_POLL_BUDGET);
+		return bounded(s, true, timeout_ms, VNT_SESSION_POLL_BUDGET);
 	struct timespec ts = { timeout_ms / 1000, (long)(timeout_ms % 1000) * 1000000L };
 	nanosleep(&ts, NULL);
 	return 0;

@@ -52,12 +52,12 @@ int vnt_conn_send_msg(struct vnt_conn *c, int type, const struct vnt_wbuf *paylo
  * 1 frame, 0 timed out, -1 error or end of stream. */
 int vnt_conn_wait_frame(struct vnt_conn *c, struct vnt_frame_rx *rx, struct vnt_frame *f, int timeout_ms,
 			char *err, size_t errlen);
-/* Close (TLS: a close_notify is attempted, never waited on). */
 /* After our last message: read and discard until the peer closes or
  * timeout_ms pass. Closing a socket with unread data resets the
  * connection, and a reset can destroy that last message before the peer
  * reads it. */
 void vnt_conn_linger(struct vnt_conn *c, int timeout_ms);
+/* Close (TLS: a close_notify is attempted, never waited on). */
 void vnt_conn_close(struct vnt_conn *c);
 
 #endif
