@@ -339,6 +339,17 @@ static __always_inline int vnt_headers_go_further(const __u8 *d, __u16 ethertype
  * a count-by-device hop's ~150 ns; eight plain loads cost next to nothing. */
 const volatile __u32 vnt_direct_pkt = 0;
 
+/* Bytes [from, to) of the packet at src into p->data, 8 at a time, with
+ * plain loads (see vnt_direct_pkt); from and to are constants. */
+static __always_inline void vnt_copy_direct(struct vnt_pkt *p, const unsigned char *src, const int from, const int to)
+{
+	const __u64 *s = (const __u64 *)src;
+	__u64 *d = (__u64 *)p->data;
+#pragma unroll
+	for (int i = from / 8; i < to / 8; i++)
+		d[i] = s[i];
+}
+
 /* Copy the packet from its network header into the scratch buffer. */
 static __always_inline int vnt_ev_skb_pkt(struct vnt_ev *ev, struct sk_buff *skb, const int direct)
 {
@@ -366,14 +377,10 @@ static __always_inline int vnt_ev_skb_pkt(struct vnt_ev *ev, struct sk_buff *skb
 	 * first VNT_SNAP_FIRST bytes: the rest is copied only for the ones
 	 * whose headers go further (VXLAN inner packets, IPv6 extensions). */
 	__u32 want = VNT_SNAP_FIRST;
-	_Static_assert(VNT_SNAP_FIRST % 8 == 0, "the direct copy moves 8 bytes at a time");
-	if (direct && vnt_direct_pkt) {
-		const __u64 *src = (const __u64 *)(head + nh);
-		__u64 *dst = (__u64 *)p->data;
-#pragma unroll
-		for (int i = 0; i < VNT_SNAP_FIRST / 8; i++)
-			dst[i] = src[i];
-	} else if (bpf_probe_read_kernel(p->data, VNT_SNAP_FIRST, head + nh)) {
+	_Static_assert(VNT_SNAP_FIRST % 8 == 0 && VNT_SNAP % 8 == 0, "the direct copy moves 8 bytes at a time");
+	if (direct && vnt_direct_pkt)
+		vnt_copy_direct(p, head + nh, 0, VNT_SNAP_FIRST);
+	else if (bpf_probe_read_kernel(p->data, VNT_SNAP_FIRST, head + nh)) {
 		/* near the end of the buffer: what there is, and no more */
 		if (avail > VNT_SNAP_FIRST)
 			avail = VNT_SNAP_FIRST;
@@ -383,17 +390,11 @@ static __always_inline int vnt_ev_skb_pkt(struct vnt_ev *ev, struct sk_buff *skb
 #if VNT_SNAP > VNT_SNAP_FIRST
 	if (avail > VNT_SNAP_FIRST && vnt_headers_go_further(p->data, bpf_ntohs(proto))) {
 		want = VNT_SNAP;
-		if (direct && vnt_direct_pkt) {
-			_Static_assert(VNT_SNAP % 8 == 0, "the direct copy moves 8 bytes at a time");
-			const __u64 *src = (const __u64 *)(head + nh);
-			__u64 *dst = (__u64 *)p->data;
-#pragma unroll
-			for (int i = VNT_SNAP_FIRST / 8; i < VNT_SNAP / 8; i++)
-				dst[i] = src[i];
-		} else if (bpf_probe_read_kernel(p->data + VNT_SNAP_FIRST, VNT_SNAP - VNT_SNAP_FIRST,
-						 head + nh + VNT_SNAP_FIRST)) {
+		if (direct && vnt_direct_pkt)
+			vnt_copy_direct(p, head + nh, VNT_SNAP_FIRST, VNT_SNAP);
+		else if (bpf_probe_read_kernel(p->data + VNT_SNAP_FIRST, VNT_SNAP - VNT_SNAP_FIRST,
+						head + nh + VNT_SNAP_FIRST))
 			want = VNT_SNAP_FIRST;
-		}
 	}
 #endif
 	p->caplen = avail < want ? avail : want;
