@@ -19,31 +19,13 @@ set -uo pipefail
 AGENT_TIMEOUT=5
 . "${VNT_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/hosts/lib.sh"
 
-topo_veth_pair || { notok "faults: topology" "topo_veth_pair failed"; exit 1; }
-need_openssl || exit 0
-hosts_certs || { notok "faults: certificates" "openssl failed"; exit 1; }
-hosts_mgmt "$VP_NS_A" 1 && MGMT_IP_OF[host1]=$MGMT_IP && hosts_mgmt "$VP_NS_B" 2 && MGMT_IP_OF[host2]=$MGMT_IP ||
-	{ notok "faults: management network" "veth"; exit 1; }
-agent_start host1 "$VP_NS_A" && agent_start host2 "$VP_NS_B" || { notok "faults: agents start" "see above"; exit 1; }
-
-cat >"$T/pair.vnt" <<EOF
-import "net"
-trace t {
-    where udp and dst port 11111
-    hop tx = net.dev_xmit("$VP_NS_A/$VP_DEV_A")
-    hop rx = net.netif_receive("$VP_NS_B/$VP_DEV_B")
-    count() by hop
-    events
-}
-EOF
-"$VNT" compile -o "$T/pair.vntpkg" "$T/pair.vnt" 2>"$T/compile.err" || { notok "faults: compile" "$(cat "$T/compile.err")"; exit 1; }
-printf 'host1 %s:7878 hops=tx\nhost2 %s:7878 hops=rx\n' "${MGMT_IP_OF[host1]}" "${MGMT_IP_OF[host2]}" >"$T/hosts"
+hosts_pair faults
 
 DPID=""
 # start_dispatch NAME HOSTSFILE: dispatch in the background until attached.
 start_dispatch() {
 	"$VNT" dispatch --cert "$PKI/client.crt" --key "$PKI/client.key" --ca "$PKI/ca.crt" --hosts "$2" \
-		--db "$T/faults.db" --duration 300 "$T/pair.vntpkg" >"$T/$1.out" 2>"$T/$1.err" &
+		--db "$T/faults.db" --duration 300 "$T/faults.vntpkg" >"$T/$1.out" 2>"$T/$1.err" &
 	DPID=$!
 	for _ in $(seq 1 600); do
 		grep -q 'attached; tracing' "$T/$1.err" 2>/dev/null && return 0
@@ -140,7 +122,7 @@ fi
 
 # ---- the agent restarted serves again ----
 agent_start host1 "$VP_NS_A" || notok "faults: restarted agent starts" "see above"
-dispatch --hosts "$T/hosts" --db "$T/faults.db" --duration 3 "$T/pair.vntpkg"
+dispatch --hosts "$T/hosts" --db "$T/faults.db" --duration 3 "$T/faults.vntpkg"
 if [[ $DISPATCH_RC == 0 ]] && grep -q '^host1: 1 hop attached (tx)' "$T/dispatch.out"; then
 	ok "faults: a restarted agent serves again"
 else
@@ -187,7 +169,7 @@ for r in 1 2 3 4; do
 	wait "$load" 2>/dev/null
 	agent_start host1 "$VP_NS_A" || notok "faults: randkill$r: agent restarts" "see above"
 done
-dispatch --hosts "$T/hosts" --db "$T/faults.db" --duration 3 "$T/pair.vntpkg"
+dispatch --hosts "$T/hosts" --db "$T/faults.db" --duration 3 "$T/faults.vntpkg"
 if [[ $DISPATCH_RC == 0 ]] && grep -q '^host1: 1 hop attached (tx)' "$T/dispatch.out"; then
 	ok "faults: after repeated kills the restarted agent serves again"
 else
@@ -197,7 +179,7 @@ fi
 # ---- an agent over stdio, the dispatcher killed ----
 printf 'host1 stdio:nsenter --net=/run/netns/%s %s --stdio --timeout %s hops=tx\n' "$VP_NS_A" "$VNT_AGENT" "$AGENT_TIMEOUT" >"$T/stdio-hosts"
 printf 'host2 stdio:nsenter --net=/run/netns/%s %s --stdio --timeout %s hops=rx\n' "$VP_NS_B" "$VNT_AGENT" "$AGENT_TIMEOUT" >>"$T/stdio-hosts"
-dispatch --hosts "$T/stdio-hosts" --db "$T/faults.db" --duration 3 "$T/pair.vntpkg"
+dispatch --hosts "$T/stdio-hosts" --db "$T/faults.db" --duration 3 "$T/faults.vntpkg"
 if [[ $DISPATCH_RC == 0 ]] && grep -q '^host1: 1 hop attached (tx)' "$T/dispatch.out" && grep -q '^host2: 1 hop attached (rx)' "$T/dispatch.out"; then
 	ok "faults: agents over stdio run the trace"
 else

@@ -12,25 +12,7 @@ AGENT_TIMEOUT=3   # short: a false "silent" would show within the flood
 . "${VNT_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/hosts/lib.sh"
 
 N=${FLOOD_N:-2000000}
-topo_veth_pair || { notok "flood: topology" "topo_veth_pair failed"; exit 1; }
-need_openssl || exit 0
-hosts_certs || { notok "flood: certificates" "openssl failed"; exit 1; }
-hosts_mgmt "$VP_NS_A" 1 && MGMT_IP_OF[host1]=$MGMT_IP && hosts_mgmt "$VP_NS_B" 2 && MGMT_IP_OF[host2]=$MGMT_IP ||
-	{ notok "flood: management network" "veth"; exit 1; }
-agent_start host1 "$VP_NS_A" && agent_start host2 "$VP_NS_B" || { notok "flood: agents start" "see above"; exit 1; }
-
-cat >"$T/flood.vnt" <<EOF
-import "net"
-trace t {
-    where udp and dst port 11111
-    hop tx = net.dev_xmit("$VP_NS_A/$VP_DEV_A")
-    hop rx = net.netif_receive("$VP_NS_B/$VP_DEV_B")
-    count() by hop
-    events
-}
-EOF
-"$VNT" compile -o "$T/flood.vntpkg" "$T/flood.vnt" 2>"$T/compile.err" || { notok "flood: compile" "$(cat "$T/compile.err")"; exit 1; }
-printf 'host1 %s:7878 hops=tx\nhost2 %s:7878 hops=rx\n' "${MGMT_IP_OF[host1]}" "${MGMT_IP_OF[host2]}" >"$T/hosts"
+hosts_pair flood
 
 "$VNT" dispatch --cert "$PKI/client.crt" --key "$PKI/client.key" --ca "$PKI/ca.crt" --hosts "$T/hosts" \
 	--timeout "$AGENT_TIMEOUT" --db "$T/flood.db" --duration 300 "$T/flood.vntpkg" >"$T/flood.out" 2>"$T/flood.err" &

@@ -19,6 +19,12 @@
 #   agent_start NAME NS [ARGS]  start vnt-agent in NS on MGMT_IP_<NAME>:7878
 #                               (TLS, the test's PKI, --timeout $AGENT_TIMEOUT);
 #                               waits until it listens; AGENT_PID[NAME]
+#   hosts_pair NAME             two hosts on a veth pair, each with its agent:
+#                               host1 in $VP_NS_A, host2 in $VP_NS_B; $T/NAME.vntpkg
+#                               traces UDP to port 11111 (tx at A's transmit on
+#                               host1, rx at B's receive on host2; count by hop,
+#                               events); $T/hosts says which host runs which hop.
+#                               A failure is reported and ends the test.
 #   agent_pids NAME             the agent's pid and its children's (one per connection)
 #   agent_bpf_ids NAME          `prog ID`/`link ID` lines of every BPF object they hold
 #   dispatch ARGS...            run `vnt dispatch` with the client certificate;
@@ -112,6 +118,28 @@ agent_stop_all() {
 	done
 }
 topo_on_exit agent_stop_all
+
+hosts_pair() { # NAME
+	local n=$1
+	topo_veth_pair || { notok "$n: topology" "topo_veth_pair failed"; exit 1; }
+	need_openssl || exit 0
+	hosts_certs || { notok "$n: certificates" "openssl failed"; exit 1; }
+	hosts_mgmt "$VP_NS_A" 1 && MGMT_IP_OF[host1]=$MGMT_IP && hosts_mgmt "$VP_NS_B" 2 && MGMT_IP_OF[host2]=$MGMT_IP ||
+		{ notok "$n: management network" "veth"; exit 1; }
+	agent_start host1 "$VP_NS_A" && agent_start host2 "$VP_NS_B" || { notok "$n: agents start" "see above"; exit 1; }
+	cat >"$T/$n.vnt" <<EOF
+import "net"
+trace t {
+    where udp and dst port 11111
+    hop tx = net.dev_xmit("$VP_NS_A/$VP_DEV_A")
+    hop rx = net.netif_receive("$VP_NS_B/$VP_DEV_B")
+    count() by hop
+    events
+}
+EOF
+	"$VNT" compile -o "$T/$n.vntpkg" "$T/$n.vnt" 2>"$T/compile.err" || { notok "$n: compile" "$(cat "$T/compile.err")"; exit 1; }
+	printf 'host1 %s:7878 hops=tx\nhost2 %s:7878 hops=rx\n' "${MGMT_IP_OF[host1]}" "${MGMT_IP_OF[host2]}" >"$T/hosts"
+}
 
 agent_pids() { # NAME
 	local p=${AGENT_PID[$1]:-}
