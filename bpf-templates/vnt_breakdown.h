@@ -22,7 +22,8 @@ struct vnt_bd_state {
 	__u32 pad;
 };
 
-/* Packets in flight along a path: direct-mapped by fingerprint, like the
+/* Packets in flight along a path: direct-mapped by the packet's slot key
+ * (ev->lk: consecutive packets of a flow, consecutive slots), like the
  * latency table (no hashing or LRU bookkeeping per hop). A packet whose
  * slot is taken by a later one is lost to the breakdown and shows as loss. */
 struct {
@@ -92,7 +93,7 @@ static __always_inline void vnt_bd_hop(struct vnt_ev *ev, __u32 trace, __u32 fir
 		return;
 	__u64 id = ev->fp ^ ((__u64)(trace + 1) * 0x9E3779B97F4A7C15ULL);
 	id |= 1;                /* never 0, the empty mark */
-	__u32 slot = (__u32)(id >> 32) & (VNT_BD_SLOTS - 1);
+	__u32 slot = (ev->lk + trace * 0x9E3779B9U) & (VNT_BD_SLOTS - 1);
 	struct vnt_bd_state *st = bpf_map_lookup_elem(&vnt_bd_path, &slot);
 	if (!st)
 		return;

@@ -36,6 +36,7 @@ struct vnt_ev {
 	__u32 reason;           /* drop reason at kfree_skb hops */
 	__u64 location;         /* code address at kfree_skb hops */
 	__u64 fp;               /* packet fingerprint, valid when flow_state == 1 */
+	__u32 lk;               /* its slot key in the in-flight tables (vnt_flow_parse_lk) */
 	struct vnt_flow flow;
 };
 
@@ -138,17 +139,17 @@ static __always_inline void vnt_inc(void *map, __u32 idx)
  * less verification time (a four-hop breakdown's cached start 89 -> 54 ms).
  * A global function's pointer arguments may be NULL as far as the
  * verifier knows, hence the checks. */
-__noinline int vnt_flow_parse_sub(struct vnt_pkt *p, struct vnt_flow *f, __u64 *fp)
+__noinline int vnt_flow_parse_sub(struct vnt_pkt *p, struct vnt_flow *f, __u64 *fp, __u32 *lk)
 {
-	if (!p || !f || !fp)
+	if (!p || !f || !fp || !lk)
 		return -1;
-	return vnt_flow_parse(p, f, fp);
+	return vnt_flow_parse_lk(p, f, fp, lk);
 }
 
 static __always_inline int vnt_flow_get(struct vnt_ev *ev)
 {
 	if (!ev->flow_state)
-		ev->flow_state = vnt_flow_parse_sub(ev->p, &ev->flow, &ev->fp) == 0 ? 1 : -1;
+		ev->flow_state = vnt_flow_parse_sub(ev->p, &ev->flow, &ev->fp, &ev->lk) == 0 ? 1 : -1;
 	return ev->flow_state;
 }
 

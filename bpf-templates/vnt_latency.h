@@ -5,10 +5,11 @@
 #ifndef VNT_LATENCY_H
 #define VNT_LATENCY_H
 
-static __always_inline struct vnt_lat_slot *vnt_lat_slot_of(__u64 fp, __u32 pair)
+static __always_inline struct vnt_lat_slot *vnt_lat_slot_of(const struct vnt_ev *ev, __u32 pair)
 {
-	/* fp is a good hash already; mix the pair in so pairs do not collide */
-	__u32 idx = (__u32)((fp ^ ((__u64)pair * 0x9E3779B97F4A7C15ULL)) >> 32) & (VNT_LAT_SLOTS - 1);
+	/* the pair moves the flow's run of slots far away, so that the
+	 * pairs of one packet do not collide */
+	__u32 idx = (ev->lk + pair * 0x9E3779B9U) & (VNT_LAT_SLOTS - 1);
 	return bpf_map_lookup_elem(&vnt_lat_start, &idx);
 }
 
@@ -16,7 +17,7 @@ static __always_inline void vnt_lat_begin(struct vnt_ev *ev, __u32 pair)
 {
 	if (vnt_flow_get(ev) <= 0)
 		return;
-	struct vnt_lat_slot *s = vnt_lat_slot_of(ev->fp, pair);
+	struct vnt_lat_slot *s = vnt_lat_slot_of(ev, pair);
 	if (!s)
 		return;
 	if (s->fp && s->fp != ev->fp)
@@ -31,7 +32,7 @@ static __always_inline __s64 vnt_lat_end(struct vnt_ev *ev, __u32 pair)
 {
 	if (vnt_flow_get(ev) <= 0)
 		return -1;
-	struct vnt_lat_slot *s = vnt_lat_slot_of(ev->fp, pair);
+	struct vnt_lat_slot *s = vnt_lat_slot_of(ev, pair);
 	if (!s || s->fp != ev->fp) {
 		vnt_inc(&vnt_lat_stats, pair * 4 + 2);
 		return -1;

@@ -456,8 +456,18 @@ static __always_inline __u64 vnt_flow_l4(struct vnt_pkt *p, struct vnt_flow *f, 
  * UDP length and checksum, ICMP identifier and sequence), never the TTL,
  * checksums of IP, or outer headers that encapsulation adds and removes.
  * Starts at l3off/ethertype (skipping VLAN tags if the ethertype is one)
- * and leaves them as they were. Returns 0, or -1 if not an IP packet. */
-static __always_inline int vnt_flow_parse(struct vnt_pkt *p, struct vnt_flow *f, __u64 *fp)
+ * and leaves them as they were. Returns 0, or -1 if not an IP packet.
+ *
+ * *lk is where the packet goes in the tables of packets in flight
+ * (latency, breakdown): as hop-invariant as *fp, but consecutive for
+ * consecutive IPv4 packets of a flow (the flow's hash plus the IP ID,
+ * which senders count up), so a hop writes next to where it wrote the
+ * packet before instead of at a random place in a megabyte-sized table
+ * (measured: a cache miss of ~100 ns per first hop of a latency pair).
+ * Up to 8 fragments of a datagram get slots of their own. Without an ID
+ * (IPv6, or the 0 that DF packets of unconnected sockets carry), *lk is
+ * taken from *fp, i.e. random. */
+static __always_inline int vnt_flow_parse_lk(struct vnt_pkt *p, struct vnt_flow *f, __u64 *fp, __u32 *lk)
 {
 	__u16 l3 = p->l3off, et = p->ethertype;
 	__u64 idw = 0, tw = 0;
@@ -497,15 +507,27 @@ static __always_inline int vnt_flow_parse(struct vnt_pkt *p, struct vnt_flow *f,
 		h = vnt_mix(h, (__u64)f->saddr[2] << 32 | f->saddr[3]);
 		h = vnt_mix(h, (__u64)f->daddr[0] << 32 | f->daddr[1]);
 		h = vnt_mix(h, (__u64)f->daddr[2] << 32 | f->daddr[3]);
+		__u32 flow = (__u32)(h >> 32);
 		h = vnt_mix(h, idw);
 		h = vnt_mix(h, tw);
 		*fp = vnt_fmix64(h);
+		__u32 id = (__u32)(idw >> 16);
+		if (f->family == 4 && id)
+			*lk = flow + id + ((__u32)(idw & 7) << 13);
+		else
+			*lk = (__u32)(*fp >> 32);
 	}
 	rc = 0;
 out:
 	p->l3off = l3;
 	p->ethertype = et;
 	return rc;
+}
+
+static __always_inline int vnt_flow_parse(struct vnt_pkt *p, struct vnt_flow *f, __u64 *fp)
+{
+	__u32 lk;
+	return vnt_flow_parse_lk(p, f, fp, &lk);
 }
 
 #endif
