@@ -212,6 +212,38 @@ static __always_inline void *vnt_lookup_or_init(void *map, const void *key, __u3
 	return v ? v : bpf_map_lookup_elem(map, key);
 }
 
+/* The value of key k (nw 32-bit words) in a keyed aggregation's front
+ * cache (compiler/codegen.c, emit_agg_cache: used at 0, the key at 4, the
+ * value at voff), claiming the key's slot if it is empty; NULL if another
+ * key holds it. The slot is the top bits of a sum of the words times odd
+ * constants: they depend on every bit of every word, and unlike a chained
+ * hash the multiplies do not wait for each other (a flow key is 10 words). Per CPU, so no two programs race
+ * for a slot, except one interrupted by another on its CPU, which at worst
+ * counts one update under the interrupting one's key. */
+static __always_inline void *vnt_aggc_find(void *map, const __u32 *k, const int nw, const int shift, const int voff)
+{
+	__u32 h = 0x766e74;
+#pragma unroll
+	for (int i = 0; i < nw; i++)
+		h += k[i] * ((0x9E3779B1U ^ (__u32)i * 0x85EBCA77U) | 1);
+	__u32 slot = h >> shift;
+	__u32 *e = bpf_map_lookup_elem(map, &slot);
+	if (!e)
+		return NULL;
+	if (!e[0]) {
+#pragma unroll
+		for (int i = 0; i < nw; i++)
+			e[1 + i] = k[i];
+		e[0] = 1;
+		return (char *)e + voff;
+	}
+#pragma unroll
+	for (int i = 0; i < nw; i++)
+		if (e[1 + i] != k[i])
+			return NULL;
+	return (char *)e + voff;
+}
+
 static __always_inline void vnt_scalar_add(struct vnt_sval *s, __s64 v)
 {
 	if (!s)

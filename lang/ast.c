@@ -14,6 +14,16 @@ void *vnt_xcalloc(size_t n, size_t sz)
 	return p;
 }
 
+void *vnt_xrealloc(void *p, size_t sz)
+{
+	void *n = realloc(p, sz ? sz : 1);
+	if (!n) {
+		fprintf(stderr, "vnt: out of memory\n");
+		abort();
+	}
+	return n;
+}
+
 char *vnt_xstrdup(const char *s)
 {
 	char *d = strdup(s ? s : "");

@@ -215,6 +215,7 @@ struct vnt_module {
 
 /* constructors / destructors (ast.c) */
 void *vnt_xcalloc(size_t n, size_t sz);
+void *vnt_xrealloc(void *p, size_t sz);
 char *vnt_xstrdup(const char *s);
 void vnt_fexpr_free(struct vnt_fexpr *f);
 void vnt_aexpr_free(struct vnt_aexpr *a);

@@ -204,11 +204,13 @@ static int row_cmp(const void *x, const void *y)
 	return 0;
 }
 
-static void merge_value(const struct vnt_plan_agg *pa, struct vnt_snap_row *row, const uint8_t *vals, int ncpu)
+/* Add ncpu values, `stride` bytes apart, to the row. */
+static void merge_value(const struct vnt_plan_agg *pa, struct vnt_snap_row *row, const uint8_t *vals, int ncpu,
+			size_t stride)
 {
-	size_t stride = (pa->value_size + 7) & ~7u;
 	if (pa->nslots) {
-		row->slots = vnt_xcalloc((size_t)pa->nslots, sizeof(uint64_t));
+		if (!row->slots)
+			row->slots = vnt_xcalloc((size_t)pa->nslots, sizeof(uint64_t));
 		for (int c = 0; c < ncpu; c++) {
 			const uint64_t *s = (const uint64_t *)(vals + stride * (size_t)c);
 			for (int i = 0; i < pa->nslots; i++) {
@@ -232,6 +234,102 @@ static void merge_value(const struct vnt_plan_agg *pa, struct vnt_snap_row *row,
 	}
 }
 
+/* Rows by their raw key, to add the front cache's entries to the rows of
+ * the hash map's (open addressing; idx holds row + 1, 0 is empty). */
+struct rows_by_key {
+	size_t ksz;
+	uint8_t *keys;          /* row i's raw key at i * ksz */
+	int *idx;
+	size_t cap, rows_cap;   /* idx slots; rows the keys and g->rows have room for */
+};
+
+static size_t key_hash(const uint8_t *k, size_t n)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;      /* FNV-1a */
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ k[i]) * 0x100000001b3ULL;
+	return (size_t)h;
+}
+
+static int rows_find(const struct rows_by_key *rk, const uint8_t *key)
+{
+	if (!rk->cap)
+		return -1;
+	for (size_t i = key_hash(key, rk->ksz) & (rk->cap - 1);; i = (i + 1) & (rk->cap - 1)) {
+		int r = rk->idx[i] - 1;
+		if (r < 0 || !memcmp(rk->keys + (size_t)r * rk->ksz, key, rk->ksz))
+			return r;
+	}
+}
+
+static void rows_index(struct rows_by_key *rk, int row)
+{
+	size_t i = key_hash(rk->keys + (size_t)row * rk->ksz, rk->ksz) & (rk->cap - 1);
+	while (rk->idx[i])
+		i = (i + 1) & (rk->cap - 1);
+	rk->idx[i] = row + 1;
+}
+
+/* A new, empty row for this raw key, its key columns rendered. */
+static struct vnt_snap_row *new_row(const struct vnt_plan *p, const struct vnt_plan_agg *pa, struct vnt_snap_aggr *g,
+				    struct rows_by_key *rk, const uint8_t *key)
+{
+	if ((size_t)g->nrows == rk->rows_cap) {
+		rk->rows_cap = rk->rows_cap ? rk->rows_cap * 2 : 16;
+		g->rows = vnt_xrealloc(g->rows, sizeof(*g->rows) * rk->rows_cap);
+		rk->keys = vnt_xrealloc(rk->keys, rk->ksz * rk->rows_cap);
+	}
+	if ((size_t)(g->nrows + 1) * 2 > rk->cap) {
+		free(rk->idx);
+		rk->cap = rk->cap ? rk->cap * 2 : 64;
+		rk->idx = vnt_xcalloc(rk->cap, sizeof(int));
+		for (int i = 0; i < g->nrows; i++)
+			rows_index(rk, i);
+	}
+	int n = g->nrows++;
+	memcpy(rk->keys + (size_t)n * rk->ksz, key, rk->ksz);
+	rows_index(rk, n);
+	struct vnt_snap_row *r = &g->rows[n];
+	memset(r, 0, sizeof(*r));
+	r->keys = vnt_xcalloc((size_t)pa->nkeys, sizeof(char *));
+	for (int i = 0; i < pa->nkeys; i++)
+		r->keys[i] = render_key(p, &pa->keys[i], key);
+	return r;
+}
+
+/* The keyed aggregation's front cache (compiler/codegen.c,
+ * emit_agg_cache): per CPU, slots of {used, key, value}. A key may be in
+ * several CPUs' caches and in the hash map: its row adds them all up.
+ * Objects from before the cache have no such map. */
+static void read_agg_cache(struct vnt_session *s, const struct vnt_plan_agg *pa, struct vnt_snap_aggr *g, int ncpu,
+			   struct rows_by_key *rk)
+{
+	char name[32];
+	snprintf(name, sizeof(name), "vnt_aggc_%d", pa->id);
+	struct bpf_map *m = bpf_object__find_map_by_name(vnt_session_object(s), name);
+	size_t voff = (4 + pa->key_size + 7) & ~(size_t)7, esz = voff + pa->value_size;
+	if (!m || bpf_map__value_size(m) != esz)
+		return;
+	int fd = bpf_map__fd(m);
+	size_t stride = (esz + 7) & ~(size_t)7;
+	uint8_t *buf = vnt_xcalloc((size_t)ncpu, stride);
+	for (uint32_t slot = 0; slot < bpf_map__max_entries(m); slot++) {
+		if (bpf_map_lookup_elem(fd, &slot, buf))
+			continue;
+		for (int c = 0; c < ncpu; c++) {
+			const uint8_t *e = buf + stride * (size_t)c;
+			uint32_t used;
+			memcpy(&used, e, sizeof(used));
+			if (!used)
+				continue;
+			int r = rows_find(rk, e + 4);
+			struct vnt_snap_row *row = r >= 0 ? &g->rows[r] : new_row(vnt_session_plan(s), pa, g, rk, e + 4);
+			merge_value(pa, row, e + voff, 1, stride);
+		}
+	}
+	free(buf);
+}
+
 static void read_agg(struct vnt_session *s, const struct vnt_plan_agg *pa, struct vnt_snap_aggr *g, int ncpu)
 {
 	const struct vnt_plan *p = vnt_session_plan(s);
@@ -253,12 +351,11 @@ static void read_agg(struct vnt_session *s, const struct vnt_plan_agg *pa, struc
 	size_t stride = (pa->value_size + 7) & ~7u;
 	uint8_t *vals = vnt_xcalloc((size_t)ncpu, stride);
 	uint8_t *key = vnt_xcalloc(1, pa->key_size), *next = vnt_xcalloc(1, pa->key_size);
-	int cap = 0;
 	if (!pa->nkeys) {
 		uint32_t z = 0;
 		if (!bpf_map_lookup_elem(fd, &z, vals)) {
 			struct vnt_snap_row r = { 0 };
-			merge_value(pa, &r, vals, ncpu);
+			merge_value(pa, &r, vals, ncpu, stride);
 			if (r.count) {
 				g->rows = vnt_xcalloc(1, sizeof(*g->rows));
 				r.keys = vnt_xcalloc(1, sizeof(char *));
@@ -268,24 +365,18 @@ static void read_agg(struct vnt_session *s, const struct vnt_plan_agg *pa, struc
 			}
 		}
 	} else {
+		struct rows_by_key rk = { .ksz = pa->key_size };
 		const void *prev = NULL;
 		while (bpf_map_get_next_key(fd, prev, next) == 0) {
 			memcpy(key, next, pa->key_size);
 			prev = key;
 			if (bpf_map_lookup_elem(fd, key, vals))
 				continue;   /* deleted meanwhile */
-			if (g->nrows == cap) {
-				cap = cap ? cap * 2 : 16;
-				g->rows = realloc(g->rows, sizeof(*g->rows) * (size_t)cap);
-			}
-			struct vnt_snap_row *r = &g->rows[g->nrows];
-			memset(r, 0, sizeof(*r));
-			merge_value(pa, r, vals, ncpu);
-			r->keys = vnt_xcalloc((size_t)pa->nkeys, sizeof(char *));
-			for (int i = 0; i < pa->nkeys; i++)
-				r->keys[i] = render_key(p, &pa->keys[i], key);
-			g->nrows++;
+			merge_value(pa, new_row(p, pa, g, &rk, key), vals, ncpu, stride);
 		}
+		read_agg_cache(s, pa, g, ncpu, &rk);
+		free(rk.keys);
+		free(rk.idx);
 	}
 	free(vals);
 	free(key);
