@@ -1,13 +1,9 @@
-/* hop @NAME@: BTF-typed program (tp_btf or fentry); argument @ARG@ is the
- * sk_buff and its fields are read directly. */
-SEC("@SEC@")
-int vnt_hop_@ID@(__u64 *ctx)
+/* hop @NAME@: BTF-typed program (tp_btf or fentry); the sk_buff's fields
+ * are read directly. Called by its program (hop_btf_prog.tpl) for the
+ * packets vnt_quick_@ID@ lets through. */
+static @INLINE@ int vnt_hopfn_@ID@(struct sk_buff *skb, __u64 *ctx)
 {
-	struct sk_buff *skb = (struct sk_buff *)ctx[@ARG@];
-	if (!skb)		/* some tracepoints pass NULL (qdisc_dequeue on an empty queue) */
-		return 0;
-	if (!vnt_quick_@ID@(skb))	/* another device's packet */
-		return 0;
+	(void)ctx;
 	struct vnt_ev ev;
 	__builtin_memset(&ev, 0, sizeof(ev));
 	ev.hop = @ID@;
@@ -17,6 +13,5 @@ int vnt_hop_@ID@(__u64 *ctx)
 		return 0;
 	if (vnt_ev_skb_pkt(&ev, skb, 1) < 0)
 		return 0;
-	ev.ts = vnt_now();
 	return vnt_body_@ID@(&ev);
 }

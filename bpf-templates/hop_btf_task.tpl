@@ -16,6 +16,5 @@ int vnt_hop_@ID@(__u64 *ctx)
 	ev.fp = vnt_task_identity(task);
 	ev.lk = (__u32)ev.fp;   /* the thread id: tasks get slots of their own */
 	ev.flow_state = 1;
-	ev.ts = vnt_now();
 	return vnt_body_@ID@(&ev);
 }

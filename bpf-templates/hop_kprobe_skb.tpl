@@ -13,6 +13,5 @@ int vnt_hop_@ID@(struct pt_regs *ctx)
 		return 0;
 	if (vnt_ev_skb_pkt(&ev, skb, 0) < 0)
 		return 0;
-	ev.ts = vnt_now();
 	return vnt_body_@ID@(&ev);
 }

@@ -8,6 +8,5 @@ int vnt_hop_@ID@(void *ctx)
 	ev.hop = @ID@;
 	if (!vnt_pre_@ID@(NULL, &ev))
 		return 0;
-	ev.ts = vnt_now();
 	return vnt_body_@ID@(&ev);
 }

@@ -11,7 +11,6 @@ int vnt_hop_@ID@(struct __sk_buff *skb)
 		return TC_ACT_UNSPEC;
 	if (vnt_ev_tc_pkt(&ev, skb) < 0)
 		return TC_ACT_UNSPEC;
-	ev.ts = vnt_now();
 	vnt_body_@ID@(&ev);
 	return TC_ACT_UNSPEC;
 }

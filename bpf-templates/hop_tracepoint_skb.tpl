@@ -14,6 +14,5 @@ int vnt_hop_@ID@(void *ctx)
 		return 0;
 	if (vnt_ev_skb_pkt(&ev, skb, 0) < 0)
 		return 0;
-	ev.ts = vnt_now();
 	return vnt_body_@ID@(&ev);
 }

@@ -10,7 +10,6 @@ int vnt_hop_@ID@(struct xdp_md *x)
 		return XDP_PASS;
 	if (vnt_ev_xdp_pkt(&ev, x) < 0)
 		return XDP_PASS;
-	ev.ts = vnt_now();
 	vnt_body_@ID@(&ev);
 	return XDP_PASS;
 }

@@ -107,6 +107,10 @@ struct vnt_sval {
 	__s64 max;
 };
 
+/* Set by the loader: 1 for the hops another host runs, in programs
+ * shared by several hops (a host loads only its own hops). */
+const volatile __u32 vnt_hop_off[VNT_NHOPS] = {};
+
 /* Set by the loader: network namespace of each tc/xdp hop's device. */
 const volatile __u32 vnt_hop_netns[VNT_NHOPS] = {};
 

@@ -440,6 +440,9 @@ static void emit_hop_body(struct cg *c, const struct vnt_plan_hop *h)
 		sb_printf(o, "\tif (vnt_flow_get(ev) > 0 ? (__u32)((ev->fp * 0x9E3779B97F4A7C15ULL) >> 32) %% %uU\n"
 			  "\t    : bpf_get_prandom_u32() %% %uU)\n\t\treturn 0;\n", t->sample_n, t->sample_n);
 	}
+	/* The clock only for packets the hop keeps (a helper call, ~35 ns
+	 * here): the rest of the host's traffic does not pay for it. */
+	sb_puts(o, "\tev->ts = vnt_now();\n");
 	sb_printf(o, "\tvnt_inc(&vnt_hop_hits, %d);\n", h->id);
 	bool ts = false;
 	for (int i = 0; i < c->pl->nlat; i++)
@@ -496,6 +499,41 @@ static void emit_hop_body(struct cg *c, const struct vnt_plan_hop *h)
 			sb_printf(o, "\tvnt_update_%d(ev, %s);\n", a->id, v);
 	}
 	sb_puts(o, "\treturn 0;\n}\n\n");
+}
+
+/* The program of BTF skb hops (compiler/lower.c, share_programs), after
+ * the last of its hops' functions: it calls each hop of this host
+ * (vnt_hop_off, set by the loader, is frozen: the verifier skips the
+ * others' code). */
+static int emit_shared_prog(struct cg *c, const struct vnt_plan_hop *last, const char *sec, const char *arg)
+{
+	const struct vnt_plan *pl = c->pl;
+	struct strbuf calls, names;
+	sb_init(&calls);
+	sb_init(&names);
+	int n = 0;
+	for (int i = 0; i < pl->nhops; i++)
+		n += !strcmp(pl->hops[i].prog, last->prog);
+	for (int i = 0; i < pl->nhops; i++) {
+		if (strcmp(pl->hops[i].prog, last->prog))
+			continue;
+		sb_printf(&names, "%s%s", names.len ? ", " : "", pl->hops[i].name);
+		sb_puts(&calls, "\tif (");
+		if (n > 1)
+			sb_printf(&calls, "!vnt_hop_off[%d] && ", i);
+		sb_printf(&calls, "vnt_quick_%d(skb))\t/* else another device's packet */\n", i);
+		sb_printf(&calls, "\t\tvnt_hopfn_%d(skb, ctx);\n", i);
+	}
+	const char *kv[] = { "SEC", sec, "ARG", arg, "PROG", last->prog, "NAMES", names.s, "CALLS", calls.s, NULL };
+	char *text = vnt_template("hop_btf_prog.tpl", kv);
+	sb_free(&calls);
+	sb_free(&names);
+	if (!text)
+		return -1;
+	sb_puts(&c->out, text);
+	sb_puts(&c->out, "\n");
+	free(text);
+	return 0;
 }
 
 static int emit_hop_prog(struct cg *c, const struct vnt_plan_hop *h)
@@ -559,13 +597,22 @@ static int emit_hop_prog(struct cg *c, const struct vnt_plan_hop *h)
 	if (h->location_arg >= 0)
 		sb_printf(&c->out, " (ev)->location = (ctx)[%d];", h->location_arg);
 	sb_puts(&c->out, " } while (0)\n");
-	const char *kv[] = { "ID", id, "SEC", sec, "ARG", arg, "OFF", off, "NAME", h->name, NULL };
+	int members = 0, later = 0;
+	for (int i = 0; i < c->pl->nhops; i++) {
+		members += !strcmp(c->pl->hops[i].prog, h->prog);
+		later += i > h->id && !strcmp(c->pl->hops[i].prog, h->prog);
+	}
+	/* Shared programs call their hops: each with its own stack frame. */
+	const char *inl = members > 1 ? "__noinline" : "__always_inline";
+	const char *kv[] = { "ID", id, "SEC", sec, "ARG", arg, "OFF", off, "NAME", h->name, "INLINE", inl, NULL };
 	char *text = vnt_template(tpl, kv);
 	if (!text)
 		return -1;
 	sb_puts(&c->out, text);
 	sb_puts(&c->out, "\n");
 	free(text);
+	if (!strcmp(tpl, "hop_btf_skb.tpl") && !later)
+		return emit_shared_prog(c, h, sec, arg);
 	return 0;
 }
 

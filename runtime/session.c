@@ -154,8 +154,18 @@ static int load_obj(struct vnt_session *s, const void *obj, size_t len, bool dir
 				 plan->hops[i].name);
 			goto fail;
 		}
-		bpf_program__set_autoload(prog, s->hop_mask >> i & 1);
+		bpf_program__set_autoload(prog, false);
 	}
+	/* A program shared by several hops (compiler/lower.c) loads if any
+	 * of them is this host's; the others are switched off inside it. */
+	uint32_t off[VNT_MAX_HOPS] = { 0 };
+	for (int i = 0; i < plan->nhops; i++) {
+		off[i] = !(s->hop_mask >> i & 1);
+		if (!off[i])
+			bpf_program__set_autoload(bpf_object__find_program_by_name(s->obj, plan->hops[i].prog), true);
+	}
+	if (plan->nhops)
+		rodata_set(s->obj, "vnt_hop_off", off, sizeof(uint32_t) * (size_t)plan->nhops);
 	bool all = true;
 	for (int i = 0; i < plan->nhops; i++)
 		all &= s->hop_mask >> i & 1;
@@ -217,12 +227,23 @@ fail:
 	return NULL;
 }
 
+/* The first hop of this host that runs in hop i's program. */
+static int first_of_prog(const struct vnt_session *s, int i)
+{
+	for (int j = 0; j < i; j++)
+		if ((s->hop_mask >> j & 1) && !strcmp(s->plan->hops[j].prog, s->plan->hops[i].prog))
+			return j;
+	return i;
+}
+
 int vnt_session_attach(struct vnt_session *s, char *err, size_t errlen)
 {
 	for (int i = 0; i < s->plan->nhops; i++) {
 		if (!(s->hop_mask >> i & 1))
 			continue;
 		const struct vnt_plan_hop *h = &s->plan->hops[i];
+		if (first_of_prog(s, i) != i)
+			continue;   /* attached with an earlier hop of its program */
 		struct bpf_program *prog = bpf_object__find_program_by_name(s->obj, h->prog);
 		int rc = vnt_attach_hop(prog, h, &s->att[s->natt], err, errlen);
 		if (rc)
