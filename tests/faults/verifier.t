@@ -10,7 +10,7 @@ vnt=${VNT:-$top/vnt}
 tmp=${VNT_TEST_TMP:-$(mktemp -d)}
 mkdir -p "$tmp/data"
 cp -r "$top/bpf-templates" "$top/stdlib" "$tmp/data/"
-sed -i '/if (!skb)/,+1d' "$tmp/data/bpf-templates/hop_btf_skb.tpl"
+sed -i '/if (!skb)/,+1d' "$tmp/data/bpf-templates/hop_btf_prog.tpl"
 printf 'import "qdisc"\ntrace q {\n    hop d = qdisc.dequeue("*")\n    count()\n}\n' > "$tmp/q.vnt"
 out=$(VNT_DATADIR="$tmp/data" "$vnt" run -q -d 1 "$tmp/q.vnt" 2>&1); rc=$?
 want=("$tmp/q.vnt:3:9: hop 'd' (qdisc.dequeue, tp_btf qdisc_dequeue)" "verifier refused its program" "last generated line:" "invalid mem access")
