@@ -90,26 +90,40 @@ static void put_member(struct buf *b, const char *name, size_t nl, const void *d
 	put(b, h, 32);
 }
 
-/* The package's own layout, walked as vnt_package_parse does; each
- * member's checksum is rewritten when the member is all there. */
+/* The next whole member at *off of a payload in the package's own layout,
+ * walked as vnt_package_parse does: its name (nl bytes), and its data (sz
+ * bytes, followed by its 32-byte checksum) at the offset returned; -1 at
+ * the end or where the layout breaks off. */
+static long next_member(const unsigned char *p, size_t len, size_t *off, const unsigned char **name, uint16_t *nl,
+			uint64_t *sz)
+{
+	if (len - *off < 2)
+		return -1;
+	memcpy(nl, p + *off, 2);
+	*off += 2;
+	if (len - *off < (size_t)*nl + 8)
+		return -1;
+	*name = p + *off;
+	*off += *nl;
+	memcpy(sz, p + *off, 8);
+	*off += 8;
+	if (*sz > len - *off || len - *off - *sz < 32)
+		return -1;
+	long data = (long)*off;
+	*off += *sz + 32;
+	return data;
+}
+
+/* Each member's checksum rewritten where the member is all there. */
 static void fix_exact(unsigned char *p, size_t len)
 {
 	size_t off = 0;
-	while (len - off >= 2) {
-		uint16_t nl;
-		uint64_t sz;
-		memcpy(&nl, p + off, 2);
-		off += 2;
-		if (len - off < (size_t)nl + 8)
-			return;
-		off += nl;
-		memcpy(&sz, p + off, 8);
-		off += 8;
-		if (sz > len - off || len - off - sz < 32)
-			return;
-		sha256(p + off, sz, p + off + sz);
-		off += sz + 32;
-	}
+	const unsigned char *name;
+	uint16_t nl;
+	uint64_t sz;
+	long d;
+	while ((d = next_member(p, len, &off, &name, &nl, &sz)) >= 0)
+		sha256(p + d, sz, p + d + sz);
 }
 
 /* Members as text, separated by FZ_SEP: "NAME\nDATA". */
@@ -134,24 +148,15 @@ static void build_split(struct buf *out, const unsigned char *p, size_t len)
 static const unsigned char *find_member(const unsigned char *p, size_t len, const char *name, size_t *size)
 {
 	size_t off = 0, want = strlen(name);
-	while (len - off >= 2) {
-		uint16_t nl;
-		uint64_t sz;
-		memcpy(&nl, p + off, 2);
-		off += 2;
-		if (len - off < (size_t)nl + 8)
-			return NULL;
-		const unsigned char *n = p + off;
-		off += nl;
-		memcpy(&sz, p + off, 8);
-		off += 8;
-		if (sz > len - off || len - off - sz < 32)
-			return NULL;
+	const unsigned char *n;
+	uint16_t nl;
+	uint64_t sz;
+	long d;
+	while ((d = next_member(p, len, &off, &n, &nl, &sz)) >= 0) {
 		if (nl == want && !memcmp(n, name, want)) {
 			*size = sz;
-			return p + off;
+			return p + d;
 		}
-		off += sz + 32;
 	}
 	return NULL;
 }
