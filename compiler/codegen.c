@@ -502,18 +502,15 @@ static void emit_hop_body(struct cg *c, const struct vnt_plan_hop *h)
 }
 
 /* The program of BTF skb hops (compiler/lower.c, share_programs), after
- * the last of its hops' functions: it calls each hop of this host
+ * the last of its n hops' functions: it calls each hop of this host
  * (vnt_hop_off, set by the loader, is frozen: the verifier skips the
  * others' code). */
-static int emit_shared_prog(struct cg *c, const struct vnt_plan_hop *last, const char *sec, const char *arg)
+static int emit_shared_prog(struct cg *c, const struct vnt_plan_hop *last, int n, const char *sec, const char *arg)
 {
 	const struct vnt_plan *pl = c->pl;
 	struct strbuf calls, names;
 	sb_init(&calls);
 	sb_init(&names);
-	int n = 0;
-	for (int i = 0; i < pl->nhops; i++)
-		n += !strcmp(pl->hops[i].prog, last->prog);
 	for (int i = 0; i < pl->nhops; i++) {
 		if (strcmp(pl->hops[i].prog, last->prog))
 			continue;
@@ -612,7 +609,7 @@ static int emit_hop_prog(struct cg *c, const struct vnt_plan_hop *h)
 	sb_puts(&c->out, "\n");
 	free(text);
 	if (!strcmp(tpl, "hop_btf_skb.tpl") && !later)
-		return emit_shared_prog(c, h, sec, arg);
+		return emit_shared_prog(c, h, members, sec, arg);
 	return 0;
 }
 
