@@ -136,24 +136,10 @@ static __always_inline void vnt_inc(void *map, __u32 idx)
 		*c += 1;
 }
 
-/* One copy of the header parser per program, called, not inlined at
- * every use: clang compiles it once and the programs stay small. Global
- * (not static), so the verifier checks it once on its own instead of
- * again at every call with the caller's state: the same code, about 40%
- * less verification time (a four-hop breakdown's cached start 89 -> 54 ms).
- * A global function's pointer arguments may be NULL as far as the
- * verifier knows, hence the checks. */
-__noinline int vnt_flow_parse_sub(struct vnt_pkt *p, struct vnt_flow *f, __u64 *fp, __u32 *lk)
-{
-	if (!p || !f || !fp || !lk)
-		return -1;
-	return vnt_flow_parse_lk(p, f, fp, lk);
-}
-
 static __always_inline int vnt_flow_get(struct vnt_ev *ev)
 {
 	if (!ev->flow_state)
-		ev->flow_state = vnt_flow_parse_sub(ev->p, &ev->flow, &ev->fp, &ev->lk) == 0 ? 1 : -1;
+		ev->flow_state = ev->p && vnt_flow_parse_lk(ev->p, &ev->flow, &ev->fp, &ev->lk) == 0 ? 1 : -1;
 	return ev->flow_state;
 }
 

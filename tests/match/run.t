@@ -266,6 +266,24 @@ errors_tests() {
 		echo "not ok match: division by zero: $out"
 }
 
+# The flow parser's fixed-offset path for plain IPv4 TCP/UDP must give
+# every frame of the corpus the flow and fingerprint the general header
+# walk gives it (bpf-templates/vnt_pkt.h, vnt_flow_fast4).
+compare_flow_paths() {
+	"$vnt" match --flow -r "$tmp/all.pcap" 'len > 0' >"$tmp/flow.fast" 2>&1 &&
+		VNT_FLOW_GENERIC=1 "$vnt" match --flow -r "$tmp/all.pcap" 'len > 0' >"$tmp/flow.any" 2>&1 || {
+		echo "not ok match: flow parse paths: vnt match --flow failed: $(head -3 "$tmp/flow.fast" "$tmp/flow.any" | tr '\n' ' ')"
+		return; }
+	local n4 first
+	n4=$(grep -cE 'proto=(6|17) [0-9]+\.[0-9]+\.[0-9]+\.[0-9]+\.' "$tmp/flow.any")
+	if cmp -s "$tmp/flow.fast" "$tmp/flow.any" && ((n4 > 100)); then
+		echo "ok match: the fixed-offset IPv4 flow parse agrees with the general one on all $(wc -l <"$tmp/flow.any") frames ($n4 TCP/UDP over IPv4)"
+	else
+		first=$(diff "$tmp/flow.fast" "$tmp/flow.any" | grep -m1 '^[<>]' | awk '{ print $2 }')
+		echo "not ok match: flow parse paths differ ($n4 TCP/UDP over IPv4 frames), first at $(where "${first:-0}")"
+	fi
+}
+
 # compile every filter once, on every CPU (clang dominates the run time)
 warm_cache() {
 	cat "$@" | grep -v '^#' | grep . |
@@ -278,6 +296,7 @@ if merge_corpus; then
 	compare_corpus "$here/filters" match
 	compare_corpus "$here/filters-unoptimized" "match (tcpdump -O)" -O
 	compare_vlan
+	compare_flow_paths
 else
 	echo "not ok match: cannot concatenate the captures of $pcaps"
 fi
