@@ -10,11 +10,7 @@
 #ifndef VNT_COMMON_H
 #define VNT_COMMON_H
 
-#include "vmlinux.h"
-#include <bpf/bpf_helpers.h>
-#include <bpf/bpf_core_read.h>
-#include <bpf/bpf_tracing.h>
-#include <bpf/bpf_endian.h>
+#include "vnt_kernel.h"
 #include "vnt_pkt.h"
 
 char LICENSE[] SEC("license") = "GPL";

@@ -123,8 +123,12 @@ static int cache_key(const char *csrc, const char *tdir, char out[65])
 	return 0;
 }
 
-/* Run clang; its stderr goes to errpath so we can show it with context. */
-static int run_clang(const char *tdir, const char *cpath, const char *opath,
+/* Run clang; its stderr goes to errpath so we can show it with context.
+ * pch: the precompiled vnt_kernel.h to start from, or NULL. Makefile.am
+ * builds it with the options here that change what a header means (-O2,
+ * -target bpf, -D__TARGET_ARCH_x86: BPF_PCH_FLAGS); clang refuses a PCH
+ * built otherwise, or older than the headers it was built from. */
+static int run_clang(const char *tdir, const char *pch, const char *cpath, const char *opath,
 		     const char *errpath, bool verbose)
 {
 	char inc[PATH_MAX + 40];
@@ -132,7 +136,12 @@ static int run_clang(const char *tdir, const char *cpath, const char *opath,
 	const char *argv[] = { VNT_CLANG, "-O2", "-g", "-target", "bpf", "-D__TARGET_ARCH_x86",
 			       "-Wall", "-Wno-unused-function", "-Wno-unused-variable",
 			       "-Wno-address-of-packed-member", "-Wno-compare-distinct-pointer-types",
-			       inc, "-c", cpath, "-o", opath, NULL };
+			       inc, "-c", cpath, "-o", opath, NULL, NULL, NULL };
+	if (pch) {
+		size_t n = sizeof(argv) / sizeof(argv[0]) - 3;
+		argv[n] = "-include-pch";
+		argv[n + 1] = pch;
+	}
 	if (verbose) {
 		for (const char **a = argv; *a; a++)
 			fprintf(stderr, "%s%s", a == argv ? "" : " ", *a);
@@ -190,7 +199,17 @@ int vnt_clang_compile(const char *csrc, const char *name, const struct vnt_clang
 		fprintf(stderr, "vnt: error: cannot write %s: %s\n", cpath, strerror(errno));
 		return -errno;
 	}
-	rc = run_clang(tdir, cpath, tpath, epath, o->verbose);
+	char pch[PATH_MAX + 48];
+	snprintf(pch, sizeof(pch), "%s/vnt_kernel.pch", tdir);
+	bool use_pch = access(pch, R_OK) == 0;
+	rc = run_clang(tdir, use_pch ? pch : NULL, cpath, tpath, epath, o->verbose);
+	if (rc && use_pch) {
+		/* A stale or foreign PCH (the kernel's BTF was dumped again, clang
+		 * changed): the same compile without it says what is really wrong. */
+		if (o->verbose)
+			fprintf(stderr, "vnt: clang refused %s or the program; compiling again without it\n", pch);
+		rc = run_clang(tdir, NULL, cpath, tpath, epath, o->verbose);
+	}
 	size_t elen = 0;
 	char *err = vnt_read_file(epath, &elen);
 	if (rc) {

@@ -30,8 +30,7 @@ static const char prologue[] =
 	"#define VNT_SNAP_MAX %d\n"
 	"#define VNT_MATCH_FLOW %d\n"
 	"#define VNT_FLOW_FAST %d\n"
-	"#include \"vmlinux.h\"\n"
-	"#include <bpf/bpf_helpers.h>\n"
+	"#include \"vnt_kernel.h\"\n"
 	"#include \"vnt_pkt.h\"\n\n"
 	"char LICENSE[] SEC(\"license\") = \"GPL\";\n\n"
 	"struct vnt_ev;\n\n";

@@ -8,6 +8,8 @@
 #   `vnt run -v` (same)       no clang; -v says so; the run works
 #   changed script            clang runs again, a second object is cached
 #   --no-cache                clang runs although the object is cached
+#   the precompiled vnt_kernel.h  `make` builds it; clang gets it; a bad
+#                             one costs a second clang run, not the compile
 set -uo pipefail
 . "${VNT_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/integration/lib.sh"
 
@@ -56,6 +58,13 @@ else
 	notok "cache: first compile -v shows clang, not the cache" "stderr: $ERR"
 fi
 check_eq "cache: one object in the cache" "$(n_obj)" 1
+data=${VNT_DATADIR:-$VNT_TOP}
+pch=$data/bpf-templates/vnt_kernel.pch
+if [[ -f $pch ]] && grep -qF -- "-include-pch $pch" "$T/first.err" && ! grep -q refused "$T/first.err"; then
+	ok "cache: clang starts from the precompiled kernel header make built"
+else
+	notok "cache: clang starts from the precompiled kernel header make built" "$pch: $(ls -l "$pch" 2>&1); stderr: $ERR"
+fi
 
 traced second "$VNT" compile -v "$T/a.vnt" -o "$T/a2.o"
 check_eq "cache: second compile exits 0" "$RC" 0
@@ -97,4 +106,17 @@ check_eq "cache: vnt run of the changed script uses its cached object (no clang)
 traced nocache "$VNT" compile -v --no-cache "$T/a.vnt" -o "$T/a3.o"
 check_eq "cache: --no-cache exits 0" "$RC" 0
 check_eq "cache: --no-cache runs clang although the object is cached" "$CLANG" 1
+
+# A precompiled header clang refuses (here: not one at all) must not fail
+# the compile: vnt compiles again without it.
+mkdir -p "$T/data" && cp -rp "$data/bpf-templates" "$data/stdlib" "$T/data/" &&
+	echo "not a PCH" >"$T/data/bpf-templates/vnt_kernel.pch"
+VNT_DATADIR=$T/data traced badpch "$VNT" compile -v --no-cache "$T/a.vnt" -o "$T/a4.o"
+check_eq "cache: a bad precompiled header: the compile still exits 0" "$RC" 0
+check_eq "cache: a bad precompiled header: clang runs again without it" "$CLANG" 2
+if grep -q 'compiling again without it' "$T/badpch.err" && [[ -s $T/a4.o ]]; then
+	ok "cache: a bad precompiled header: -v says so and the object is written"
+else
+	notok "cache: a bad precompiled header: -v says so and the object is written" "stderr: $ERR"
+fi
 exit 0
