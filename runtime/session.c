@@ -121,11 +121,25 @@ static void explain_load_failure(const struct vnt_plan *p, char *err, size_t len
 		const char *e = strchr(q + 1, '\n');
 		snprintf(cline, sizeof(cline), "%.*s", e ? (int)(e - q - 1) : 200, q + 1);
 	}
+	/* Hops on one BTF hook share a program (compiler/lower.c): the
+	 * refusal may be about any of them, so name them all. */
+	char shared[512] = "";
+	size_t sl = 0;
+	for (int i = 0; h && i < p->nhops && sl < sizeof(shared); i++) {
+		const struct vnt_plan_hop *o = &p->hops[i];
+		if (o != h && o->prog && h->prog && !strcmp(o->prog, h->prog)) {
+			int w = snprintf(shared + sl, sizeof(shared) - sl, "%shop '%s' (%s)", sl ? ", " : "",
+					 o->name, o->srcloc ? o->srcloc : "?");
+			sl += w > 0 ? (size_t)w : 0;
+		}
+	}
 	if (h)
 		snprintf(err, len, "%s: hop '%s' (%s, %s %s): the kernel's verifier refused its program: %s\n"
-			 "last generated line: %s\n--- libbpf / verifier log (end) ---\n%s",
+			 "%s%s%slast generated line: %s\n--- libbpf / verifier log (end) ---\n%s",
 			 h->srcloc ? h->srcloc : "?", h->name, h->def ? h->def : "", vnt_hopkind_name(h->kind),
-			 h->target ? h->target : "", strerror(-rc), cline, tail);
+			 h->target ? h->target : "", strerror(-rc),
+			 *shared ? "the program is shared with " : "", shared, *shared ? "; the cause may be in any of them\n" : "",
+			 cline, tail);
 	else
 		snprintf(err, len, "the kernel refused to load the programs: %s\n--- libbpf / verifier log (end) ---\n%s",
 			 strerror(-rc), tail);

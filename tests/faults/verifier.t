@@ -19,3 +19,8 @@ for w in "${want[@]}"; do [[ $out == *"$w"* ]] || miss+=" [$w]"; done
 if [[ $rc == 1 && -z $miss ]]; then echo "ok verifier-rejection-explained"; else echo "not ok verifier-rejection-explained: rc=$rc missing:$miss: ${out:0:600}"; fi
 # and with the real templates the same script loads
 out=$("$vnt" run -q -d 0.5 "$tmp/q.vnt" 2>&1) && echo "ok verifier-accepts-fixed-template" || echo "not ok verifier-accepts-fixed-template: ${out:0:400}"
+# hops on one BTF hook share a program: the refusal names all of them
+printf 'import "qdisc"\ntrace q {\n    hop d = qdisc.dequeue("*")\n    hop e = qdisc.dequeue("lo")\n    count() by hop\n}\n' > "$tmp/q2.vnt"
+out=$(VNT_DATADIR="$tmp/data" "$vnt" run -q -d 1 "$tmp/q2.vnt" 2>&1); rc=$?
+w="the program is shared with hop 'e' ($tmp/q2.vnt:4:9); the cause may be in any of them"
+if [[ $rc == 1 && $out == *"$w"* ]]; then echo "ok verifier-rejection-names-sharing-hops"; else echo "not ok verifier-rejection-names-sharing-hops: rc=$rc, want [$w]: ${out:0:600}"; fi
