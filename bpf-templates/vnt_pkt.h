@@ -449,24 +449,6 @@ static __always_inline __u64 vnt_flow_l4(struct vnt_pkt *p, struct vnt_flow *f, 
 	return 0;
 }
 
-/* Parse the packet's flow (the inner one for VXLAN) and compute *fp, a
- * fingerprint of this packet that every hop of its path computes alike:
- * it reads only fields no hop rewrites (addresses, protocol, ports, the
- * IPv4 ID or IPv6 flow label and payload length, TCP sequence and ack,
- * UDP length and checksum, ICMP identifier and sequence), never the TTL,
- * checksums of IP, or outer headers that encapsulation adds and removes.
- * Starts at l3off/ethertype (skipping VLAN tags if the ethertype is one)
- * and leaves them as they were. Returns 0, or -1 if not an IP packet.
- *
- * *lk is where the packet goes in the tables of packets in flight
- * (latency, breakdown): as hop-invariant as *fp, but consecutive for
- * consecutive IPv4 packets of a flow (the flow's hash plus the IP ID,
- * which senders count up), so a hop writes next to where it wrote the
- * packet before instead of at a random place in a megabyte-sized table
- * (measured: a cache miss of ~100 ns per first hop of a latency pair).
- * Up to 8 fragments of a datagram get slots of their own. Without an ID
- * (IPv6, or the 0 that DF packets of unconnected sockets carry), *lk is
- * taken from *fp, i.e. random. */
 /* The flow and the fingerprint's two words (*idw network layer, *tw
  * transport) of any packet: VLAN tags left in front of the network
  * header, IPv4 options and fragments, IPv6 extension headers, VXLAN's
@@ -563,6 +545,24 @@ static __always_inline int vnt_flow_fast4(struct vnt_pkt *p, struct vnt_flow *f,
 	return 1;
 }
 
+/* Parse the packet's flow (the inner one for VXLAN) and compute *fp, a
+ * fingerprint of this packet that every hop of its path computes alike:
+ * it reads only fields no hop rewrites (addresses, protocol, ports, the
+ * IPv4 ID or IPv6 flow label and payload length, TCP sequence and ack,
+ * UDP length and checksum, ICMP identifier and sequence), never the TTL,
+ * checksums of IP, or outer headers that encapsulation adds and removes.
+ * Starts at l3off/ethertype (skipping VLAN tags if the ethertype is one)
+ * and leaves them as they were. Returns 0, or -1 if not an IP packet.
+ *
+ * *lk is where the packet goes in the tables of packets in flight
+ * (latency, breakdown): as hop-invariant as *fp, but consecutive for
+ * consecutive IPv4 packets of a flow (the flow's hash plus the IP ID,
+ * which senders count up), so a hop writes next to where it wrote the
+ * packet before instead of at a random place in a megabyte-sized table
+ * (measured: a cache miss of ~100 ns per first hop of a latency pair).
+ * Up to 8 fragments of a datagram get slots of their own. Without an ID
+ * (IPv6, or the 0 that DF packets of unconnected sockets carry), *lk is
+ * taken from *fp, i.e. random. */
 static __always_inline int vnt_flow_parse_lk(struct vnt_pkt *p, struct vnt_flow *f, __u64 *fp, __u32 *lk)
 {
 	__u64 idw = 0, tw = 0;
