@@ -9,9 +9,10 @@
  * The answers are the checked helpers' on such a packet: tests/match/run.t
  * holds every filter to tcpdump's over the capture corpus.
  *
- * Worth it: a 5-tuple filter costs ~25 ns per packet through the checked
+ * Worth it: a 5-tuple filter cost ~20 ns per packet through the checked
  * helpers (each load bounds-checked and its offset masked, the ethertype
- * and protocol tested again for every primitive) and ~10 ns here. */
+ * and protocol tested again for every primitive), ~5 ns here (workload 1
+ * of bench/: 104 -> 88 ns per packet). */
 #define vnt_is_ip(p) 1
 #define vnt_is_ip6(p) 0
 #define vnt_is_arp(p) 0
