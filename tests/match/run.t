@@ -20,7 +20,9 @@
 #    The filters of tests/match/filters-unoptimized are compared with
 #    `tcpdump -O`: vnt aborts on a load past the capture as classic BPF
 #    does, where libpcap's optimiser sometimes deletes a load whose outcome
-#    cannot change the verdict (see that file).
+#    cannot change the verdict (see that file). A short filter runs in its
+#    fixed-offset form on plain IPv4 frames (bpf-templates/vnt_f4_on.h) and
+#    in its general form on the others: both are held to tcpdump here.
 # 2. `vnt match` exits 0 on every capture of the corpus.
 # 3. inner()/outer()/vxlan/vni and the default on the corpus's VXLAN frames
 #    (ground truth: tcpdump with the inner headers' offsets) and on frames
