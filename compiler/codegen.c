@@ -185,13 +185,6 @@ static int emit_filter_fn(struct cg *c, const char *name, const struct vnt_fexpr
 	return vnt_filter_gen(&c->out, name, f, &env);
 }
 
-/* Does hop ID compile from hop_btf_skb.tpl, whose program calls vnt_quick_ID? */
-static bool is_btf_skb_hop(const struct cg *c, int id)
-{
-	const struct vnt_plan_hop *p = &c->pl->hops[id];
-	return (p->kind == HK_TP_BTF || p->kind == HK_FENTRY) && p->skb_arg >= 0;
-}
-
 /* vnt_quick_ID, for BTF-typed skb hops: the device test alone, before the
  * event is even set up, when the hop's context filter has a conjunct
  * naming one device. A busy tracepoint fires for every device's packets;
@@ -199,7 +192,7 @@ static bool is_btf_skb_hop(const struct cg *c, int id)
  * whole event setup (the full test, netns included, stays in vnt_pre_ID). */
 static void emit_quick(struct cg *c, const struct vnt_hop *h, const struct vnt_fexpr *const *ctx, int nc)
 {
-	if (!is_btf_skb_hop(c, h->id))
+	if (!vnt_plan_hop_btf_skb(&c->pl->hops[h->id]))   /* only their program calls it */
 		return;
 	struct vnt_filter_env env = { .priv = c };
 	int k = -1;

@@ -266,13 +266,6 @@ static int lower_agg(struct vnt_plan *pl, const struct vnt_trace *t, const struc
 	return 0;
 }
 
-/* Can this hop share one program with other hops on the same hook? BTF
- * skb hops can: the program dispatches on the device. */
-static bool shareable(const struct vnt_plan_hop *h)
-{
-	return (h->kind == HK_TP_BTF || h->kind == HK_FENTRY) && h->skb_arg >= 0;
-}
-
 /* Hops of one hook (kind, target, sk_buff argument) run in one program,
  * named after the first of them: a path across several devices puts
  * several hops on one busy tracepoint, and every program attached there
@@ -282,11 +275,11 @@ static void share_programs(struct vnt_plan *pl)
 {
 	for (int i = 0; i < pl->nhops; i++) {
 		struct vnt_plan_hop *h = &pl->hops[i];
-		if (!shareable(h))
+		if (!vnt_plan_hop_btf_skb(h))
 			continue;
 		for (int j = 0; j < i; j++) {
 			const struct vnt_plan_hop *f = &pl->hops[j];
-			if (shareable(f) && f->kind == h->kind && f->skb_arg == h->skb_arg && !strcmp(f->target, h->target)) {
+			if (vnt_plan_hop_btf_skb(f) && f->kind == h->kind && f->skb_arg == h->skb_arg && !strcmp(f->target, h->target)) {
 				free(h->prog);
 				h->prog = vnt_xstrdup(f->prog);
 				break;

@@ -19,6 +19,11 @@ static const uint32_t keysizes[KF__COUNT] = {
 static const char *const aggfns[] = { "count", "sum", "min", "max", "avg", "hist", "lhist" };
 
 const char *vnt_hopkind_name(enum vnt_hopkind k) { return k < HK__COUNT ? hopkinds[k] : "?"; }
+
+bool vnt_plan_hop_btf_skb(const struct vnt_plan_hop *h)
+{
+	return (h->kind == HK_TP_BTF || h->kind == HK_FENTRY) && h->skb_arg >= 0;
+}
 const char *vnt_keyfield_name(enum vnt_keyfield k) { return k < KF__COUNT ? keyfields[k] : "?"; }
 uint32_t vnt_keyfield_size(enum vnt_keyfield k) { return k < KF__COUNT ? keysizes[k] : 0; }
 const char *vnt_aggfn_name(enum vnt_aggfn f) { return (unsigned)f <= AGF_LHIST ? aggfns[f] : "?"; }

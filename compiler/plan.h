@@ -6,6 +6,7 @@
 #ifndef VNT_PLAN_H
 #define VNT_PLAN_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #define VNT_MAX_HOPS 32         /* per script */
@@ -113,6 +114,10 @@ struct vnt_plan {
 };
 
 const char *vnt_hopkind_name(enum vnt_hopkind k);
+/* A BTF-typed hop (tp_btf, fentry) given the sk_buff: it reads the
+ * sk_buff's fields directly, and the hops of one hook share a program
+ * that dispatches on the device (compiler/lower.c, hop_btf_prog.tpl). */
+bool vnt_plan_hop_btf_skb(const struct vnt_plan_hop *h);
 int vnt_hopkind_parse(const char *s);          /* -1 if unknown */
 const char *vnt_keyfield_name(enum vnt_keyfield k);
 int vnt_keyfield_parse(const char *s);
