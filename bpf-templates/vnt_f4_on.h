@@ -20,7 +20,7 @@
 #define vnt_ip_proto(p, v) ((__u32)d[9] == (v))
 #define vnt_ip6_proto(p, v) 0
 #define vnt_proto(p, v) ((__u32)d[9] == (v))
-#define vnt_ip4_frag0(p) ((((__u32)d[6] << 8 | d[7]) & 0x1fff) == 0)
+#define vnt_ip4_frag0(p) ((vnt_f4_16(d, 6) & 0x1fff) == 0)
 #define vnt_port4_ok(p, v) (vnt_port_proto(d[9], (v)) && vnt_ip4_frag0(p))
 #define vnt_port6_ok(p, v) 0
 /* network header at off; transport header at 20 + off */

@@ -509,9 +509,6 @@ __noinline int vnt_flow_any_sub(struct vnt_pkt *p, struct vnt_flow *f, __u64 *id
 #ifndef VNT_FLOW_FAST
 #define VNT_FLOW_FAST 1
 #endif
-#ifndef VNT_FILTER_FAST
-#define VNT_FILTER_FAST 1
-#endif
 
 /* The network header, if the current one is IPv4 without options (the
  * common case) with `need` bytes of it captured, else NULL. Loads from
@@ -541,8 +538,6 @@ static __always_inline __u32 vnt_f4_32(const __u8 *d, __u32 off) { return bpf_nt
  * try as well), else NULL. */
 static __always_inline const __u8 *vnt_f4_view(struct vnt_pkt *p)
 {
-	if (!VNT_FILTER_FAST)
-		return NULL;
 	const __u8 *d = vnt_ip4_at(p, VNT_F4_LEN);
 	if (!d || (d[9] == 17 && vnt_f4_16(d, 22) == VNT_VXLAN_PORT))
 		return NULL;
@@ -554,11 +549,10 @@ static __always_inline int vnt_flow_fast4(struct vnt_pkt *p, struct vnt_flow *f,
 	const __u8 *d = VNT_FLOW_FAST ? vnt_ip4_at(p, 28) : NULL;
 	if (!d)
 		return 0;
-	__u32 proto = d[9];
-	__u32 fragw = (__u32)d[6] << 8 | d[7];
+	__u32 proto = d[9], fragw = vnt_f4_16(d, 6);
 	if ((fragw & 0x1fff) || (proto != 6 && proto != 17))
 		return 0;
-	__u32 sport = (__u32)d[20] << 8 | d[21], dport = (__u32)d[22] << 8 | d[23];
+	__u32 sport = vnt_f4_16(d, 20), dport = vnt_f4_16(d, 22);
 	if (proto == 17 ? dport == VNT_VXLAN_PORT : !vnt_has(p, p->l3off, 36))
 		return 0;
 	__builtin_memset(f, 0, sizeof(*f));
@@ -568,10 +562,10 @@ static __always_inline int vnt_flow_fast4(struct vnt_pkt *p, struct vnt_flow *f,
 	f->daddr[0] = *(const __u32 *)(d + 16);
 	f->sport = (__u16)sport;
 	f->dport = (__u16)dport;
-	*idw = (__u64)((__u32)d[4] << 8 | d[5]) << 16 | (fragw & 0x3fff);
-	*tw = (__u64)bpf_ntohl(*(const __u32 *)(d + 24));
+	*idw = (__u64)vnt_f4_16(d, 4) << 16 | (fragw & 0x3fff);
+	*tw = vnt_f4_32(d, 24);
 	if (proto == 6)
-		*tw = *tw << 32 | bpf_ntohl(*(const __u32 *)(d + 28));
+		*tw = *tw << 32 | vnt_f4_32(d, 28);
 	return 1;
 }
 
