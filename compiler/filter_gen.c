@@ -663,10 +663,11 @@ int vnt_filter_gen_top(struct strbuf *out, const char *fname, const struct vnt_f
 	if (loop) {
 		f4 = f4 && !rc;
 		if (f4) {
-			sb_printf(&v, "4");
-			rc |= filter_fn(out, v.s, f, env, true, "__always_inline");
-			v.s[v.len - 1] = '\0';
-			v.len--;
+			struct strbuf v4;
+			sb_init(&v4);
+			sb_printf(&v4, "%s4", v.s);
+			rc |= filter_fn(out, v4.s, f, env, true, "__always_inline");
+			sb_free(&v4);
 		}
 		sb_printf(out, "static __always_inline int %s(struct vnt_pkt *p, const struct vnt_ev *ev)\n{\n", fname);
 		if (f4)
