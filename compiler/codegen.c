@@ -610,7 +610,7 @@ static int emit_hop_prog(struct cg *c, const struct vnt_plan_hop *h)
 	sb_puts(&c->out, text);
 	sb_puts(&c->out, "\n");
 	free(text);
-	if (!strcmp(tpl, "hop_btf_skb.tpl") && !later)
+	if (vnt_plan_hop_btf_skb(h) && !later)
 		return emit_shared_prog(c, h, members, sec, arg);
 	return 0;
 }
