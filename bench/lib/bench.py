@@ -8,7 +8,9 @@ See bench/README.md for what is measured and how.
 
 Subcommands:
   main ARGS         run the benchmark (bench/run passes its options here)
-  floor OBJ PROG..  load and attach the named empty programs, wait for SIGTERM
+  floor OBJ PROG..  load and attach the named programs (the empty floor, or a
+                    hand-written bound), wait for SIGTERM; then print the
+                    total of the object's hand_hist map if it has one
   report FILE       print the table of an existing results.json
 Only the Python standard library is used (ctypes for libbpf in `floor`).
 """
@@ -40,13 +42,13 @@ SPORT, DPORT = 40000, 11111
 WORKLOADS = [
     {"id": 1, "name": "1-count-dev", "topo": "veth",
      "title": "count by device, UDP 5-tuple filter, at device transmit (veth)"},
-    {"id": 2, "name": "2-veth-latency", "topo": "veth",
+    {"id": 2, "name": "2-veth-latency", "topo": "veth", "hand": "hand-latency",
      "title": "latency veth transmit -> peer receive, log2 histogram (veth)"},
     {"id": 3, "name": "3-len-by-flow", "topo": "veth",
      "title": "log2 histogram of packet length by flow (veth)"},
     {"id": 4, "name": "4-bridge-path", "topo": "bridge",
      "title": "four-hop path breakdown across a Linux bridge"},
-    {"id": 5, "name": "5-vxlan-latency", "topo": "vxlan",
+    {"id": 5, "name": "5-vxlan-latency", "topo": "vxlan", "hand": "hand-latency",
      "title": "latency VM veth transmit -> far VM veth receive through VXLAN"},
 ]
 
@@ -57,6 +59,10 @@ FLOOR_PROGS = {
 }
 
 VARIANTS = ["vnt", "bpftrace", "floor", "untraced"]
+
+# The hand-written lower bound (bench/floor/hand-latency.bpf.c) of the
+# workloads that name one: its programs and their hooks.
+HAND_PROGS = {"hand_xmit": "net_dev_start_xmit", "hand_recv": "netif_receive_skb"}
 
 # How often each hook fires per flood packet on each topology (the devices
 # on the path; IPv6 is off and neighbours are static, so nothing else):
@@ -500,6 +506,8 @@ def prog_hook(name, hop_programs):
     """The tracepoint a program is attached to, from its name."""
     if name in hop_programs:                      # vnt: from the manifest
         return hop_programs[name]["target"]
+    if name in HAND_PROGS:
+        return HAND_PROGS[name]
     for hook, fl in FLOOR_PROGS.items():
         if name in fl.values() or hook.startswith(name):   # floor; bpftrace (name cut at 15)
             return hook
@@ -551,6 +559,9 @@ def run_variant(w, variant, cfg, rnd, logdir):
     elif variant == "bpftrace":
         tool = Tool("bpftrace", ["bpftrace", "-f", "json", w["bt_file"]], logdir, lbl,
                     expect_probes=len(w["hooks"]))
+    elif variant == "hand":
+        tool = Tool("floor", [sys.executable, os.path.abspath(__file__), "floor", w["hand_obj"]] + list(HAND_PROGS),
+                    logdir, lbl)
     elif variant == "floor":
         names = [FLOOR_PROGS[h][k] for h in w["hooks"] for k in ("btf", "tp")]
         tool = Tool("floor", [sys.executable, os.path.abspath(__file__), "floor", cfg["floor_obj"]] + names,
@@ -575,9 +586,9 @@ def run_variant(w, variant, cfg, rnd, logdir):
             if variant == "floor":
                 res["floor_btf_ns"] = floor_per_packet(res["progs"], "btf")
                 res["floor_tp_ns"] = floor_per_packet(res["progs"], "tp")
-        if cfg["sockperf_secs"] > 0:
+        if cfg["sockperf_secs"] > 0 and variant != "hand":
             res["sockperf"] = sockperf(w, cfg["sockperf_secs"])
-        if cfg["tcp_secs"] > 0:
+        if cfg["tcp_secs"] > 0 and variant != "hand":
             res["tcp"] = tcp_stream(w, cfg["tcp_secs"])
         if tool and variant in ("vnt", "bpftrace"):
             res["vmhwm_kb"] = tool.vmhwm_kb()
@@ -591,7 +602,33 @@ def run_variant(w, variant, cfg, rnd, logdir):
             res["counts"] = (counts_vnt if variant == "vnt" else counts_bt)(w["id"], out)
         except Exception as e:  # noqa: BLE001 - report, do not abort the run
             res["counts_error"] = str(e)
+    if variant == "hand":
+        m = re.search(r"^hand_hist: (\d+)", out or "", re.M)
+        res["hand_latencies"] = int(m.group(1)) if m else None
     return res
+
+
+def build_hand(w, logdir):
+    """Compile the workload's hand-written lower bound for its devices and addresses."""
+    p = w["params"]
+    dev = {}
+    for side in ("A", "B"):
+        ns, name = p["NS_" + side], p["DEV_" + side]
+        link = json.loads(run(["ip", "-n", ns, "-j", "link", "show", name]).stdout or "[]")
+        if not link:
+            raise SystemExit(f"bench.py: no device {name} in {ns}")
+        dev["HAND_IFINDEX_" + side] = link[0]["ifindex"]
+        dev["HAND_NETNS_" + side] = os.stat(f"/run/netns/{ns}").st_ino
+    src = os.path.join(BENCH, "floor", w["hand"] + ".bpf.c")
+    obj = os.path.join(logdir, w["hand"] + ".bpf.o")
+    defs = [f"-D{k}={v}" for k, v in dev.items()] + [
+        f"-DHAND_SRC={p['SRC_LE']}U", f"-DHAND_DST={p['DST_LE']}U",
+        f"-DHAND_SPORT={p['SPORT']}", f"-DHAND_DPORT={p['DPORT']}"]
+    r = run(["clang", "-O2", "-g", "-target", "bpf", "-D__TARGET_ARCH_x86",
+             "-I", os.path.join(TOP, "bpf-templates")] + defs + ["-c", src, "-o", obj])
+    if r.returncode != 0:
+        raise SystemExit(f"bench.py: {src}: clang failed:\n{r.stderr}")
+    return obj
 
 
 def verify(w, cfg, logdir):
@@ -677,7 +714,7 @@ def compile_timing(w):
 
 def summarize_workload(w, rounds):
     """Medians over the rounds."""
-    by = {v: [r for r in rounds if r["variant"] == v] for v in VARIANTS}
+    by = {v: [r for r in rounds if r["variant"] == v] for v in VARIANTS + ["hand"]}
     s = {"noisy_cost": []}
 
     def clean(v):
@@ -702,9 +739,16 @@ def summarize_workload(w, rounds):
         s["marginal_ratio"] = (s["vnt_marginal_ns"] / s["bpftrace_marginal_ns"]
                                if s["bpftrace_marginal_ns"] > 0 else None)
         s["vnt_total_over_floor"] = s["vnt_ns"] / s["floor_btf_ns"] if s["floor_btf_ns"] else None
+    if by["hand"]:
+        s["hand_ns"] = med([r.get("per_packet_ns") for r in clean("hand")])
+        s["hand_latencies"] = [r.get("hand_latencies") for r in by["hand"]]
+        s["hand_sent"] = [r["flood"]["sent"] for r in by["hand"]]
+        if s["hand_ns"] and s["vnt_ns"] and s["floor_btf_ns"]:
+            s["hand_over_floor"] = s["hand_ns"] / s["floor_btf_ns"]
+            s["vnt_over_hand"] = s["vnt_ns"] / s["hand_ns"]
     # Per program, medians of ns/event (programs are matched by name).
     progs = {}
-    for v in ("vnt", "bpftrace", "floor"):
+    for v in ("vnt", "bpftrace", "floor", "hand"):
         names = {}
         for r in clean(v):
             for p in r.get("progs", []):
@@ -826,6 +870,10 @@ def main(argv):
             w["packets"] = {"veth": a.packets, "bridge": a.packets * 2 // 3, "vxlan": a.packets // 3}[w["topo"]]
             log(f"== workload {w['name']}: {w['title']}")
             w["hop_info"] = manifest_hops(w)
+            variants = list(VARIANTS)
+            if w.get("hand"):
+                w["hand_obj"] = build_hand(w, wdir)
+                variants.append("hand")
             rec = {"id": w["id"], "name": w["name"], "title": w["title"], "topology": w["topo"],
                    "hooks": w["hooks"], "hop_programs": w["hop_info"], "packets": w["packets"],
                    "compile": compile_timing(w)}
@@ -836,7 +884,7 @@ def main(argv):
             rounds, cold = [], []
             for r in range(a.rounds):
                 cold.append(cold_start(w, cfg, wdir, r))
-                order = VARIANTS[r % 4:] + VARIANTS[:r % 4]
+                order = variants[r % len(variants):] + variants[:r % len(variants)]
                 for v in order:
                     res = run_variant(w, v, cfg, r, wdir)
                     rounds.append(res)
@@ -928,11 +976,20 @@ def report(res):
           f"{verdict(r is not None and r <= 0.5):>7s} {fmt(t, '{:.2f}x'):>9s} "
           f"{verdict(t is not None and t <= 2):>7s}"
           + (f"  (noisy: {', '.join(s['noisy_cost'])})" if s.get("noisy_cost") else ""))
+    for w in ws:
+        s = w["summary"]
+        if s.get("hand_ns") is None:
+            continue
+        lat, sent = s.get("hand_latencies") or [], s.get("hand_sent") or []
+        P(f"   w{w['id']} hand-written lower bound (bench/floor/hand-latency.bpf.c): {fmt(s['hand_ns'])} ns = "
+          f"{fmt(s.get('hand_over_floor'), '{:.2f}x')} the floor; vnt = {fmt(s.get('vnt_over_hand'), '{:.2f}x')} "
+          f"it; latencies it measured per round: "
+          + ", ".join(f"{x if x is not None else '?'}/{n}" for x, n in zip(lat, sent)))
     P("   per program: ns/event x events per packet, xlated instructions")
     for w in ws:
         hop = {k: f'{h["hop"]} ({h["kind"]} {h["target"]})' for k, h in w.get("hop_programs", {}).items()}
-        for v in ("vnt", "bpftrace", "floor"):
-            for p in w["summary"]["programs"][v]:
+        for v in ("vnt", "bpftrace", "floor", "hand"):
+            for p in w["summary"]["programs"].get(v, []):
                 P(f"   w{w['id']} {v:8s} {p['name']:16s} {fmt(p['ns_per_event']):>7s} ns x "
                   f"{p['events_per_packet']} {p['insns']:5d} insns  {hop.get(p['name'], '')}")
     P("   other sessions' packets on these global tracepoints, share of events per round: "
@@ -1064,6 +1121,28 @@ def floor(argv):
     print(f"floor: {len(links)} programs attached", file=sys.stderr, flush=True)
     while not done.is_set():
         done.wait(1)
+    print_map_total(lib, obj, "hand_hist")
+
+
+def print_map_total(lib, obj, name):
+    """Print the sum of a per-CPU histogram map's slots (key 0), if obj has it."""
+    vp = ctypes.c_void_p
+    lib.bpf_object__find_map_by_name.restype = vp
+    lib.bpf_object__find_map_by_name.argtypes = [vp, ctypes.c_char_p]
+    lib.bpf_map__value_size.restype = ctypes.c_uint32
+    lib.bpf_map__value_size.argtypes = [vp]
+    lib.bpf_map__lookup_elem.argtypes = [vp, vp, ctypes.c_size_t, vp, ctypes.c_size_t, ctypes.c_uint64]
+    m = lib.bpf_object__find_map_by_name(obj, name.encode())
+    if not m:
+        return
+    ncpu = lib.libbpf_num_possible_cpus()
+    vsz = (lib.bpf_map__value_size(m) + 7) // 8 * 8
+    key = ctypes.c_uint32(0)
+    buf = (ctypes.c_uint64 * (vsz // 8 * ncpu))()
+    if lib.bpf_map__lookup_elem(m, ctypes.byref(key), 4, buf, ctypes.sizeof(buf), 0) != 0:
+        print(f"{name}: lookup failed (errno {ctypes.get_errno()})", flush=True)
+        return
+    print(f"{name}: {sum(buf)}", flush=True)
 
 
 if __name__ == "__main__":
