@@ -750,7 +750,7 @@ def summarize_workload(w, rounds):
     progs = {}
     for v in ("vnt", "bpftrace", "floor", "hand"):
         names = {}
-        for r in clean(v):
+        for r in (clean(v) if by[v] else []):
             for p in r.get("progs", []):
                 names.setdefault(p["name"], []).append(p)
         progs[v] = [{"name": n, "type": ps[0]["type"],
