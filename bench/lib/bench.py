@@ -46,7 +46,7 @@ WORKLOADS = [
      "title": "latency veth transmit -> peer receive, log2 histogram (veth)"},
     {"id": 3, "name": "3-len-by-flow", "topo": "veth",
      "title": "log2 histogram of packet length by flow (veth)"},
-    {"id": 4, "name": "4-bridge-path", "topo": "bridge",
+    {"id": 4, "name": "4-bridge-path", "topo": "bridge", "hand": "hand-breakdown",
      "title": "four-hop path breakdown across a Linux bridge"},
     {"id": 5, "name": "5-vxlan-latency", "topo": "vxlan", "hand": "hand-latency",
      "title": "latency VM veth transmit -> far VM veth receive through VXLAN"},
@@ -60,8 +60,8 @@ FLOOR_PROGS = {
 
 VARIANTS = ["vnt", "bpftrace", "floor", "untraced"]
 
-# The hand-written lower bound (bench/floor/hand-latency.bpf.c) of the
-# workloads that name one: its programs and their hooks.
+# The hand-written lower bounds (bench/floor/hand-*.bpf.c) of the
+# workloads that name one: their programs and hooks.
 HAND_PROGS = {"hand_xmit": "net_dev_start_xmit", "hand_recv": "netif_receive_skb"}
 
 # How often each hook fires per flood packet on each topology (the devices
@@ -612,8 +612,12 @@ def build_hand(w, logdir):
     """Compile the workload's hand-written lower bound for its devices and addresses."""
     p = w["params"]
     dev = {}
-    for side in ("A", "B"):
-        ns, name = p["NS_" + side], p["DEV_" + side]
+    # the two ends, and the bridge's ports where the topology has them
+    for side, ns, name in (("A", "NS_A", "DEV_A"), ("B", "NS_B", "DEV_B"),
+                           ("P1", "NS_SW", "PORT1"), ("P2", "NS_SW", "PORT2")):
+        if ns not in p:
+            continue
+        ns, name = p[ns], p[name]
         link = json.loads(run(["ip", "-n", ns, "-j", "link", "show", name]).stdout or "[]")
         if not link:
             raise SystemExit(f"bench.py: no device {name} in {ns}")
@@ -875,6 +879,7 @@ def main(argv):
                 w["hand_obj"] = build_hand(w, wdir)
                 variants.append("hand")
             rec = {"id": w["id"], "name": w["name"], "title": w["title"], "topology": w["topo"],
+                   "hand": w.get("hand"),
                    "hooks": w["hooks"], "hop_programs": w["hop_info"], "packets": w["packets"],
                    "compile": compile_timing(w)}
             rec["verify"] = verify(w, cfg, wdir)
@@ -981,9 +986,9 @@ def report(res):
         if s.get("hand_ns") is None:
             continue
         lat, sent = s.get("hand_latencies") or [], s.get("hand_sent") or []
-        P(f"   w{w['id']} hand-written lower bound (bench/floor/hand-latency.bpf.c): {fmt(s['hand_ns'])} ns = "
-          f"{fmt(s.get('hand_over_floor'), '{:.2f}x')} the floor; vnt = {fmt(s.get('vnt_over_hand'), '{:.2f}x')} "
-          f"it; latencies it measured per round: "
+        P(f"   w{w['id']} hand-written lower bound (bench/floor/{w.get('hand') or 'hand-latency'}.bpf.c): "
+          f"{fmt(s['hand_ns'])} ns = {fmt(s.get('hand_over_floor'), '{:.2f}x')} the floor; "
+          f"vnt = {fmt(s.get('vnt_over_hand'), '{:.2f}x')} it; samples in its histogram per round: "
           + ", ".join(f"{x if x is not None else '?'}/{n}" for x, n in zip(lat, sent)))
     P("   per program: ns/event x events per packet, xlated instructions")
     for w in ws:
