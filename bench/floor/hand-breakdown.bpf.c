@@ -13,14 +13,11 @@
  * generality.
  *
  * Built by bench.py with -D constants: HAND_IFINDEX_/HAND_NETNS_ A, P1,
- * P2, B; HAND_SRC, HAND_DST (network order as a little-endian load sees
- * them); HAND_SPORT, HAND_DPORT (host order). `bench.py floor` prints the
+ * P2, B, and those of hand_common.h. `bench.py floor` prints the
  * end-to-end histogram's total when it stops. */
-#include "vnt_kernel.h"
+#include "hand_common.h"
 
 char LICENSE[] SEC("license") = "GPL";
-
-#define HAND_SLOTS 65536
 
 struct hand_path {
 	__u64 fp;
@@ -44,10 +41,6 @@ struct {
 	__type(value, __u64);
 } hand_stats SEC(".maps");
 
-struct hand_hist_val {
-	__u64 slots[65];
-};
-
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, 1);
@@ -55,44 +48,12 @@ struct {
 	__type(value, struct hand_hist_val);
 } hand_hist SEC(".maps");
 
-static __always_inline __u64 hand_mix(__u64 h, __u64 v)
+/* The workload's packet's record in the in-flight table, and its fingerprint. */
+static __always_inline struct hand_path *hand_record(struct sk_buff *skb, __u64 *fp)
 {
-	h = (h ^ v) * 0x9e3779b97f4a7c15ULL;
-	return h ^ (h >> 32);
-}
-
-static __always_inline int hand_dev(struct sk_buff *skb, __u32 ifindex, __u32 netns)
-{
-	struct net_device *dev = skb->dev;
-	return dev && dev->ifindex == ifindex && dev->nd_net.net->ns.inum == netns;
-}
-
-/* The packet's fingerprint and its record, if it is the workload's. */
-static __always_inline struct hand_path *hand_packet(struct sk_buff *skb, __u64 *fp)
-{
-	if (skb->protocol != bpf_htons(0x0800) || skb->tail < skb->network_header + 32u)
+	__u32 k;
+	if (!hand_packet(skb, fp, &k))
 		return NULL;
-	const unsigned char *d = skb->head + skb->network_header;
-	__u64 w0 = *(const __u64 *)d;           /* version..fragment offset */
-	__u64 w1 = *(const __u64 *)(d + 8);     /* ttl, protocol, checksum, saddr */
-	__u64 w2 = *(const __u64 *)(d + 16);    /* daddr, ports */
-	__u64 w3 = *(const __u64 *)(d + 24);    /* UDP length and checksum */
-	if ((__u8)w0 != 0x45 || (__u8)(w1 >> 8) != 17 || ((w0 >> 48) & bpf_htons(0x1fff)))
-		return NULL;
-	if ((__u32)(w1 >> 32) != HAND_SRC || (__u32)w2 != HAND_DST ||
-	    (w2 >> 32) != ((__u64)bpf_htons(HAND_DPORT) << 16 | bpf_htons(HAND_SPORT)))
-		return NULL;
-	__u64 h = hand_mix(0x68616e64ULL, w1 >> 32);
-	h = hand_mix(h, w2);
-	__u32 flow = (__u32)(h >> 32);
-	__u32 id = bpf_ntohs((__u16)(w0 >> 32));
-	h = hand_mix(h, id);
-	h = hand_mix(h, (__u32)w3);
-	h ^= h >> 33;
-	h *= 0xff51afd7ed558ccdULL;
-	h ^= h >> 33;
-	*fp = h | 1;
-	__u32 k = (flow + id) & (HAND_SLOTS - 1);
 	return bpf_map_lookup_elem(&hand_inflight, &k);
 }
 
@@ -101,20 +62,6 @@ static __always_inline void hand_add(__u32 k, __u64 v)
 	__u64 *c = bpf_map_lookup_elem(&hand_stats, &k);
 	if (c)
 		*c += v;
-}
-
-static __always_inline __u32 hand_log2(__u64 v)
-{
-	if (!v)
-		return 0;
-	__u32 r = 1;
-	if (v >> 32) { v >>= 32; r += 32; }
-	if (v >> 16) { v >>= 16; r += 16; }
-	if (v >> 8) { v >>= 8; r += 8; }
-	if (v >> 4) { v >>= 4; r += 4; }
-	if (v >> 2) { v >>= 2; r += 2; }
-	if (v >> 1) { r += 1; }
-	return r;
 }
 
 /* Hop i (1..3) of a packet whose record says it passed hops 0..i-1. */
@@ -133,14 +80,7 @@ static __always_inline void hand_next(struct hand_path *st, __u64 fp, const __u3
 	__u64 e2e = now > st->ts[0] ? now - st->ts[0] : 0;
 	st->fp = 0;
 	__u32 z = 0;
-	struct hand_hist_val *hv = bpf_map_lookup_elem(&hand_hist, &z);
-	if (hv) {
-		__u64 s = hand_log2(e2e);
-		asm volatile("" : "+r"(s));   /* keep the clamp: the verifier needs it */
-		if (s > 64)
-			s = 64;
-		hv->slots[s] += 1;
-	}
+	hand_hist_add(bpf_map_lookup_elem(&hand_hist, &z), e2e);
 }
 
 SEC("tp_btf/net_dev_start_xmit")
@@ -151,7 +91,7 @@ int hand_xmit(__u64 *ctx)
 	if (!first && !hand_dev(skb, HAND_IFINDEX_P2, HAND_NETNS_P2))
 		return 0;
 	__u64 fp;
-	struct hand_path *st = hand_packet(skb, &fp);
+	struct hand_path *st = hand_record(skb, &fp);
 	if (!st)
 		return 0;
 	if (first) {
@@ -173,7 +113,7 @@ int hand_recv(__u64 *ctx)
 	if (!last && !hand_dev(skb, HAND_IFINDEX_P1, HAND_NETNS_P1))
 		return 0;
 	__u64 fp;
-	struct hand_path *st = hand_packet(skb, &fp);
+	struct hand_path *st = hand_record(skb, &fp);
 	if (!st)
 		return 0;
 	if (last)
