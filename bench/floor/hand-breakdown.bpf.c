@@ -41,13 +41,6 @@ struct {
 	__type(value, __u64);
 } hand_stats SEC(".maps");
 
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct hand_hist_val);
-} hand_hist SEC(".maps");
-
 /* The workload's packet's record in the in-flight table, and its fingerprint. */
 static __always_inline struct hand_path *hand_record(struct sk_buff *skb, __u64 *fp)
 {
@@ -79,8 +72,7 @@ static __always_inline void hand_next(struct hand_path *st, __u64 fp, const __u3
 		return;
 	__u64 e2e = now > st->ts[0] ? now - st->ts[0] : 0;
 	st->fp = 0;
-	__u32 z = 0;
-	hand_hist_add(bpf_map_lookup_elem(&hand_hist, &z), e2e);
+	hand_hist_add(e2e);
 }
 
 SEC("tp_btf/net_dev_start_xmit")

@@ -29,13 +29,6 @@ struct {
 	__type(value, struct hand_slot);
 } hand_inflight SEC(".maps");
 
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct hand_hist_val);
-} hand_hist SEC(".maps");
-
 SEC("tp_btf/net_dev_start_xmit")
 int hand_xmit(__u64 *ctx)
 {
@@ -65,7 +58,6 @@ int hand_recv(__u64 *ctx)
 		return 0;
 	__s64 d = (__s64)(bpf_ktime_get_ns() - s->ts);
 	s->fp = 0;
-	__u32 z = 0;
-	hand_hist_add(bpf_map_lookup_elem(&hand_hist, &z), d < 0 ? 0 : (__u64)d);
+	hand_hist_add(d < 0 ? 0 : (__u64)d);
 	return 0;
 }

@@ -604,7 +604,7 @@ def run_variant(w, variant, cfg, rnd, logdir):
             res["counts_error"] = str(e)
     if variant == "hand":
         m = re.search(r"^hand_hist: (\d+)", out or "", re.M)
-        res["hand_latencies"] = int(m.group(1)) if m else None
+        res["hand_samples"] = int(m.group(1)) if m else None
     return res
 
 
@@ -745,7 +745,7 @@ def summarize_workload(w, rounds):
         s["vnt_total_over_floor"] = s["vnt_ns"] / s["floor_btf_ns"] if s["floor_btf_ns"] else None
     if by["hand"]:
         s["hand_ns"] = med([r.get("per_packet_ns") for r in clean("hand")])
-        s["hand_latencies"] = [r.get("hand_latencies") for r in by["hand"]]
+        s["hand_samples"] = [r.get("hand_samples") for r in by["hand"]]
         s["hand_sent"] = [r["flood"]["sent"] for r in by["hand"]]
         if s["hand_ns"] and s["vnt_ns"] and s["floor_btf_ns"]:
             s["hand_over_floor"] = s["hand_ns"] / s["floor_btf_ns"]
@@ -990,7 +990,7 @@ def report(res):
         s = w["summary"]
         if s.get("hand_ns") is None:
             continue
-        lat, sent = s.get("hand_latencies") or [], s.get("hand_sent") or []
+        lat, sent = s.get("hand_samples") or [], s.get("hand_sent") or []
         P(f"   w{w['id']} hand-written lower bound (bench/floor/{w.get('hand') or 'hand-latency'}.bpf.c): "
           f"{fmt(s['hand_ns'])} ns = {fmt(s.get('hand_over_floor'), '{:.2f}x')} the floor; "
           f"vnt = {fmt(s.get('vnt_over_hand'), '{:.2f}x')} it; samples in its histogram per round: "
