@@ -78,13 +78,18 @@ struct {
 	__type(value, struct vnt_lat_slot);
 } vnt_lat_start SEC(".maps");
 
-/* Updates refused because an aggregation's map was full, per aggregation. */
+/* Updates of keyed aggregations the kernel refused, per aggregation and
+ * cause: [agg * 4 + VNT_REFUSED_*]. Only a map holding max_entries keys
+ * counts as full; any other refusal is counted under its own name. */
+#define VNT_REFUSED_FULL 0      /* -E2BIG: the map holds max_entries keys */
+#define VNT_REFUSED_NOMEM 1     /* -ENOMEM: no element could be allocated */
+#define VNT_REFUSED_OTHER 2     /* anything else: lock contention (EBUSY, EDEADLK), a retry bound */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, VNT_NAGGS);
+	__uint(max_entries, VNT_NAGGS * 4);
 	__type(key, __u32);
 	__type(value, __u64);
-} vnt_map_full SEC(".maps");
+} vnt_agg_refused SEC(".maps");
 
 /* A zeroed value to insert new keys with (hist values exceed the stack). */
 struct vnt_zero_val { __u8 b[VNT_ZERO_SIZE]; };
@@ -181,21 +186,46 @@ static __always_inline __u32 vnt_log2_slot(__u64 v)
 	return r + 1;
 }
 
-/* Look a key up, inserting a zero value the first time it is seen. */
-static __always_inline void *vnt_lookup_or_init(void *map, const void *key, __u32 agg)
+static __always_inline void vnt_refused(__u32 agg, long err)
+{
+	vnt_inc(&vnt_agg_refused, agg * 4 + (err == -7 ? VNT_REFUSED_FULL : err == -12 ? VNT_REFUSED_NOMEM
+							    : VNT_REFUSED_OTHER));
+}
+
+/* A keyed aggregation's map is one hash table for all CPUs (values are
+ * shared, so the map side is updated with atomic instructions:
+ * vnt_*_shared), preallocated when it is small (compiler/plan.c,
+ * vnt_plan_agg_prealloc). A new key then takes an element the kernel set
+ * aside at creation and is refused only when the map is full (-E2BIG);
+ * otherwise its element comes from the kernel's slab caches. Both
+ * replace a per-CPU hash whose new keys each needed a per-CPU value
+ * (BPF_F_NO_PREALLOC): the kernel's per-CPU allocator may only use
+ * already populated pages there (GFP_NOWAIT), ran dry under a burst of
+ * new keys, and the updates failed with -ENOMEM while the map was far
+ * from full (measured: 5-12 of 9000 new keys per aggregation, each with
+ * a percpu_alloc_percpu_fail event, and ~30 us per new key;
+ * tests/integration/keys_burst.t).
+ *
+ * Look a key up, inserting `init` the first time it is seen; NULL (and
+ * the refusal counted) if the kernel refuses the new key. */
+static __always_inline void *vnt_lookup_or_init(void *map, const void *key, __u32 agg, const void *init)
 {
 	void *v = bpf_map_lookup_elem(map, key);
-	if (v)
+	if (v || !init)
 		return v;
+	long err = bpf_map_update_elem(map, key, init, BPF_NOEXIST);
+	/* -EEXIST: another CPU inserted it first, which is as good. */
+	v = bpf_map_lookup_elem(map, key);
+	if (!v)
+		vnt_refused(agg, err ? err : -2);
+	return v;
+}
+
+/* The zeroed value histograms start from (larger than the stack allows). */
+static __always_inline const void *vnt_zero_value(void)
+{
 	__u32 z = 0;
-	void *zero = bpf_map_lookup_elem(&vnt_zero, &z);
-	if (!zero)
-		return NULL;
-	if (bpf_map_update_elem(map, key, zero, BPF_NOEXIST) && (v = bpf_map_lookup_elem(map, key)) == NULL) {
-		vnt_inc(&vnt_map_full, agg);
-		return NULL;
-	}
-	return v ? v : bpf_map_lookup_elem(map, key);
+	return bpf_map_lookup_elem(&vnt_zero, &z);
 }
 
 /* The value of key k (nw 32-bit words) in a keyed aggregation's front
@@ -230,6 +260,9 @@ static __always_inline void *vnt_aggc_find(void *map, const __u32 *k, const int 
 	return (char *)e + voff;
 }
 
+/* Scalar and histogram updates: vnt_*_add for a value only this CPU
+ * writes (a front cache slot, a per-CPU array), vnt_*_shared for a value
+ * of the shared keyed map, with atomic instructions. */
 static __always_inline void vnt_scalar_add(struct vnt_sval *s, __s64 v)
 {
 	if (!s)
@@ -242,21 +275,53 @@ static __always_inline void vnt_scalar_add(struct vnt_sval *s, __s64 v)
 	s->sum += (__u64)v;
 }
 
-static __always_inline void vnt_hist_add(__u64 *slots, __u64 v)
+/* A shared scalar starts as VNT_SVAL_INIT: min and max at their far ends,
+ * so that the first update needs no test of count. */
+#define VNT_SVAL_INIT { .count = 0, .sum = 0, .min = 0x7fffffffffffffffLL, .max = -0x7fffffffffffffffLL - 1 }
+
+/* Lower (or raise) *p to v with compare-and-swap. A failed swap means
+ * another CPU moved *p towards v meanwhile; 16 of them in a row would
+ * take 16 other updates of the same key within a few instructions.
+ * Returns 0, or -1 if it gave up (counted as refused). */
+static __always_inline int vnt_atomic_min(__s64 *p, __s64 v, const int max)
 {
-	if (!slots)
+	__s64 old = *(volatile __s64 *)p;
+	for (int i = 0; i < 16; i++) {
+		if (max ? v <= old : v >= old)
+			return 0;
+		__s64 seen = __sync_val_compare_and_swap(p, old, v);
+		if (seen == old)
+			return 0;
+		old = seen;
+	}
+	return -1;
+}
+
+static __always_inline void vnt_scalar_shared(struct vnt_sval *s, __s64 v, __u32 agg)
+{
+	if (!s)
 		return;
+	/* min and max first: a reader that sees the count sees them set. */
+	if (vnt_atomic_min(&s->min, v, 0) | vnt_atomic_min(&s->max, v, 1))
+		vnt_refused(agg, -11);
+	__sync_fetch_and_add(&s->count, 1);
+	__sync_fetch_and_add(&s->sum, (__u64)v);
+}
+
+static __always_inline __u64 vnt_hist_slot(__u64 v)
+{
 	__u64 i = vnt_log2_slot(v);
 	asm volatile("" : "+r"(i));   /* keep the clamp: the verifier needs it */
 	if (i > 64)
 		i = 64;
-	slots[i] += 1;
+	return i;
 }
 
-static __always_inline void vnt_lhist_add(__u64 *slots, __s64 v, __s64 lo, __s64 hi, __s64 step, __u64 n)
+/* Linear slot: 0 below lo, n - 1 at or above hi. 64-bit compare on an
+ * opaque value: clang can neither drop the clamp nor narrow it to a
+ * 32-bit compare the verifier loses. */
+static __always_inline __u64 vnt_lhist_slot(__s64 v, __s64 lo, __s64 hi, __s64 step, __u64 n)
 {
-	if (!slots)
-		return;
 	__u64 i;
 	if (v < lo)
 		i = 0;
@@ -264,12 +329,34 @@ static __always_inline void vnt_lhist_add(__u64 *slots, __s64 v, __s64 lo, __s64
 		i = n - 1;
 	else
 		i = 1 + (__u64)(v - lo) / (__u64)step;
-	/* 64-bit compare on an opaque value: clang can neither drop the
-	 * clamp nor narrow it to a 32-bit compare the verifier loses. */
 	asm volatile("" : "+r"(i));
 	if (i > n - 1)
 		i = n - 1;
-	slots[i] += 1;
+	return i;
+}
+
+static __always_inline void vnt_hist_add(__u64 *slots, __u64 v)
+{
+	if (slots)
+		slots[vnt_hist_slot(v)] += 1;
+}
+
+static __always_inline void vnt_hist_shared(__u64 *slots, __u64 v)
+{
+	if (slots)
+		__sync_fetch_and_add(&slots[vnt_hist_slot(v)], 1);
+}
+
+static __always_inline void vnt_lhist_add(__u64 *slots, __s64 v, __s64 lo, __s64 hi, __s64 step, __u64 n)
+{
+	if (slots)
+		slots[vnt_lhist_slot(v, lo, hi, step, n)] += 1;
+}
+
+static __always_inline void vnt_lhist_shared(__u64 *slots, __s64 v, __s64 lo, __s64 hi, __s64 step, __u64 n)
+{
+	if (slots)
+		__sync_fetch_and_add(&slots[vnt_lhist_slot(v, lo, hi, step, n)], 1);
 }
 
 /* ---- filling the event from what each kind of hop has ---- */

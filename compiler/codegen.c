@@ -346,6 +346,28 @@ static void emit_agg_cache(struct cg *c, const struct vnt_plan_agg *a, const cha
 		  vnt_aggc_slots(a), a->id, a->id);
 }
 
+/* The update of val by v: plain where only this CPU writes (the front
+ * cache, a per-CPU array), atomic in the shared keyed map. */
+static void emit_value_add(struct strbuf *o, const struct vnt_plan_agg *a, bool shared)
+{
+	const char *how = shared ? "shared" : "add";
+	switch (a->fn) {
+	case AGF_HIST:
+		sb_printf(o, "vnt_hist_%s(val, (__u64)v);\n", how);
+		break;
+	case AGF_LHIST:
+		sb_printf(o, "vnt_lhist_%s(val, v, %lldLL, %lldLL, %lldLL, %d);\n", how,
+			  (long long)a->lmin, (long long)a->lmax, (long long)a->lstep, a->nslots);
+		break;
+	default:
+		if (shared)
+			sb_printf(o, "vnt_scalar_shared(val, v, %d);\n", a->id);
+		else
+			sb_puts(o, "vnt_scalar_add(val, v);\n");
+		break;
+	}
+}
+
 static void emit_agg(struct cg *c, const struct vnt_plan_agg *a)
 {
 	struct strbuf *o = &c->out;
@@ -364,11 +386,13 @@ static void emit_agg(struct cg *c, const struct vnt_plan_agg *a)
 	const char *vtype = a->nslots ? NULL : "struct vnt_sval";
 	if (a->nslots)
 		sb_printf(o, "struct vnt_hval_%d { __u64 slots[%d]; };\n", a->id, a->nslots);
+	/* Keyed: one hash table for all CPUs, its size from the script
+	 * (lower.c, agg_entries), preallocated when that is cheap
+	 * (vnt_common.h, vnt_lookup_or_init, says why); the hot keys stay in
+	 * the per-CPU front cache. */
 	sb_printf(o, "struct {\n\t__uint(type, %s);\n\t__uint(max_entries, %u);\n",
-		  a->nkeys ? "BPF_MAP_TYPE_PERCPU_HASH" : "BPF_MAP_TYPE_PERCPU_ARRAY", a->max_entries);
-	/* Keys are allocated as they appear, not all up front: a script that
-	 * groups a few flows should not pin max_entries x CPUs of values. */
-	if (a->nkeys)
+		  a->nkeys ? "BPF_MAP_TYPE_HASH" : "BPF_MAP_TYPE_PERCPU_ARRAY", a->max_entries);
+	if (a->nkeys && !vnt_plan_agg_prealloc(a))
 		sb_puts(o, "\t__uint(map_flags, BPF_F_NO_PREALLOC);\n");
 	if (a->nkeys)
 		sb_printf(o, "\t__type(key, struct vnt_key_%d);\n", a->id);
@@ -382,6 +406,7 @@ static void emit_agg(struct cg *c, const struct vnt_plan_agg *a)
 	if (a->nkeys)
 		emit_agg_cache(c, a, vtype);
 
+	bool scalar = !a->nslots;
 	sb_printf(o, "static __always_inline void vnt_update_%d(struct vnt_ev *ev, __s64 v)\n{\n", a->id);
 	if (a->nkeys) {
 		sb_printf(o, "\tstruct vnt_key_%d k;\n\t__builtin_memset(&k, 0, sizeof(k));\n", a->id);
@@ -390,21 +415,17 @@ static void emit_agg(struct cg *c, const struct vnt_plan_agg *a)
 		sb_printf(o, "\tvoid *val = vnt_aggc_find(&vnt_aggc_%d, (const __u32 *)&k, sizeof(k) / 4, %d,\n"
 			  "\t\t\t\t  __builtin_offsetof(struct vnt_aggc_ent_%d, v));\n",
 			  a->id, 32 - vnt_log2u(vnt_aggc_slots(a)), a->id);
-		sb_printf(o, "\tif (!val)\n\t\tval = vnt_lookup_or_init(&%s, &k, %d);\n", a->map, a->id);
+		sb_puts(o, "\tif (val) {\n\t\t");
+		emit_value_add(o, a, false);
+		sb_puts(o, "\t\treturn;\n\t}\n");
+		if (scalar)
+			sb_puts(o, "\tstruct vnt_sval init = VNT_SVAL_INIT;\n");
+		sb_printf(o, "\tval = vnt_lookup_or_init(&%s, &k, %d, %s);\n\t", a->map, a->id,
+			  scalar ? "&init" : "vnt_zero_value()");
+		emit_value_add(o, a, true);
 	} else {
-		sb_printf(o, "\t__u32 k = 0;\n\tvoid *val = bpf_map_lookup_elem(&%s, &k);\n", a->map);
-	}
-	switch (a->fn) {
-	case AGF_HIST:
-		sb_puts(o, "\tvnt_hist_add(val, (__u64)v);\n");
-		break;
-	case AGF_LHIST:
-		sb_printf(o, "\tvnt_lhist_add(val, v, %lldLL, %lldLL, %lldLL, %d);\n",
-			  (long long)a->lmin, (long long)a->lmax, (long long)a->lstep, a->nslots);
-		break;
-	default:
-		sb_puts(o, "\tvnt_scalar_add(val, v);\n");
-		break;
+		sb_printf(o, "\t__u32 k = 0;\n\tvoid *val = bpf_map_lookup_elem(&%s, &k);\n\t", a->map);
+		emit_value_add(o, a, false);
 	}
 	sb_puts(o, "}\n\n");
 }

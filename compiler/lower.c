@@ -190,6 +190,25 @@ static char *agg_title(const struct vnt_agg *a)
 	return sb_steal(&b);
 }
 
+/* Keys a keyed aggregation's map has room for. The map is preallocated
+ * (codegen.c, emit_agg), so it is sized from what the keys can take:
+ * the product of the bounded keys' value counts (`by hop` needs a slot
+ * per hop, `by proto, hop` 256 per hop), and VNT_AGG_KEYS for a key
+ * without a useful bound (flows, devices, processes). */
+static uint32_t agg_entries(const struct vnt_plan_agg *pa)
+{
+	uint64_t n = 1;
+	for (int i = 0; i < pa->nkeys && n <= VNT_AGG_KEYS; i++) {
+		switch (pa->keys[i].field) {
+		case KF_HOP: n *= (uint64_t)__builtin_popcount(pa->hop_mask); break;
+		case KF_PROTO: n *= 256; break;
+		case KF_SPORT: case KF_DPORT: n *= 65536; break;
+		default: n = (uint64_t)VNT_AGG_KEYS + 1; break;
+		}
+	}
+	return n > VNT_AGG_KEYS ? VNT_AGG_KEYS : n ? (uint32_t)n : 1;
+}
+
 static int lower_agg(struct vnt_plan *pl, const struct vnt_trace *t, const struct vnt_agg *a, int trace)
 {
 	struct vnt_plan_agg *pa = &pl->aggs[pl->naggs];
@@ -262,7 +281,7 @@ static int lower_agg(struct vnt_plan *pl, const struct vnt_trace *t, const struc
 	char m[32];
 	snprintf(m, sizeof(m), "vnt_agg_%d", pa->id);
 	pa->map = vnt_xstrdup(m);
-	pa->max_entries = pa->nkeys ? 10240 : 1;
+	pa->max_entries = pa->nkeys ? agg_entries(pa) : 1;
 	return 0;
 }
 

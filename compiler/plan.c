@@ -24,6 +24,25 @@ bool vnt_plan_hop_btf_skb(const struct vnt_plan_hop *h)
 {
 	return (h->kind == HK_TP_BTF || h->kind == HK_FENTRY) && h->skb_arg >= 0;
 }
+uint64_t vnt_plan_agg_map_bytes(const struct vnt_plan_agg *a)
+{
+	uint64_t buckets = 1;
+	while (buckets < a->max_entries)
+		buckets <<= 1;
+	return (48 + ((a->key_size + 7) & ~7u) + ((a->value_size + 7) & ~7u)) * (uint64_t)a->max_entries + 16 * buckets;
+}
+
+/* Preallocated, a new key takes an element set aside at creation and is
+ * refused only when the map is full. Otherwise its element comes from
+ * the kernel's slab caches as the key appears (which under a burst of
+ * new keys kept up in every measurement: tests/integration/keys_burst.t
+ * runs both kinds), and memory grows with the keys really seen: a
+ * `hist(len) by flow` would take 6.4 MB up front. */
+bool vnt_plan_agg_prealloc(const struct vnt_plan_agg *a)
+{
+	return vnt_plan_agg_map_bytes(a) <= VNT_AGG_PREALLOC_BYTES;
+}
+
 const char *vnt_keyfield_name(enum vnt_keyfield k) { return k < KF__COUNT ? keyfields[k] : "?"; }
 uint32_t vnt_keyfield_size(enum vnt_keyfield k) { return k < KF__COUNT ? keysizes[k] : 0; }
 const char *vnt_aggfn_name(enum vnt_aggfn f) { return (unsigned)f <= AGF_LHIST ? aggfns[f] : "?"; }

@@ -12,6 +12,8 @@
 #define VNT_MAX_HOPS 32         /* per script */
 #define VNT_MAX_AGGS 32         /* per script */
 #define VNT_MAX_KEYS 8          /* per aggregation */
+#define VNT_AGG_KEYS 10240      /* keys a keyed aggregation holds at most (lower.c, agg_entries) */
+#define VNT_AGG_PREALLOC_BYTES (2u << 20)   /* keyed maps up to this size are preallocated */
 #define VNT_MAX_DEVS 64         /* device references resolved at load */
 #define VNT_MAX_LHIST_SLOTS 1002
 #define VNT_BD_MAXHOPS 16       /* hops of a trace with breakdown() */
@@ -119,6 +121,11 @@ const char *vnt_hopkind_name(enum vnt_hopkind k);
  * that dispatches on the device (compiler/lower.c, hop_btf_prog.tpl). */
 bool vnt_plan_hop_btf_skb(const struct vnt_plan_hop *h);
 int vnt_hopkind_parse(const char *s);          /* -1 if unknown */
+/* Bytes a keyed aggregation's hash map takes when all its keys are in
+ * use (the kernel's element header, key, value, bucket), and whether
+ * that is small enough to set aside when the map is created. */
+uint64_t vnt_plan_agg_map_bytes(const struct vnt_plan_agg *a);
+bool vnt_plan_agg_prealloc(const struct vnt_plan_agg *a);
 const char *vnt_keyfield_name(enum vnt_keyfield k);
 int vnt_keyfield_parse(const char *s);
 uint32_t vnt_keyfield_size(enum vnt_keyfield k);

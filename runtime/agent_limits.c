@@ -39,6 +39,14 @@ int agent_map_bytes(const void *obj, size_t len, uint64_t *bytes, char *err, siz
 		case BPF_MAP_TYPE_LRU_PERCPU_HASH:
 			one = ((uint64_t)bpf_map__key_size(m) + bpf_map__value_size(m)) * n * (uint64_t)ncpu;
 			break;
+		case BPF_MAP_TYPE_HASH:
+			/* Preallocated (the keyed aggregations): every element
+			 * exists from the start, each with the kernel's 48-byte
+			 * header, plus a 16-byte bucket per slot and a spare
+			 * element per CPU (kernel/bpf/hashtab.c). */
+			one = (48 + (((uint64_t)bpf_map__key_size(m) + 7) & ~7ull) +
+			       (((uint64_t)bpf_map__value_size(m) + 7) & ~7ull)) * (n + (uint64_t)ncpu) + 16 * n;
+			break;
 		default:
 			one = ((uint64_t)bpf_map__key_size(m) + bpf_map__value_size(m)) * n;
 			break;

@@ -123,6 +123,8 @@ static json_object *aggr(const struct vnt_snap_aggr *a)
 	}
 	add(o, "rows", rows);
 	add(o, "map_full", ju(a->map_full));
+	add(o, "no_memory", ju(a->no_memory));
+	add(o, "refused", ju(a->refused));
 	return o;
 }
 
@@ -139,10 +141,12 @@ void vnt_output_json(FILE *f, const struct vnt_snapshot *s)
 	add(doc, "sample", ju(s->sample_n ? s->sample_n : 1));
 
 	json_object *aggs = json_object_new_array();
-	uint64_t map_full = 0;
+	uint64_t map_full = 0, no_memory = 0, refused = 0;
 	for (int i = 0; i < s->naggs; i++) {
 		json_object_array_add(aggs, aggr(&s->aggs[i]));
 		map_full += s->aggs[i].map_full;
+		no_memory += s->aggs[i].no_memory;
+		refused += s->aggs[i].refused;
 	}
 	add(doc, "aggregations", aggs);
 
@@ -199,6 +203,8 @@ void vnt_output_json(FILE *f, const struct vnt_snapshot *s)
 	add(lost, "events", ju(s->lost_events));
 	add(lost, "latency_unmatched", ju(unmatched));
 	add(lost, "map_full", ju(map_full));
+	add(lost, "no_memory", ju(no_memory));
+	add(lost, "refused", ju(refused));
 	add(doc, "lost", lost);
 
 	fprintf(f, "%s\n", json_object_to_json_string_ext(doc,

@@ -355,13 +355,21 @@ void vnt_output_text(FILE *f, const struct vnt_snapshot *s)
 		fprintf(f, "WARNING: lost %" PRIu64 " events: ring buffer full\n", s->lost_events);
 		footer = true;
 	}
-	for (int i = 0; i < s->naggs; i++)
-		if (s->aggs[i].map_full) {
-			fprintf(f, "WARNING: lost %" PRIu64 " events: map full for ", s->aggs[i].map_full);
-			put(f, s->aggs[i].title);
-			fprintf(f, "\n");
-			footer = true;
-		}
+	for (int i = 0; i < s->naggs; i++) {
+		const struct vnt_snap_aggr *a = &s->aggs[i];
+		const uint64_t n[3] = { a->map_full, a->no_memory, a->refused };
+		static const char *const why[3] = {
+			"map full (more keys than it has room for)", "kernel out of memory for a new key",
+			"update refused by the kernel (lock contention)",
+		};
+		for (int k = 0; k < 3; k++)
+			if (n[k]) {
+				fprintf(f, "WARNING: lost %" PRIu64 " events: %s, for ", n[k], why[k]);
+				put(f, a->title);
+				fprintf(f, "\n");
+				footer = true;
+			}
+	}
 	/* Snapshots are separated by one blank line. */
 	if (footer || s->naggs == 0)
 		fprintf(f, "\n");

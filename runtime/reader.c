@@ -345,9 +345,13 @@ static void read_agg(struct vnt_session *s, const struct vnt_plan_agg *pa, struc
 	g->lmin = pa->lmin;
 	g->lmax = pa->lmax;
 	g->lstep = pa->lstep;
-	int fd = map_fd(s, pa->map);
+	struct bpf_map *m = bpf_object__find_map_by_name(vnt_session_object(s), pa->map);
+	int fd = m ? bpf_map__fd(m) : -1;
 	if (fd < 0)
 		return;
+	/* Keyed maps are shared by all CPUs (one value per key); packages
+	 * built before that had per-CPU ones. */
+	int nval = bpf_map__type(m) == BPF_MAP_TYPE_HASH ? 1 : ncpu;
 	size_t stride = (pa->value_size + 7) & ~7u;
 	uint8_t *vals = vnt_xcalloc((size_t)ncpu, stride);
 	uint8_t *key = vnt_xcalloc(1, pa->key_size), *next = vnt_xcalloc(1, pa->key_size);
@@ -372,7 +376,7 @@ static void read_agg(struct vnt_session *s, const struct vnt_plan_agg *pa, struc
 			prev = key;
 			if (bpf_map_lookup_elem(fd, key, vals))
 				continue;   /* deleted meanwhile */
-			merge_value(pa, new_row(p, pa, g, &rk, key), vals, ncpu, stride);
+			merge_value(pa, new_row(p, pa, g, &rk, key), vals, nval, stride);
 		}
 		read_agg_cache(s, pa, g, ncpu, &rk);
 		free(rk.keys);
@@ -471,7 +475,8 @@ int vnt_session_snapshot(struct vnt_session *s, int trace, struct vnt_snapshot *
 	clock_gettime(CLOCK_REALTIME, &ts);
 	snap->timestamp = (double)ts.tv_sec + ts.tv_nsec / 1e9;
 	uint64_t *buf = vnt_xcalloc((size_t)ncpu, sizeof(uint64_t));
-	int hits = map_fd(s, "vnt_hop_hits"), full = map_fd(s, "vnt_map_full"), lat = map_fd(s, "vnt_lat_stats");
+	int hits = map_fd(s, "vnt_hop_hits"), lat = map_fd(s, "vnt_lat_stats");
+	int refused = map_fd(s, "vnt_agg_refused"), full = refused < 0 ? map_fd(s, "vnt_map_full") : -1;
 	snap->nhops = t->nhops;
 	snap->hop_names = vnt_xcalloc((size_t)(t->nhops ? t->nhops : 1), sizeof(char *));
 	snap->hop_hits = vnt_xcalloc((size_t)(t->nhops ? t->nhops : 1), sizeof(uint64_t));
@@ -500,7 +505,14 @@ int vnt_session_snapshot(struct vnt_session *s, int trace, struct vnt_snapshot *
 			continue;
 		struct vnt_snap_aggr *g = &snap->aggs[snap->naggs++];
 		read_agg(s, &p->aggs[i], g, ncpu);
-		g->map_full = percpu_u64(full, (uint32_t)p->aggs[i].id, ncpu, buf);
+		uint32_t id = (uint32_t)p->aggs[i].id;
+		if (refused >= 0) {
+			g->map_full = percpu_u64(refused, id * 4 + 0, ncpu, buf);
+			g->no_memory = percpu_u64(refused, id * 4 + 1, ncpu, buf);
+			g->refused = percpu_u64(refused, id * 4 + 2, ncpu, buf);
+		} else {
+			g->map_full = percpu_u64(full, id, ncpu, buf);   /* older packages: every refusal */
+		}
 	}
 	if (t->breakdown)
 		read_breakdown(s, t, snap, ncpu, buf);

@@ -33,7 +33,11 @@ struct vnt_snap_aggr {
 	int64_t lmin, lmax, lstep;
 	int nrows;
 	struct vnt_snap_row *rows;   /* sorted: by value descending for scalars, by keys for hists */
-	uint64_t map_full;      /* updates refused because the map was full */
+	/* Updates of a keyed aggregation the kernel refused, by cause (each
+	 * refused update is an event that is missing from the rows): */
+	uint64_t map_full;      /* the map held all the keys it has room for (E2BIG) */
+	uint64_t no_memory;     /* no element could be allocated (ENOMEM; older packages) */
+	uint64_t refused;       /* any other cause (lock contention: EBUSY, EDEADLK) */
 };
 
 /* Per-pair latency matching statistics. */

@@ -53,6 +53,7 @@ static void usage(FILE *f)
 		"  -r, --rate PPS         send at PPS datagrams per second (default: as fast as possible)\n"
 		"  -i, --interval-us US   wait US microseconds between datagrams (alternative to --rate)\n"
 		"  -I, --dev IFNAME       bind the socket to a device (SO_BINDTODEVICE)\n"
+		"  -S, --dport-span N     datagram i goes to port PORT + i %% N (default 1: all to PORT)\n"
 		"  -t, --tos N            IP TOS / IPv6 traffic class byte\n"
 		"  -m, --mark N           socket mark (SO_MARK)\n"
 		"  -f, --fill BYTE        payload fill byte (default 0x5a)\n"
@@ -138,6 +139,7 @@ int main(int argc, char **argv)
 		{"rate", required_argument, NULL, 'r'},
 		{"interval-us", required_argument, NULL, 'i'},
 		{"dev", required_argument, NULL, 'I'},
+		{"dport-span", required_argument, NULL, 'S'},
 		{"tos", required_argument, NULL, 't'},
 		{"mark", required_argument, NULL, 'm'},
 		{"fill", required_argument, NULL, 'f'},
@@ -147,12 +149,12 @@ int main(int argc, char **argv)
 	};
 	const char *dst = NULL, *src = NULL, *dev = NULL;
 	unsigned long dport = 0, sport = 0, count = 0, size = 64, rate = 0, interval_us = 0;
-	unsigned long tos = 0, mark = 0, fill = 0x5a;
+	unsigned long tos = 0, mark = 0, fill = 0x5a, span = 1;
 	bool have_dport = false, have_count = false, have_tos = false, have_mark = false;
 	bool have_rate = false, have_interval = false, verbose = false;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "d:p:n:s:P:l:r:i:I:t:m:f:vh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "d:p:n:s:P:l:r:i:I:S:t:m:f:vh", opts, NULL)) != -1) {
 		bool ok = true;
 		switch (c) {
 		case 'd': dst = optarg; break;
@@ -164,6 +166,7 @@ int main(int argc, char **argv)
 		case 'l': ok = parse_ulong(optarg, MAX_PAYLOAD, &size); break;
 		case 'r': ok = parse_ulong(optarg, 1000000000ul, &rate) && rate > 0; have_rate = true; break;
 		case 'i': ok = parse_ulong(optarg, 60000000ul, &interval_us); have_interval = true; break;
+		case 'S': ok = parse_ulong(optarg, 65535, &span) && span > 0; break;
 		case 't': ok = parse_ulong(optarg, 255, &tos); have_tos = true; break;
 		case 'm': ok = parse_ulong(optarg, UINT32_MAX, &mark); have_mark = true; break;
 		case 'f': ok = parse_ulong(optarg, 255, &fill); break;
@@ -184,6 +187,10 @@ int main(int argc, char **argv)
 	if (!dst || !have_dport || !have_count) {
 		fprintf(stderr, "udpgen: --dst, --dport and --count are required\n");
 		usage(stderr);
+		return 2;
+	}
+	if (dport + span - 1 > 65535) {
+		fprintf(stderr, "udpgen: --dport %lu + --dport-span %lu goes past port 65535\n", dport, span);
 		return 2;
 	}
 	if (have_rate && have_interval) {
@@ -272,6 +279,13 @@ int main(int argc, char **argv)
 		if (size >= 4) {
 			uint32_t seq = htonl((uint32_t)sent);
 			memcpy(buf, &seq, 4);
+		}
+		if (span > 1) {
+			uint16_t p = htons((uint16_t)(dport + sent % span));
+			if (family == AF_INET)
+				((struct sockaddr_in *)&dss)->sin_port = p;
+			else
+				((struct sockaddr_in6 *)&dss)->sin6_port = p;
 		}
 		unsigned long retries = 0;
 		for (;;) {

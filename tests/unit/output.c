@@ -54,7 +54,7 @@ static void scalars(struct vnt_snapshot *s)
 		{ .title = "min(len) by dev", .kind = SNAP_MIN, .value = "len", .unit = "bytes",
 		  .nkeys = 1, .key_names = dev, .nrows = N(min_rows), .rows = min_rows },
 		{ .title = "max(latency(tx, rx)) \"quoted\"", .kind = SNAP_MAX, .value = "latency(tx, rx)",
-		  .unit = "ns", .nrows = N(max_rows), .rows = max_rows, .map_full = 2 },
+		  .unit = "ns", .nrows = N(max_rows), .rows = max_rows, .map_full = 2, .no_memory = 1, .refused = 3 },
 	};
 	static const char *hop_names[] = { "tx", "rx" };
 	static uint64_t hop_hits[] = { 100, 90 };

@@ -69,18 +69,18 @@ weird = 'we"ird\\dev\t/x \u00e9'
 want_aggs = [
     {"title": "count() by hop, dev", "kind": "count", "value": None, "unit": "", "keys": ["hop", "dev"],
      "rows": [{"key": {"hop": "tx", "dev": "veth-a"}, "count": 12, "value": 12},
-              {"key": {"hop": "rx", "dev": weird}, "count": 7, "value": 7}], "map_full": 0},
+              {"key": {"hop": "rx", "dev": weird}, "count": 7, "value": 7}], "map_full": 0, "no_memory": 0, "refused": 0},
     {"title": "sum(len) by dev", "kind": "sum", "value": "len", "unit": "bytes", "keys": ["dev"],
-     "rows": [{"key": {"dev": "veth-a"}, "count": 3, "value": 4500}], "map_full": 0},
+     "rows": [{"key": {"dev": "veth-a"}, "count": 3, "value": 4500}], "map_full": 0, "no_memory": 0, "refused": 0},
     {"title": "avg(latency(tx, rx))", "kind": "avg", "value": "latency(tx, rx)", "unit": "ns", "keys": [],
-     "rows": [{"key": {}, "count": 4, "value": 2500.5}], "map_full": 0},
+     "rows": [{"key": {}, "count": 4, "value": 2500.5}], "map_full": 0, "no_memory": 0, "refused": 0},
     {"title": "avg(len)", "kind": "avg", "value": "len", "unit": "bytes", "keys": [],
-     "rows": [{"key": {}, "count": 3, "value": 10 / 3}], "map_full": 0},
+     "rows": [{"key": {}, "count": 3, "value": 10 / 3}], "map_full": 0, "no_memory": 0, "refused": 0},
     {"title": "min(len) by dev", "kind": "min", "value": "len", "unit": "bytes", "keys": ["dev"],
      "rows": [{"key": {"dev": "eth0"}, "count": 2, "value": -5},
-              {"key": {"dev": "eth1"}, "count": 0, "value": None}], "map_full": 0},
+              {"key": {"dev": "eth1"}, "count": 0, "value": None}], "map_full": 0, "no_memory": 0, "refused": 0},
     {"title": 'max(latency(tx, rx)) "quoted"', "kind": "max", "value": "latency(tx, rx)", "unit": "ns",
-     "keys": [], "rows": [{"key": {}, "count": 1, "value": 1500000}], "map_full": 2},
+     "keys": [], "rows": [{"key": {}, "count": 1, "value": 1500000}], "map_full": 2, "no_memory": 1, "refused": 3},
 ]
 aggs = d.get("aggregations", [])
 eq("json scalars aggregation count", len(aggs), len(want_aggs))
@@ -91,7 +91,7 @@ check("json raw escapes", '\\"ird\\\\dev\\t' in run("scalars", "json"), "quote/b
 eq("json hops", d.get("hops"), [{"name": "tx", "hits": 100}, {"name": "rx", "hits": 90}])
 eq("json hop_events", d.get("hop_events"), 190)
 eq("json latency", d.get("latency"), [{"from": "tx", "to": "rx", "started": 100, "matched": 85, "unmatched": 5, "displaced": 0}])
-eq("json lost", d.get("lost"), {"events": 4, "latency_unmatched": 5, "map_full": 2})
+eq("json lost", d.get("lost"), {"events": 4, "latency_unmatched": 5, "map_full": 2, "no_memory": 1, "refused": 3})
 check("json counts are integers", all(type(r["count"]) is int for a in aggs for r in a["rows"]))
 
 d = docs["hists"]
@@ -112,7 +112,7 @@ for i, (got, want) in enumerate(zip(aggs, want_rows)):
 eq("json hists kinds", [a.get("kind") for a in aggs], ["hist", "hist", "lhist", "count", "lhist"])
 eq("json hists units", [a.get("unit") for a in aggs], ["bytes", "ns", "bytes", "", "ns"])
 check("json hist rows have no value", all("value" not in r for a in aggs if "hist" in a["kind"] for r in a["rows"]))
-eq("json empty lost", d.get("lost"), {"events": 0, "latency_unmatched": 0, "map_full": 0})
+eq("json empty lost", d.get("lost"), {"events": 0, "latency_unmatched": 0, "map_full": 0, "no_memory": 0, "refused": 0})
 eq("json empty hops/latency", (d.get("hops"), d.get("latency")), ([], []))
 
 bk = docs["pow2"].get("aggregations", [{}])[0].get("rows", [{}])[0].get("buckets", [])
@@ -156,7 +156,9 @@ has("text hop tx", t, r"^hop tx: 100 hits$")
 has("text hop rx", t, r"^hop rx: 90 hits$")
 has("text latency", t, r"^latency tx -> rx: matched 85 of 100 started, 5 unmatched at rx$")
 has("text lost warning", t, r"^WARNING: lost 4 events: ring buffer full$")
-has("text map full warning", t, r'^WARNING: lost 2 events: map full for max\(latency\(tx, rx\)\) "quoted"$')
+has("text map full warning", t, r'^WARNING: lost 2 events: map full \(more keys than it has room for\), for max\(latency\(tx, rx\)\) "quoted"$')
+has("text no memory warning", t, r'^WARNING: lost 1 events: kernel out of memory for a new key, for max\(latency\(tx, rx\)\) "quoted"$')
+has("text refused warning", t, r'^WARNING: lost 3 events: update refused by the kernel \(lock contention\), for max\(latency\(tx, rx\)\) "quoted"$')
 
 t = run("hists", "text")
 has("text header final", t, r"^=== trace demo: final, 10\.50s elapsed ===$")
