@@ -103,39 +103,10 @@ static int on_record(void *ctx, void *data, size_t size)
 	return 0;
 }
 
-/* Hop names of the LOAD request: "hop" (every trace's hop of that name)
- * or "trace.hop"; none means all hops. */
+/* Hop names of the LOAD request (compiler/plan.c, vnt_plan_hop_mask). */
 static int hop_mask(const struct vnt_plan *p, const struct vnt_load *req, uint32_t *mask, char *err, size_t errlen)
 {
-	*mask = 0;
-	if (!req->nhops) {
-		*mask = p->nhops >= 32 ? ~0u : (1u << p->nhops) - 1;
-		return 0;
-	}
-	for (int k = 0; k < req->nhops; k++) {
-		const char *want = req->hops[k], *dot = strchr(want, '.');
-		bool found = false;
-		for (int i = 0; i < p->nhops; i++) {
-			const char *tn = p->traces[p->hops[i].trace].name;
-			bool hit = dot ? (strlen(tn) == (size_t)(dot - want) && !strncmp(tn, want, (size_t)(dot - want)) &&
-					  !strcmp(p->hops[i].name, dot + 1))
-				       : !strcmp(p->hops[i].name, want);
-			if (hit) {
-				*mask |= 1u << i;
-				found = true;
-			}
-		}
-		if (!found) {
-			size_t n = (size_t)snprintf(err, errlen, "the package has no hop '%s' (its hops:", want);
-			for (int i = 0; i < p->nhops && n < errlen; i++)
-				n += (size_t)snprintf(err + n, errlen - n, " %s.%s", p->traces[p->hops[i].trace].name,
-						      p->hops[i].name);
-			if (n < errlen)
-				snprintf(err + n, errlen - n, ")");
-			return -1;
-		}
-	}
-	return 0;
+	return vnt_plan_hop_mask(p, (const char *const *)req->hops, req->nhops, mask, err, errlen);
 }
 
 static int check_host(const struct vnt_agent_config *cfg, const struct vnt_package *pkg, uint32_t mask,

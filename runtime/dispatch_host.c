@@ -240,6 +240,6 @@ int dhost_started(struct run *r, struct dhost *d)
 		return -1;
 	}
 	d->attached = (int)n;
-	d->running = true;
+	d->started = d->running = true;
 	return 0;
 }
