@@ -28,7 +28,6 @@ void vnt_session_close(struct vnt_session *s);
 /* Read the maps of trace `trace` into snap (caller frees with
  * vnt_snapshot_free). 0 or -errno. */
 int vnt_session_snapshot(struct vnt_session *s, int trace, struct vnt_snapshot *snap);
-void vnt_snapshot_free(struct vnt_snapshot *snap);
 
 /* Raw events: fn gets every ring-buffer record (struct vnt_event as in
  * bpf-templates/vnt_events.h). 0, or -errno if the object has none. */
