@@ -115,8 +115,10 @@ void vnt_plan_free(struct vnt_plan *p)
 		free(p->aggs[i].value_text);
 		free(p->aggs[i].map);
 	}
-	for (int i = 0; i < p->ndevs; i++)
+	for (int i = 0; i < p->ndevs; i++) {
 		free(p->devs[i].name);
+		free(p->devs[i].srcloc);
+	}
 	free(p->script);
 	free(p);
 }

@@ -98,6 +98,7 @@ struct vnt_plan_trace {
 
 struct vnt_plan_dev {           /* a device named in a filter, resolved at load */
 	char *name;             /* "[netns/]ifname" */
+	char *srcloc;           /* "file:line:col" where the script names it first, or NULL */
 };
 
 struct vnt_plan {

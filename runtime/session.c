@@ -13,6 +13,7 @@
 #include "runtime/bpflog.h"
 #include "runtime/features.h"
 #include "runtime/netns.h"
+#include "runtime/resolve.h"
 #include "runtime/session.h"
 
 struct vnt_session {
@@ -74,15 +75,8 @@ static int fill_rodata(struct bpf_object *obj, const struct vnt_plan *p, bool al
 			ifx[i] = ns[i] = 0;
 			continue;
 		}
-		if (rc) {
-			char nsn[256];
-			const char *dev = vnt_dev_split(p->devs[i].name, nsn, sizeof(nsn));
-			if (rc == -ENODEV)
-				snprintf(err, len, "no device '%s'%s%s%s on this host (`ip link` lists them; write \"NETNS/DEV\" for a device in a namespace)",
-					 dev, nsn[0] ? " in network namespace '" : "", nsn, nsn[0] ? "'" : "");
-			else
-				snprintf(err, len, "cannot resolve device \"%s\": network namespace '%s': %s",
-					 p->devs[i].name, nsn, strerror(-rc));
+		if (rc) {   /* vnt_session_open_hops said why already; the device went meanwhile */
+			snprintf(err, len, "cannot resolve device \"%s\": %s", p->devs[i].name, strerror(-rc));
 			return rc;
 		}
 	}
@@ -203,6 +197,26 @@ fail:
 	return rc;
 }
 
+/* The first of the problems vnt_plan_resolve finds, with the place in
+ * the script that names it. */
+struct first_problem {
+	char *err;
+	size_t len;
+	bool done;
+};
+
+static void first_problem(void *ctx, const char *srcloc, const char *msg, const char *hint)
+{
+	struct first_problem *fp = ctx;
+	if (fp->done)
+		return;
+	fp->done = true;
+	char where[512];
+	vnt_srcloc_shown(srcloc, where, sizeof(where));
+	snprintf(fp->err, fp->len, "%s%s%s%s%s", where, *where ? ": " : "", msg, hint ? "\n      = hint: " : "",
+		 hint ? hint : "");
+}
+
 struct vnt_session *vnt_session_open(const void *obj, size_t len, const struct vnt_plan *plan,
 				     char *err, size_t errlen)
 {
@@ -213,9 +227,9 @@ struct vnt_session *vnt_session_open_hops(const void *obj, size_t len, const str
 					  uint32_t hop_mask, char *err, size_t errlen)
 {
 	vnt_bpflog_start(false);
-	for (int i = 0; i < plan->nhops; i++)
-		if ((hop_mask >> i & 1) && vnt_feature_check(&plan->hops[i], err, errlen))
-			return NULL;
+	struct first_problem fp = { err, errlen, false };
+	if (vnt_plan_resolve(plan, hop_mask, first_problem, &fp))
+		return NULL;
 	struct vnt_session *s = calloc(1, sizeof(*s));
 	if (!s) {
 		snprintf(err, errlen, "out of memory");

@@ -70,7 +70,7 @@ int cmd_run(int argc, char **argv)
 	const char *events_path = "vnt-events.jsonl";
 	struct vnt_events_out eo = { 0 };
 	FILE *events_f = NULL;
-	struct vnt_build_opts bo = { 0 };
+	struct vnt_build_opts bo = { .resolve = true };
 	char *incs[32];
 	double duration = -1;
 	bool json = false, quiet = false;
