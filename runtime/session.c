@@ -26,6 +26,7 @@ struct vnt_session {
 	const struct vnt_plan *plan;
 	uint32_t hop_mask;
 	struct vnt_attachment att[VNT_MAX_HOPS];
+	int att_hop[VNT_MAX_HOPS];   /* the first hop of each attachment's program */
 	int natt;
 };
 
@@ -276,7 +277,7 @@ int vnt_session_attach(struct vnt_session *s, char *err, size_t errlen)
 		int rc = vnt_attach_hop(prog, h, &s->att[s->natt], err, errlen);
 		if (rc)
 			return rc;   /* the caller closes the session: what did attach is detached */
-		s->natt++;
+		s->att_hop[s->natt++] = i;
 	}
 	return 0;
 }
@@ -349,6 +350,16 @@ void vnt_session_detach(struct vnt_session *s)
 {
 	for (int i = 0; s && i < s->natt; i++)
 		vnt_detach(&s->att[i]);
+}
+
+void vnt_session_detach_trace(struct vnt_session *s, int trace)
+{
+	/* Programs are shared only by hops of traces that end together
+	 * (compiler/lower.c, share_programs): detaching one of them here
+	 * ends no other trace early. */
+	for (int i = 0; s && i < s->natt; i++)
+		if (s->plan->hops[s->att_hop[i]].trace == trace)
+			vnt_detach(&s->att[i]);
 }
 
 void vnt_session_close(struct vnt_session *s)

@@ -23,6 +23,8 @@ int vnt_session_attach(struct vnt_session *s, char *err, size_t errlen);
  * this no new record or count arrives, so a final drain is finite and
  * the last snapshot is consistent with the records. */
 void vnt_session_detach(struct vnt_session *s);
+/* Detach the hops of one trace, at its own end (`for`). */
+void vnt_session_detach_trace(struct vnt_session *s, int trace);
 void vnt_session_close(struct vnt_session *s);
 
 /* Read the maps of trace `trace` into snap (caller frees with
