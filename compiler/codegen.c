@@ -266,6 +266,15 @@ static int emit_hop_filters(struct cg *c, const struct vnt_hop *h, const struct 
 	struct vnt_fexpr *tmp[256];
 	int ntmp = 0, rc = 0;
 	c->hop = h;
+	/* The device the hop's filter names, for people (vnt inspect). */
+	struct vnt_plan_hop *ph = &c->pl->hops[h->id];
+	for (int i = 0; i < nc && !ph->filter_dev; i++) {
+		const struct vnt_fexpr *f = ctx[i];
+		struct vnt_filter_env env = { .priv = c };
+		const char *s = f->kind == F_CTX && f->ctx == C_DEV ? (f->param ? param_value(&env, f->param, NULL) : f->str) : NULL;
+		if (s && *s && strcmp(s, "*"))
+			ph->filter_dev = vnt_xstrdup(s);
+	}
 	char name[48];
 	emit_quick(c, h, ctx, nc);
 	snprintf(name, sizeof(name), "vnt_pre_%d", h->id);
@@ -538,10 +547,15 @@ static void emit_hop_body(struct cg *c, const struct vnt_plan_hop *h)
 		const struct vnt_plan_agg *a = &c->pl->aggs[i];
 		if (!(a->hop_mask & (1u << h->id)))
 			continue;
-		char buf[64];
+		char buf[64], cond[96] = "";
 		const char *v = value_expr(a, buf, sizeof(buf));
 		if (a->src == VS_LATENCY)
-			sb_printf(o, "\tif (%s >= 0)\n\t\tvnt_update_%d(ev, %s);\n", v, a->id, v);
+			snprintf(cond, sizeof(cond), "%s >= 0", v);
+		if (a->filter)
+			snprintf(cond + strlen(cond), sizeof(cond) - strlen(cond), "%svnt_af_%d(ev->p, ev)", *cond ? " && " : "",
+				 a->id);
+		if (*cond)
+			sb_printf(o, "\tif (%s)\n\t\tvnt_update_%d(ev, %s);\n", cond, a->id, v);
 		else
 			sb_printf(o, "\tvnt_update_%d(ev, %s);\n", a->id, v);
 	}
@@ -678,6 +692,23 @@ int vnt_codegen(struct vnt_program *prog, struct vnt_diag *d, char **csrc, struc
 		for (struct vnt_hop *h = t->hops; h; h = h->next)
 			if (h->id < pl->nhops)
 				rc |= emit_hop_filters(&c, h, t);
+	/* Aggregation filters (`count() if FILTER`), in the order lower.c
+	 * numbered the aggregations. */
+	int ai = 0;
+	for (struct vnt_trace *t = prog->main->traces; t; t = t->next)
+		for (struct vnt_agg *a = t->aggs; a && ai < pl->naggs; a = a->next) {
+			if (a->kind == AG_BREAKDOWN)
+				continue;
+			if (a->where) {
+				struct vnt_filter_env env = { .diag = d, .emit_ctx = emit_ctx, .param_value = param_value, .priv = &c };
+				char name[32];
+				snprintf(name, sizeof(name), "vnt_af_%d", ai);
+				c.arbitrary_loads |= has_loads(a->where);
+				c.packet_filter |= vnt_filter_needs_packet(a->where);
+				rc |= vnt_filter_gen_top(&c.out, name, a->where, &env);
+			}
+			ai++;
+		}
 	for (int i = 0; i < pl->naggs; i++)
 		emit_agg(&c, &pl->aggs[i]);
 	for (int i = 0; i < pl->nhops; i++)

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "compiler/codegen.h"
+#include "compiler/filter_gen.h"
 #include "compiler/kernel_info.h"
 #include "lib/strbuf.h"
 
@@ -167,6 +168,29 @@ static int add_lat(struct vnt_plan *pl, int from, int to)
 	return pl->nlat++;
 }
 
+/* The text of loc in its source, as written (one line or several). */
+static char *source_text(const struct vnt_loc *loc)
+{
+	const char *t = loc->src ? loc->src->text : NULL;
+	if (!t)
+		return NULL;
+	for (int l = 1; l < loc->line && *t; t++)
+		if (*t == '\n')
+			l++;
+	const char *start = t + loc->col - 1, *end = t;
+	for (int l = loc->line; l < loc->end_line && *end; end++)
+		if (*end == '\n')
+			l++;
+	end += loc->end_col - 1;
+	if (end <= start || (size_t)(start - loc->src->text) > loc->src->len)
+		return NULL;
+	struct strbuf b;
+	sb_init(&b);
+	for (const char *p = start; p < end && *p; p++)
+		sb_putn(&b, *p == '\n' || *p == '\t' ? " " : p, 1);   /* one line */
+	return sb_steal(&b);
+}
+
 static char *agg_title(const struct vnt_agg *a)
 {
 	struct strbuf b;
@@ -183,6 +207,10 @@ static char *agg_title(const struct vnt_agg *a)
 			sb_printf(&b, ", %lld, %lld, %lld", (long long)a->lmin, (long long)a->lmax, (long long)a->lstep);
 	}
 	sb_puts(&b, ")");
+	char *ftext = a->where ? source_text(&a->where->loc) : NULL;
+	if (ftext)
+		sb_printf(&b, " if %s", ftext);
+	free(ftext);
 	if (a->at) {
 		sb_puts(&b, " at ");
 		for (const struct vnt_key *k = a->at; k; k = k->next)
@@ -348,7 +376,32 @@ static int lower_agg(struct vnt_plan *pl, const struct vnt_trace *t, const struc
 	snprintf(m, sizeof(m), "vnt_agg_%d", pa->id);
 	pa->map = vnt_xstrdup(m);
 	pa->max_entries = pa->nkeys ? agg_entries(pa) : 1;
+	if (a->where) {
+		pa->filter = source_text(&a->where->loc);
+		if (!pa->filter)
+			pa->filter = vnt_xstrdup("(filter)");
+	}
 	return 0;
+}
+
+/* `if FILTER` that reads packet headers needs a packet at every hop
+ * where the aggregation is updated. */
+static void check_agg_filter(const struct vnt_plan *pl, const struct vnt_plan_agg *pa, const struct vnt_agg *a,
+			     struct vnt_diag *d)
+{
+	if (!a->where || !vnt_filter_needs_packet(a->where))
+		return;
+	for (int h = 0; h < pl->nhops; h++) {
+		const struct vnt_plan_hop *ph = &pl->hops[h];
+		bool pkt = ph->kind == HK_TC_INGRESS || ph->kind == HK_TC_EGRESS || ph->kind == HK_XDP || ph->skb_arg >= 0 ||
+			   ph->skb_field_off >= 0;
+		if ((pa->hop_mask >> h & 1) && !pkt) {
+			vnt_error(d, &a->where->loc, "restrict the aggregation to packet hops with `at`, or filter on context only "
+				  "(dev, cpu, pid, comm, ...)", "this filter reads packet headers, but hop '%s' has no packet",
+				  ph->name);
+			return;
+		}
+	}
 }
 
 /* breakdown(): packet hops come first; consecutive scheduler hops pair
@@ -417,6 +470,7 @@ struct vnt_plan *vnt_lower(struct vnt_program *prog, struct vnt_diag *d)
 			if (a->kind != AG_BREAKDOWN) {
 				lower_agg(pl, t, a, pl->ntraces);
 				check_drop_keys(pl, &pl->aggs[pl->naggs - 1], a, pl->ntraces, d);
+				check_agg_filter(pl, &pl->aggs[pl->naggs - 1], a, d);
 			}
 		pt->breakdown = t->breakdown != NULL;
 		pt->events = t->events;

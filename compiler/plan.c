@@ -107,6 +107,7 @@ void vnt_plan_free(struct vnt_plan *p)
 		free(h->def);
 		free(h->target);
 		free(h->dev);
+		free(h->filter_dev);
 		free(h->prog);
 		free(h->srcloc);
 	}
@@ -114,6 +115,7 @@ void vnt_plan_free(struct vnt_plan *p)
 		free(p->aggs[i].title);
 		free(p->aggs[i].value_text);
 		free(p->aggs[i].map);
+		free(p->aggs[i].filter);
 	}
 	for (int i = 0; i < p->ndevs; i++) {
 		free(p->devs[i].name);

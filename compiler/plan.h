@@ -50,6 +50,7 @@ struct vnt_plan_hop {
 	enum vnt_hopkind kind;
 	char *target;           /* tracepoint name, function, "binary:symbol" */
 	char *dev;              /* device for tc/xdp: "[netns/]ifname" */
+	char *filter_dev;       /* the device its filter names (`where dev d`), or NULL: for people (vnt inspect) */
 	int skb_arg;            /* tp_btf / raw_tp / kprobe / fentry: argument holding the sk_buff, -1 none */
 	int skb_field_off;      /* classic tracepoint: byte offset of skbaddr in the record, -1 none */
 	int task_arg;           /* tp_btf without a packet: argument holding the task it is about, -1 none */
@@ -81,6 +82,7 @@ struct vnt_plan_agg {
 	uint32_t key_size, value_size;
 	char *map;              /* map name */
 	uint32_t max_entries;   /* keyed maps */
+	char *filter;           /* `if FILTER` as written, or NULL: updated only for what it accepts */
 };
 
 struct vnt_plan_lat {           /* a latency pair: remembered at `from`, matched at `to` */

@@ -281,9 +281,9 @@ static const char *const known_fields[] = { "len", "cpu", "pid", NULL };
 static void check_breakdown(struct ck *c, struct vnt_trace *t, struct vnt_agg *a)
 {
 	a->kind = AG_BREAKDOWN;
-	if (a->nargs || a->keys || a->at)
-		vnt_error(c->d, &a->loc, "breakdown() covers every hop of the trace, in order",
-			  "breakdown() takes no arguments, keys or `at`");
+	if (a->nargs || a->keys || a->at || a->where)
+		vnt_error(c->d, &a->loc, "breakdown() covers every hop of the trace, in order; the trace's `where` picks its packets",
+			  "breakdown() takes no arguments, keys, `at` or `if`");
 	if (t->breakdown)
 		vnt_error(c->d, &a->loc, NULL, "a trace has one breakdown()");
 	int n = 0;
@@ -313,6 +313,8 @@ static void check_agg(struct ck *c, struct vnt_module *m, struct vnt_trace *t, s
 		return;
 	}
 	a->kind = (enum vnt_aggkind)fn;
+	c->depth = 0;
+	check_fexpr(c, m, a->where, NULL, 0, false);
 	int want = fn == AGF_COUNT ? 0 : fn == AGF_LHIST ? 4 : 1;
 	if (a->nargs != want) {
 		static const char *const usage[] = { "count()", "sum(VALUE)", "min(VALUE)", "max(VALUE)", "avg(VALUE)",

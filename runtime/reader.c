@@ -191,6 +191,8 @@ static const struct vnt_snap_aggr *sort_agg;
 static int row_cmp(const void *x, const void *y)
 {
 	const struct vnt_snap_row *a = x, *b = y;
+	if (sort_agg->path_order && a->order != b->order)
+		return a->order < b->order ? -1 : 1;
 	if (sort_agg->kind != SNAP_HIST && sort_agg->kind != SNAP_LHIST) {
 		int64_t va = row_value(sort_agg, a), vb = row_value(sort_agg, b);
 		if (va != vb)
@@ -294,6 +296,11 @@ static struct vnt_snap_row *new_row(const struct vnt_plan *p, const struct vnt_p
 	r->keys = vnt_xcalloc((size_t)pa->nkeys, sizeof(char *));
 	for (int i = 0; i < pa->nkeys; i++)
 		r->keys[i] = render_key(p, &pa->keys[i], key);
+	if (pa->nkeys && pa->keys[0].field == KF_HOP) {
+		uint32_t hop;
+		memcpy(&hop, key + pa->keys[0].off, sizeof(hop));
+		r->order = hop;   /* hop ids follow the script, and the path */
+	}
 	return r;
 }
 
@@ -342,6 +349,7 @@ static void read_agg(struct vnt_session *s, const struct vnt_plan_agg *pa, struc
 	for (int i = 0; i < pa->nkeys; i++)
 		g->key_names[i] = vnt_keyfield_name(pa->keys[i].field);
 	g->nslots = pa->nslots;
+	g->path_order = pa->nkeys && pa->keys[0].field == KF_HOP;
 	g->lmin = pa->lmin;
 	g->lmax = pa->lmax;
 	g->lstep = pa->lstep;

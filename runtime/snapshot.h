@@ -20,6 +20,7 @@ struct vnt_snap_row {
 	uint64_t sum;           /* SUM, AVG */
 	int64_t min, max;       /* MIN, MAX, AVG (valid when count > 0) */
 	uint64_t *slots;        /* HIST, LHIST: nslots counters */
+	int64_t order;          /* rows keyed first by hop: the hop's place in the path (rows sort by it first) */
 };
 
 struct vnt_snap_aggr {
@@ -32,7 +33,9 @@ struct vnt_snap_aggr {
 	int nslots;             /* HIST: 65, LHIST: (lmax-lmin)/lstep + 2 */
 	int64_t lmin, lmax, lstep;
 	int nrows;
-	struct vnt_snap_row *rows;   /* sorted: by value descending for scalars, by keys for hists */
+	struct vnt_snap_row *rows;   /* sorted: keyed first by hop, in path order; then by value descending
+				      * for scalars, by keys for hists */
+	bool path_order;        /* the first key is the hop: rows follow the path */
 	/* Updates of a keyed aggregation the kernel refused, by cause (each
 	 * refused update is an event that is missing from the rows): */
 	uint64_t map_full;      /* the map held all the keys it has room for (E2BIG) */

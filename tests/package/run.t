@@ -14,6 +14,9 @@ if "$vnt" compile -o "$pkg" examples/bridge-path.vnt 2>"$tmp/err"; then ok "comp
 out=$("$vnt" inspect --source "$pkg" 2>&1)
 [[ $out == *"all checksums verified"* && $out == *"requires: tp_btf"* && $out == *"hop vm1_tx"* && $out == *"==> net.vnt <=="* && $out == *"==> bridge-path.vnt <=="* ]] \
 	&& ok "inspect shows script, features, hops, sources" || nok "inspect" "$out"
+# Each hop with the device it watches: vm1_tx = net.dev_xmit("vnt-vm1/eth0").
+[[ $out =~ hop\ vm1_tx\ +tp_btf\ +net_dev_start_xmit\ +on\ vnt-vm1/eth0\ +=\ net.dev_xmit ]] \
+	&& ok "inspect names each hop's device" || nok "inspect names each hop's device" "$(grep 'hop vm1_tx' <<<"$out")"
 python3 "$top/tests/lib/vntpkg_variants.py" "$pkg" "$tmp"
 refused() { # NAME FILE EXPECTED-SUBSTRING
 	local out rc
