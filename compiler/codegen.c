@@ -523,15 +523,18 @@ static void emit_hop_body(struct cg *c, const struct vnt_plan_hop *h)
 	}
 	if (t->breakdown) {
 		c->need_flow = true;
-		int local = h->id - t->first_hop, npk = 0;
-		for (int i = 0; i < t->nhops; i++)
+		int local = h->id - t->first_hop, npk = 0, npath = vnt_plan_path_hops(c->pl, t);
+		for (int i = 0; i < npath; i++)
 			npk += c->pl->hops[t->first_hop + i].task_arg < 0;
-		if (h->task_arg < 0) {
+		if (local >= npath) {
+			/* A drop hop: charged to the segment the packet died in. */
+			sb_printf(o, "\tvnt_bd_drop(ev, %d, %d, %d);\n", h->trace, t->first_hop, npk);
+		} else if (h->task_arg < 0) {
 			sb_printf(o, "\tvnt_bd_hop(ev, %d, %d, %d, %d);\n", h->trace, t->first_hop, local, npk);
 		} else {
 			/* Scheduler hops: consecutive ones pair up by task identity. */
 			bool prev_task = local > 0 && c->pl->hops[h->id - 1].task_arg >= 0;
-			bool next_task = local + 1 < t->nhops && c->pl->hops[h->id + 1].task_arg >= 0;
+			bool next_task = local + 1 < npath && c->pl->hops[h->id + 1].task_arg >= 0;
 			if (prev_task)
 				sb_printf(o, "\tif (lat_%d_%d >= 0) {\n\t\tvnt_bd_record(%d, lat_%d_%d);\n"
 					  "\t\tvnt_inc(&vnt_bd_seen, %d);\n\t}\n", h->id - 1, h->id, h->id - 1, h->id - 1, h->id, h->id);

@@ -409,8 +409,21 @@ static void check_agg_filter(const struct vnt_plan *pl, const struct vnt_plan_ag
 static void lower_breakdown(struct vnt_plan *pl, const struct vnt_trace *t, int trace, struct vnt_diag *d)
 {
 	const struct vnt_plan_trace *bt = &pl->traces[trace];
+	int npath = vnt_plan_path_hops(pl, bt);
 	const struct vnt_hop *ah = t->hops;
-	for (int i = 1; i < bt->nhops && ah; i++, ah = ah->next) {
+	for (int i = 0; i < npath && ah; i++, ah = ah->next)
+		if (vnt_plan_hop_drop(&pl->hops[bt->first_hop + i])) {
+			vnt_error(d, &ah->loc, "a drop hop is where packets leave the path: list drop hops after the path's hops",
+				  "breakdown() of trace '%s': drop hop '%s' is in the middle of the path", bt->name, ah->name);
+			return;
+		}
+	if (npath < 2) {
+		vnt_error(d, &t->loc, "list the path's hops in order; drop hops (skb.drop) come after them",
+			  "breakdown() of trace '%s' needs at least two hops besides its drop hops", bt->name);
+		return;
+	}
+	ah = t->hops;
+	for (int i = 1; i < npath && ah; i++, ah = ah->next) {
 		const struct vnt_plan_hop *a = &pl->hops[bt->first_hop + i - 1], *b = &pl->hops[bt->first_hop + i];
 		if (a->task_arg >= 0 && b->task_arg < 0)
 			vnt_error(d, &ah->next->loc, "list the packet hops first, then the scheduler hops",

@@ -44,6 +44,19 @@ bool vnt_plan_agg_prealloc(const struct vnt_plan_agg *a)
 	return vnt_plan_agg_map_bytes(a) <= VNT_AGG_PREALLOC_BYTES;
 }
 
+bool vnt_plan_hop_drop(const struct vnt_plan_hop *h)
+{
+	return h->reason_arg >= 0;
+}
+
+int vnt_plan_path_hops(const struct vnt_plan *p, const struct vnt_plan_trace *t)
+{
+	int n = t->nhops;
+	while (n > 0 && vnt_plan_hop_drop(&p->hops[t->first_hop + n - 1]))
+		n--;
+	return n;
+}
+
 int vnt_plan_hop_mask(const struct vnt_plan *p, const char *const *names, int n, uint32_t *mask, char *err,
 		      size_t errlen)
 {

@@ -123,6 +123,12 @@ const char *vnt_hopkind_name(enum vnt_hopkind k);
  * sk_buff's fields directly, and the hops of one hook share a program
  * that dispatches on the device (compiler/lower.c, hop_btf_prog.tpl). */
 bool vnt_plan_hop_btf_skb(const struct vnt_plan_hop *h);
+/* In a trace with breakdown(), a hop where the kernel reports a drop (its
+ * tracepoint has a drop reason: skb.drop) ends a packet's life rather
+ * than being a segment of the path: drop hops come after the path's hops,
+ * and this is how many hops the path has. */
+bool vnt_plan_hop_drop(const struct vnt_plan_hop *h);
+int vnt_plan_path_hops(const struct vnt_plan *p, const struct vnt_plan_trace *t);
 int vnt_hopkind_parse(const char *s);          /* -1 if unknown */
 /* Bytes a keyed aggregation's hash map takes when all its keys are in
  * use (the kernel's element header, key, value, bucket), and whether

@@ -427,6 +427,46 @@ static uint64_t percentile(const uint64_t *b, uint64_t count, double q)
 	return 0;
 }
 
+static int drop_cmp(const void *x, const void *y)
+{
+	const struct vnt_snap_drop *a = x, *b = y;
+	return a->count != b->count ? (a->count < b->count ? 1 : -1) : strcmp(a->reason, b->reason);
+}
+
+/* Drops charged to the segments of trace t (bpf-templates/vnt_breakdown.h,
+ * vnt_bd_drops): per segment, by reason and location. */
+static void read_drops(struct vnt_session *s, const struct vnt_plan_trace *t, struct vnt_snapshot *snap)
+{
+	int fd = map_fd(s, "vnt_bd_drops");
+	struct { uint32_t seg, reason; uint64_t location; } key, next;
+	const void *prev = NULL;
+	while (fd >= 0 && bpf_map_get_next_key(fd, prev, &next) == 0) {
+		key = next;
+		prev = &key;
+		uint64_t n;
+		if (bpf_map_lookup_elem(fd, &key, &n) || !n)
+			continue;
+		if ((int)key.seg < t->first_hop || (int)key.seg >= t->first_hop + t->nhops)
+			continue;   /* another trace's */
+		const char *from = vnt_session_plan(s)->hops[key.seg].name;
+		for (int i = 0; i < snap->nseg; i++) {
+			struct vnt_snap_segment *g = &snap->seg[i];
+			if (strcmp(g->from, from))
+				continue;
+			g->drops = vnt_xrealloc(g->drops, sizeof(*g->drops) * (size_t)(g->ndrops + 1));
+			char rb[64], lb[160];
+			struct vnt_snap_drop *dr = &g->drops[g->ndrops++];
+			dr->reason = vnt_xstrdup(drop_reason_name(key.reason, rb, sizeof(rb)));
+			dr->location = vnt_xstrdup(key.location ? ksym_name(key.location, lb, sizeof(lb)) : "");
+			dr->count = n;
+			break;
+		}
+	}
+	for (int i = 0; i < snap->nseg; i++)
+		if (snap->seg[i].ndrops > 1)
+			qsort(snap->seg[i].drops, (size_t)snap->seg[i].ndrops, sizeof(struct vnt_snap_drop), drop_cmp);
+}
+
 static void read_breakdown(struct vnt_session *s, const struct vnt_plan_trace *t, struct vnt_snapshot *snap,
 			   int ncpu, uint64_t *buf)
 {
@@ -434,7 +474,8 @@ static void read_breakdown(struct vnt_session *s, const struct vnt_plan_trace *t
 	int seen = map_fd(s, "vnt_bd_seen"), hist = map_fd(s, "vnt_bd_hist"), sum = map_fd(s, "vnt_bd_sum");
 	snap->seg = vnt_xcalloc((size_t)t->nhops, sizeof(*snap->seg));
 	uint64_t *b = vnt_xcalloc(VNT_LL_SLOTS, sizeof(uint64_t));
-	for (int i = 0; i + 1 < t->nhops; i++) {
+	int npath = vnt_plan_path_hops(p, t);   /* the drop hops after them are no segments */
+	for (int i = 0; i + 1 < npath; i++) {
 		int h = t->first_hop + i;
 		/* A packet and a task cannot be matched: no segment between them. */
 		if ((p->hops[h].task_arg >= 0) != (p->hops[h + 1].task_arg >= 0))
@@ -464,6 +505,8 @@ static void read_breakdown(struct vnt_session *s, const struct vnt_plan_trace *t
 		}
 	}
 	free(b);
+	read_drops(s, t, snap);
+	snap->drops_unplaced = percpu_u64(map_fd(s, "vnt_bd_drops_full"), 0, ncpu, buf);
 }
 
 int vnt_session_snapshot(struct vnt_session *s, int trace, struct vnt_snapshot *snap)
@@ -547,6 +590,13 @@ void vnt_snapshot_free(struct vnt_snapshot *snap)
 	}
 	free(snap->aggs);
 	free(snap->lat);
+	for (int i = 0; i < snap->nseg; i++) {
+		for (int k = 0; k < snap->seg[i].ndrops; k++) {
+			free(snap->seg[i].drops[k].reason);
+			free(snap->seg[i].drops[k].location);
+		}
+		free(snap->seg[i].drops);
+	}
 	free(snap->seg);
 	free(snap->hop_names);
 	free(snap->hop_hits);
