@@ -113,9 +113,15 @@ static int lower_hop(struct vnt_plan *pl, const struct vnt_hop *h, int trace, st
 			return -1;
 		}
 		ph->target = vnt_xstrdup(a0->str);
-		if (vnt_kinfo_tracepoint_skb_off(a0->str, &ph->skb_field_off) == -ENOENT) {
+		rc = vnt_kinfo_tracepoint_skb_off(a0->str, &ph->skb_field_off);
+		if (rc == -ENOENT) {
 			vnt_error(d, loc, "`ls /sys/kernel/tracing/events/` lists the categories",
 				  "this kernel has no tracepoint '%s'", a0->str);
+			return -1;
+		}
+		if (rc == -EACCES) {
+			vnt_error(d, loc, "run as root, or use the BTF form, tp_btf(\"NAME\"), which needs no tracefs",
+				  "cannot read the format of tracepoint '%s': tracefs is readable by root only", a0->str);
 			return -1;
 		}
 		break;

@@ -47,7 +47,7 @@ static int slot_of(const struct vnt_snap_aggr *a, json_object *b)
 {
 	json_object *lo = get(b, "lo");
 	if (a->kind == SNAP_HIST) {
-		uint64_t v = lo ? (uint64_t)json_object_get_int64(lo) : 0;
+		uint64_t v = lo ? json_object_get_uint64(lo) : 0;   /* 2^63 is past int64 */
 		int k = 0;
 		while (v) {
 			k++;
