@@ -8,6 +8,7 @@
 #include "config.h"
 #include "compiler/codegen.h"
 #include "compiler/filter_gen.h"
+#include "compiler/hopkind.h"
 #include "lib/strbuf.h"
 
 struct cg {
@@ -490,9 +491,8 @@ static void emit_hop_body(struct cg *c, const struct vnt_plan_hop *h)
 {
 	struct strbuf *o = &c->out;
 	const struct vnt_plan_trace *t = &c->pl->traces[h->trace];
-	bool has_pkt = h->kind == HK_TC_INGRESS || h->kind == HK_TC_EGRESS || h->kind == HK_XDP ||
-		       h->skb_arg >= 0 || h->skb_field_off >= 0;
-	sb_printf(o, "/* hop %s = %s (%s %s) */\n", h->name, h->def, vnt_hopkind_name(h->kind), h->target);
+	bool has_pkt = vnt_plan_hop_has_packet(h);
+	sb_printf(o, "/* hop %s = %s (%s %s) */\n", h->name, h->def, h->kind->name, h->target);
 	sb_printf(o, "static __always_inline int vnt_body_%d(struct vnt_ev *ev)\n{\n", h->id);
 	if (has_pkt)
 		sb_printf(o, "\tif (!vnt_pf_%d(ev->p, ev))\n\t\treturn 0;\n", h->id);
@@ -599,53 +599,12 @@ static int emit_shared_prog(struct cg *c, const struct vnt_plan_hop *last, int n
 
 static int emit_hop_prog(struct cg *c, const struct vnt_plan_hop *h)
 {
-	char id[16], arg[16], off[16], sec[300];
+	char id[16], off[16];
 	snprintf(id, sizeof(id), "%d", h->id);
-	snprintf(arg, sizeof(arg), "%d", h->skb_arg);
 	snprintf(off, sizeof(off), "%d", h->skb_field_off);
-	const char *tpl = NULL;
-	switch (h->kind) {
-	case HK_TP_BTF:
-		snprintf(sec, sizeof(sec), "tp_btf/%s", h->target);
-		tpl = h->skb_arg >= 0 ? "hop_btf_skb.tpl" : h->task_arg >= 0 ? "hop_btf_task.tpl" : "hop_noskb.tpl";
-		if (h->skb_arg < 0 && h->task_arg >= 0)
-			snprintf(arg, sizeof(arg), "%d", h->task_arg);
-		break;
-	case HK_FENTRY:
-		snprintf(sec, sizeof(sec), "fentry/%s", h->target);
-		tpl = h->skb_arg >= 0 ? "hop_btf_skb.tpl" : "hop_noskb.tpl";
-		break;
-	case HK_RAW_TP:
-		snprintf(sec, sizeof(sec), "raw_tp/%s", h->target);
-		tpl = h->skb_arg >= 0 ? "hop_raw_tp_skb.tpl" : "hop_noskb.tpl";
-		break;
-	case HK_KPROBE:
-		snprintf(sec, sizeof(sec), "kprobe/%s", h->target);
-		tpl = h->skb_arg >= 0 ? "hop_kprobe_skb.tpl" : "hop_noskb.tpl";
-		snprintf(arg, sizeof(arg), "%d", h->skb_arg + 1);   /* lower.c keeps it below 5 */
-		break;
-	case HK_TRACEPOINT: {
-		const char *colon = strchr(h->target, ':');
-		snprintf(sec, sizeof(sec), "tp/%.*s/%s", (int)(colon - h->target), h->target, colon + 1);
-		tpl = h->skb_field_off >= 0 ? "hop_tracepoint_skb.tpl" : "hop_noskb.tpl";
-		break;
-	}
-	case HK_TC_INGRESS:
-	case HK_TC_EGRESS:
-		snprintf(sec, sizeof(sec), "tc");
-		tpl = "hop_tc.tpl";
-		break;
-	case HK_XDP:
-		snprintf(sec, sizeof(sec), "xdp");
-		tpl = "hop_xdp.tpl";
-		break;
-	case HK_UPROBE:
-		snprintf(sec, sizeof(sec), "uprobe");
-		tpl = "hop_noskb.tpl";
-		break;
-	default:
-		return -1;
-	}
+	struct vnt_hop_program hp = { .tpl = NULL };
+	h->kind->program(h, &hp);   /* the kind's section and template (compiler/hops/) */
+	const char *tpl = hp.tpl, *sec = hp.sec, *arg = hp.arg;
 	/* Extra tracepoint arguments some keys need (kfree_skb's reason). */
 	sb_printf(&c->out, "#define VNT_HOP_ARGS_%d(ev, ctx) do {", h->id);
 	if (h->reason_arg >= 0)

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <json-c/json.h>
+#include "compiler/hopkind.h"
 #include "compiler/plan.h"
 #include "lang/ast.h"
 
@@ -47,7 +48,7 @@ char *vnt_manifest_write(const struct vnt_plan *p)
 		put_i(o, "trace", h->trace);
 		put_s(o, "name", h->name);
 		put_s(o, "def", h->def);
-		put_s(o, "kind", vnt_hopkind_name(h->kind));
+		put_s(o, "kind", h->kind->name);
 		put_s(o, "target", h->target);
 		put_s(o, "dev", h->dev);
 		put_s(o, "filter_dev", h->filter_dev);
@@ -211,11 +212,11 @@ struct vnt_plan *vnt_manifest_read(const char *json, char *err, size_t errlen)
 		h->name = gs(&r, o, "name");
 		h->def = gs(&r, o, "def");
 		char *kind = gs(&r, o, "kind");
-		int k = kind ? vnt_hopkind_parse(kind) : -1;
+		const struct vnt_hopkind *k = kind ? vnt_hopkind_find(kind) : NULL;
 		free(kind);
-		if (k < 0)
+		if (!k)
 			bad(&r, "unknown hop kind");
-		h->kind = (enum vnt_hopkind)(k < 0 ? 0 : k);
+		h->kind = k ? k : vnt_hopkinds[0];   /* never NULL, even in a plan being refused */
 		h->target = gs(&r, o, "target");
 		json_object *dv = NULL;
 		if (json_object_object_get_ex(o, "dev", &dv) && dv && json_object_is_type(dv, json_type_string))

@@ -19,18 +19,7 @@
 #define VNT_BD_MAXHOPS 16       /* hops of a trace with breakdown() */
 #define VNT_LL_SLOTS 976        /* log-linear buckets: 16 exact, then 16 per power of two */
 
-enum vnt_hopkind {
-	HK_TP_BTF,      /* BTF-typed tracepoint: SEC("tp_btf/NAME") */
-	HK_TRACEPOINT,  /* classic tracepoint: SEC("tp/CAT/NAME") */
-	HK_RAW_TP,      /* raw tracepoint: SEC("raw_tp/NAME") */
-	HK_TC_INGRESS,  /* tc clsact ingress on a device */
-	HK_TC_EGRESS,   /* tc clsact egress on a device */
-	HK_XDP,         /* XDP on a device */
-	HK_KPROBE,      /* kprobe on a kernel function */
-	HK_FENTRY,      /* fentry on a kernel function */
-	HK_UPROBE,      /* uprobe on a user-space symbol */
-	HK__COUNT
-};
+struct vnt_hopkind;   /* compiler/hopkind.h: one descriptor per kind */
 
 /* Key fields an aggregation can be grouped by. */
 enum vnt_keyfield {
@@ -47,7 +36,7 @@ struct vnt_plan_hop {
 	int trace;              /* index of its trace */
 	char *name;             /* name in the trace ("tx") */
 	char *def;              /* where it came from: "net.dev_xmit" or the raw form */
-	enum vnt_hopkind kind;
+	const struct vnt_hopkind *kind;
 	char *target;           /* tracepoint name, function, "binary:symbol" */
 	char *dev;              /* device for tc/xdp: "[netns/]ifname" */
 	char *filter_dev;       /* the device its filter names (`where dev d`), or NULL: for people (vnt inspect) */
@@ -118,18 +107,19 @@ struct vnt_plan {
 	uint32_t lru_entries;   /* latency matching table size */
 };
 
-const char *vnt_hopkind_name(enum vnt_hopkind k);
 /* A BTF-typed hop (tp_btf, fentry) given the sk_buff: it reads the
  * sk_buff's fields directly, and the hops of one hook share a program
  * that dispatches on the device (compiler/lower.c, hop_btf_prog.tpl). */
 bool vnt_plan_hop_btf_skb(const struct vnt_plan_hop *h);
+/* The hop sees a packet: its context is one (tc, XDP), or it has found
+ * the sk_buff among its arguments or in its trace record. */
+bool vnt_plan_hop_has_packet(const struct vnt_plan_hop *h);
 /* In a trace with breakdown(), a hop where the kernel reports a drop (its
  * tracepoint has a drop reason: skb.drop) ends a packet's life rather
  * than being a segment of the path: drop hops come after the path's hops,
  * and this is how many hops the path has. */
 bool vnt_plan_hop_drop(const struct vnt_plan_hop *h);
 int vnt_plan_path_hops(const struct vnt_plan *p, const struct vnt_plan_trace *t);
-int vnt_hopkind_parse(const char *s);          /* -1 if unknown */
 /* Bytes a keyed aggregation's hash map takes when all its keys are in
  * use (the kernel's element header, key, value, bucket), and whether
  * that is small enough to set aside when the map is created. */
