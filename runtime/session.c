@@ -82,7 +82,7 @@ static int fill_rodata(struct bpf_object *obj, const struct vnt_plan *p, bool al
 					 dev, nsn[0] ? " in network namespace '" : "", nsn, nsn[0] ? "'" : "");
 			else
 				snprintf(err, len, "cannot resolve device \"%s\": network namespace '%s': %s",
-					 p->devs[i].name, nsn, strerror(-rc));
+					 p->devs[i].name, nsn, vnt_netns_strerror(nsn, -rc));
 			return rc;
 		}
 	}
