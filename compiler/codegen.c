@@ -23,15 +23,44 @@ struct cg {
 
 /* ---- filters ---- */
 
-static int dev_slot(struct cg *c, const char *name)
+/* The device table's slot for name, added on first use with where the
+ * script names it (loc, may be NULL), for the running host's errors. */
+static int dev_slot(struct cg *c, const char *name, const struct vnt_loc *loc)
 {
 	for (int i = 0; i < c->pl->ndevs; i++)
 		if (!strcmp(c->pl->devs[i].name, name))
 			return i;
 	if (c->pl->ndevs == VNT_MAX_DEVS)
 		return -1;
-	c->pl->devs[c->pl->ndevs].name = vnt_xstrdup(name);
+	struct vnt_plan_dev *d = &c->pl->devs[c->pl->ndevs];
+	d->name = vnt_xstrdup(name);
+	if (loc && loc->src) {
+		char where[512];
+		/* "-END": the column after it, when it is on one line */
+		int n = snprintf(where, sizeof(where), "%s:%d:%d", loc->src->path, loc->line, loc->col);
+		if (loc->end_line == loc->line && loc->end_col > loc->col && n > 0 && (size_t)n < sizeof(where))
+			snprintf(where + n, sizeof(where) - (size_t)n, "-%d", loc->end_col);
+		d->srcloc = vnt_xstrdup(where);
+	}
 	return c->pl->ndevs++;
+}
+
+/* Where the value of parameter `name` of the hop being emitted is
+ * written: the call's argument, in the user's script. */
+static const struct vnt_loc *param_loc(const struct cg *c, const char *name)
+{
+	const struct vnt_hop *h = c->hop;
+	if (!h || !h->def)
+		return NULL;
+	for (int i = 0; i < h->def->nparams; i++) {
+		if (strcmp(h->def->params[i], name))
+			continue;
+		const struct vnt_arg *a = h->args;
+		for (int k = 0; a && k < i; k++)
+			a = a->next;
+		return a ? &a->loc : NULL;
+	}
+	return NULL;
 }
 
 static const char *param_value(struct vnt_filter_env *env, const char *name, uint64_t *num)
@@ -80,7 +109,8 @@ static int emit_ctx(struct vnt_filter_env *env, const struct vnt_fexpr *f, struc
 			sb_puts(out, "1");
 			return 0;
 		}
-		int k = dev_slot(c, s);
+		const struct vnt_loc *at = f->param ? param_loc(c, f->param) : &f->loc;
+		int k = dev_slot(c, s, at ? at : &f->loc);
 		if (k < 0) {
 			vnt_error(c->d, &f->loc, NULL, "too many device names: at most %d", VNT_MAX_DEVS);
 			return -1;
@@ -94,7 +124,7 @@ static int emit_ctx(struct vnt_filter_env *env, const struct vnt_fexpr *f, struc
 		if (s) {
 			char name[300];
 			snprintf(name, sizeof(name), "%s/", s);   /* a namespace without a device */
-			int k = dev_slot(c, name);
+			int k = dev_slot(c, name, &f->loc);
 			if (k < 0)
 				return -1;
 			sb_printf(out, "(ev->netns == vnt_dev_netns[%d])", k);
@@ -202,7 +232,7 @@ static void emit_quick(struct cg *c, const struct vnt_hop *h, const struct vnt_f
 			continue;
 		const char *s = f->param ? param_value(&env, f->param, NULL) : f->str;
 		if (s && *s && strcmp(s, "*"))
-			k = dev_slot(c, s);
+			k = dev_slot(c, s, f->param ? param_loc(c, f->param) : &f->loc);
 	}
 	sb_printf(&c->out, "static __always_inline int vnt_quick_%d(struct sk_buff *skb)\n{\n", h->id);
 	if (k < 0)

@@ -298,7 +298,10 @@ static void share_programs(struct vnt_plan *pl)
 			continue;
 		for (int j = 0; j < i; j++) {
 			const struct vnt_plan_hop *f = &pl->hops[j];
-			if (vnt_plan_hop_btf_skb(f) && f->kind == h->kind && f->skb_arg == h->skb_arg && !strcmp(f->target, h->target)) {
+			/* Not across traces that end at different times: a trace's
+			 * programs are detached at its own `for` (vnt run, the agent). */
+			if (vnt_plan_hop_btf_skb(f) && f->kind == h->kind && f->skb_arg == h->skb_arg &&
+			    !strcmp(f->target, h->target) && pl->traces[f->trace].for_ns == pl->traces[h->trace].for_ns) {
 				free(h->prog);
 				h->prog = vnt_xstrdup(f->prog);
 				break;

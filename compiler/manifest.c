@@ -101,10 +101,14 @@ char *vnt_manifest_write(const struct vnt_plan *p)
 		json_object_array_add(aggs, o);
 	}
 	json_object_object_add(root, "aggregations", aggs);
-	json_object *devs = json_object_new_array();
-	for (int i = 0; i < p->ndevs; i++)
+	json_object *devs = json_object_new_array(), *dlocs = json_object_new_array();
+	for (int i = 0; i < p->ndevs; i++) {
 		json_object_array_add(devs, json_object_new_string(p->devs[i].name));
+		json_object_array_add(dlocs, p->devs[i].srcloc ? json_object_new_string(p->devs[i].srcloc) : NULL);
+	}
 	json_object_object_add(root, "devices", devs);
+	/* Where the script names each device, for errors on the running host. */
+	json_object_object_add(root, "device_srclocs", dlocs);
 	char *s = vnt_xstrdup(json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
 	json_object_put(root);
 	return s;
@@ -312,6 +316,13 @@ struct vnt_plan *vnt_manifest_read(const char *json, char *err, size_t errlen)
 		}
 		p->devs[p->ndevs++].name = vnt_xstrdup(json_object_get_string(o));
 	}
+	json_object *dl;
+	if (!r.bad && json_object_object_get_ex(root, "device_srclocs", &dl) && json_object_is_type(dl, json_type_array))
+		for (int i = 0; i < p->ndevs && (size_t)i < json_object_array_length(dl); i++) {
+			json_object *o = json_object_array_get_idx(dl, (size_t)i);
+			if (o && json_object_is_type(o, json_type_string))
+				p->devs[i].srcloc = vnt_xstrdup(json_object_get_string(o));
+		}
 	for (int t = 0; t < p->ntraces && !r.bad; t++) {
 		const struct vnt_plan_trace *tr = &p->traces[t];
 		if (tr->first_hop + tr->nhops > p->nhops)

@@ -1,4 +1,5 @@
 /* Names of the plan's enumerations, shared by manifest, checker and runtime. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "compiler/plan.h"
@@ -43,6 +44,40 @@ bool vnt_plan_agg_prealloc(const struct vnt_plan_agg *a)
 	return vnt_plan_agg_map_bytes(a) <= VNT_AGG_PREALLOC_BYTES;
 }
 
+int vnt_plan_hop_mask(const struct vnt_plan *p, const char *const *names, int n, uint32_t *mask, char *err,
+		      size_t errlen)
+{
+	*mask = 0;
+	if (!n) {
+		*mask = p->nhops >= 32 ? ~0u : (1u << p->nhops) - 1;
+		return 0;
+	}
+	for (int k = 0; k < n; k++) {
+		const char *want = names[k], *dot = strchr(want, '.');
+		bool found = false;
+		for (int i = 0; i < p->nhops; i++) {
+			const char *tn = p->traces[p->hops[i].trace].name;
+			bool hit = dot ? (strlen(tn) == (size_t)(dot - want) && !strncmp(tn, want, (size_t)(dot - want)) &&
+					  !strcmp(p->hops[i].name, dot + 1))
+				       : !strcmp(p->hops[i].name, want);
+			if (hit) {
+				*mask |= 1u << i;
+				found = true;
+			}
+		}
+		if (!found) {
+			size_t m = (size_t)snprintf(err, errlen, "the package has no hop '%s' (its hops:", want);
+			for (int i = 0; i < p->nhops && m < errlen; i++)
+				m += (size_t)snprintf(err + m, errlen - m, " %s.%s", p->traces[p->hops[i].trace].name,
+						      p->hops[i].name);
+			if (m < errlen)
+				snprintf(err + m, errlen - m, ")");
+			return -1;
+		}
+	}
+	return 0;
+}
+
 const char *vnt_keyfield_name(enum vnt_keyfield k) { return k < KF__COUNT ? keyfields[k] : "?"; }
 uint32_t vnt_keyfield_size(enum vnt_keyfield k) { return k < KF__COUNT ? keysizes[k] : 0; }
 const char *vnt_aggfn_name(enum vnt_aggfn f) { return (unsigned)f <= AGF_LHIST ? aggfns[f] : "?"; }
@@ -80,8 +115,10 @@ void vnt_plan_free(struct vnt_plan *p)
 		free(p->aggs[i].value_text);
 		free(p->aggs[i].map);
 	}
-	for (int i = 0; i < p->ndevs; i++)
+	for (int i = 0; i < p->ndevs; i++) {
 		free(p->devs[i].name);
+		free(p->devs[i].srcloc);
+	}
 	free(p->script);
 	free(p);
 }

@@ -98,6 +98,7 @@ struct vnt_plan_trace {
 
 struct vnt_plan_dev {           /* a device named in a filter, resolved at load */
 	char *name;             /* "[netns/]ifname" */
+	char *srcloc;           /* "file:line:col" where the script names it first, or NULL */
 };
 
 struct vnt_plan {
@@ -126,6 +127,11 @@ int vnt_hopkind_parse(const char *s);          /* -1 if unknown */
  * that is small enough to set aside when the map is created. */
 uint64_t vnt_plan_agg_map_bytes(const struct vnt_plan_agg *a);
 bool vnt_plan_agg_prealloc(const struct vnt_plan_agg *a);
+/* The hops named: "hop" (every trace's hop of that name) or
+ * "trace.hop"; n == 0 means all hops. 0, or -1 with the unknown name and
+ * the package's hops in err. */
+int vnt_plan_hop_mask(const struct vnt_plan *p, const char *const *names, int n, uint32_t *mask, char *err,
+		      size_t errlen);
 const char *vnt_keyfield_name(enum vnt_keyfield k);
 int vnt_keyfield_parse(const char *s);
 uint32_t vnt_keyfield_size(enum vnt_keyfield k);

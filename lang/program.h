@@ -22,6 +22,10 @@ void vnt_program_free(struct vnt_program *p);
 /* The search path the loader would use (for `vnt lib`). */
 int vnt_search_path(char **incdirs, int ninc, char ***out);
 
+/* The place "file:line:col" (as the plan records them) in one of the
+ * program's sources; false if it names none of them. */
+bool vnt_program_loc(const struct vnt_program *p, const char *srcloc, struct vnt_loc *out);
+
 /* Name binding and type checks (check.c). Returns the number of errors. */
 int vnt_check(struct vnt_program *p, struct vnt_diag *d);
 

@@ -44,7 +44,12 @@ static int uprobe(struct bpf_program *prog, const struct vnt_plan_hop *h, struct
 	a->link = bpf_program__attach_uprobe_opts(prog, -1, bin, 0, &o);
 	if (!a->link) {
 		int e = errno;
-		snprintf(err, len, "hop '%s': cannot attach uprobe to %s in %s: %s", h->name, colon + 1, bin, strerror(e));
+		if (e == ENOENT && access(bin, R_OK) == 0)   /* libbpf found no such symbol in it */
+			snprintf(err, len, "hop '%s': cannot attach uprobe: %s has no symbol '%s' (`nm -D %s` lists "
+				 "its dynamic symbols)", h->name, bin, colon + 1, bin);
+		else
+			snprintf(err, len, "hop '%s': cannot attach uprobe to %s in %s: %s", h->name, colon + 1, bin,
+				 strerror(e));
 		return -e;
 	}
 	return 0;

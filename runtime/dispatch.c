@@ -6,6 +6,7 @@
  * Ctrl-C, or every host gone) each is stopped and waited for. Errors are
  * printed with the host's name; any makes the exit status 1. */
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,8 +50,24 @@ static double manifest_duration(const char *manifest)
 	return best;
 }
 
+void dispatch_abort(struct run *r, const char *fmt, ...)
+{
+	if (r->abort[0])
+		return;   /* the first reason is the one that explains */
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(r->abort, sizeof(r->abort), fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "vnt: error: %s\n", r->abort);
+}
+
+/* One line per host: what it did, or why it did not. A host that never
+ * started says so (with the reason), not "0 hops attached". */
 static void status_lines(const struct run *r)
 {
+	int failed = 0;
+	for (int i = 0; i < r->n; i++)
+		failed += r->d[i].failed;
 	for (int i = 0; i < r->n; i++) {
 		const struct dhost *d = &r->d[i];
 		if (d->failed) {
@@ -62,6 +79,12 @@ static void status_lines(const struct run *r)
 		for (int j = 0; j < d->lo.nhops && k < sizeof(hops); j++)
 			if (d->lo.hop_mine[j])
 				k += (size_t)snprintf(hops + k, sizeof(hops) - k, "%s%s", k ? "," : "", d->lo.hop_names[j]);
+		if (!d->started) {
+			printf("%s: NOT STARTED: %s%s%s%s\n", d->h->name,
+			       r->abort[0] ? r->abort : failed ? "another host failed, so no host was started" : "the run was stopped",
+			       d->loaded ? " (its hops were loaded: " : "", d->loaded ? hops : "", d->loaded ? ")" : "");
+			continue;
+		}
 		printf("%s: %d hop%s attached (%s), %llu events, %llu lost, %llu snapshots, clock offset %+.3f ms +/- %.3f ms\n",
 		       d->h->name, d->attached, d->attached == 1 ? "" : "s", hops, (unsigned long long)d->events,
 		       (unsigned long long)d->lost, (unsigned long long)d->snapshots, d->offset / 1e6, d->unc / 1e6);
@@ -81,7 +104,7 @@ static int connect_all(struct run *r)
 			if (!ctx) {
 				ctx = vnt_tls_client_ctx(r->o->cert, r->o->key, r->o->ca, err, sizeof(err));
 				if (!ctx) {
-					fprintf(stderr, "vnt: error: TLS: %s\n", err);
+					dispatch_abort(r, "TLS: %s", err);
 					return -1;
 				}
 			}
@@ -99,40 +122,51 @@ static int connect_all(struct run *r)
 	return dispatch_any_failed(r) || vnt_dispatch_stop ? -1 : 0;
 }
 
-static int load_all(struct run *r)
+/* The package, read and parsed once before any host is touched: its
+ * plan says which hops each host runs (dispatch_assign.c); the agents
+ * verify it again, here it is also the bytes to send. */
+static int read_package(struct run *r, const struct vnt_dispatch_hosts *hs, uint32_t *masks)
 {
-	size_t len;
 	FILE *f = fopen(r->o->pkg_path, "rb");
 	if (!f) {
-		fprintf(stderr, "vnt: error: cannot read %s: %s\n", r->o->pkg_path, strerror(errno));
+		dispatch_abort(r, "cannot read %s: %s", r->o->pkg_path, strerror(errno));
 		return -1;
 	}
-	/* The agents verify the package; here it is only bytes to send. */
-	char *buf = NULL;
 	size_t cap = 0;
-	len = 0;
 	for (;;) {
-		if (len == cap) {
+		if (r->pkg_len == cap) {
 			cap = cap ? cap * 2 : 1 << 16;
-			char *nb = cap <= VNT_PROTO_MAX_FRAME ? realloc(buf, cap) : NULL;
+			char *nb = cap <= VNT_PROTO_MAX_FRAME ? realloc(r->pkg, cap) : NULL;
 			if (!nb) {
-				fprintf(stderr, "vnt: error: %s is too large to send (limit %u bytes)\n", r->o->pkg_path,
-					VNT_PROTO_MAX_FRAME - 64);
-				free(buf);
+				dispatch_abort(r, "%s is too large to send (limit %u bytes)", r->o->pkg_path,
+					       VNT_PROTO_MAX_FRAME - 64);
 				fclose(f);
 				return -1;
 			}
-			buf = nb;
+			r->pkg = nb;
 		}
-		size_t got = fread(buf + len, 1, cap - len, f);
-		len += got;
+		size_t got = fread(r->pkg + r->pkg_len, 1, cap - r->pkg_len, f);
+		r->pkg_len += got;
 		if (!got)
 			break;
 	}
 	fclose(f);
+	char err[2048];
+	if (vnt_package_parse(r->pkg, r->pkg_len, &r->parsed, err, sizeof(err))) {
+		dispatch_abort(r, "%s: %s", r->o->pkg_path, err);
+		return -1;
+	}
+	if (dispatch_check_assignment(r->parsed->plan, hs, masks, r->o->quiet, err, sizeof(err))) {
+		dispatch_abort(r, "%s", err);
+		return -1;
+	}
+	return 0;
+}
+
+static int load_all(struct run *r)
+{
 	for (int i = 0; i < r->n; i++)
-		dhost_send_load(r, &r->d[i], buf, len);
-	free(buf);
+		dhost_send_load(r, &r->d[i], r->pkg, r->pkg_len);
 	for (int i = 0; i < r->n; i++)
 		if (!r->d[i].failed)
 			dhost_load_ok(r, &r->d[i]);
@@ -209,26 +243,29 @@ int vnt_dispatch_run(const struct vnt_dispatch_opts *o, const struct vnt_dispatc
 {
 	struct run r = { .o = o, .n = hs->n, .timeout_ms = (o->timeout_s > 0 ? o->timeout_s : 10) * 1000 };
 	char err[1024];
+	uint32_t masks[hs->n > 0 ? hs->n : 1];
+	int rc = 1;
 	r.ops = vnt_store_engine(o->engine);
 	if (!r.ops) {
 		fprintf(stderr, "vnt: error: no store engine '%s'\n", o->engine);
 		return 1;
 	}
-	/* The store first: a bad --db fails before any host is touched. */
-	if (r.ops->open(o->db, &r.st, err, sizeof(err))) {
-		fprintf(stderr, "vnt: error: %s\n", err);
-		return 1;
-	}
 	r.d = calloc((size_t)hs->n, sizeof(*r.d));
-	if (!r.d) {
-		r.ops->close(r.st);
+	if (!r.d)
 		return 1;
-	}
 	for (int i = 0; i < hs->n; i++) {
 		r.d[i].h = &hs->h[i];
 		vnt_rx_init(&r.d[i].rx);
 	}
+	/* The package and the store first: a bad package, hosts file or --db
+	 * fails before any host is touched. */
 	const char *status = "failed";
+	if (read_package(&r, hs, masks))
+		goto untouched;
+	if (r.ops->open(o->db, &r.st, err, sizeof(err))) {
+		dispatch_abort(&r, "%s", err);
+		goto untouched;
+	}
 	if (connect_all(&r) || load_all(&r) || store_begin(&r) || start_all(&r)) {
 		dispatch_stop_all(&r);   /* hosts that did start are stopped in order */
 		goto out;
@@ -247,16 +284,22 @@ int vnt_dispatch_run(const struct vnt_dispatch_opts *o, const struct vnt_dispatc
 	status = r.store_failed || dispatch_any_failed(&r) ? "failed" : interrupted ? "interrupted" : "ok";
 out:
 	finish(&r, status);
-	int rc = dispatch_any_failed(&r) || r.store_failed ? 1 : 0;
+	rc = dispatch_any_failed(&r) || r.store_failed || r.abort[0] ? 1 : 0;
 	status_lines(&r);
 	if (!o->quiet && r.have_run)
 		fprintf(stderr, "vnt: run %lld stored in %s\n", (long long)r.run_id, o->db);
+	r.ops->close(r.st);
+	goto release;
+untouched:
+	status_lines(&r);
+release:
 	for (int i = 0; i < r.n; i++) {
 		vnt_rx_free(&r.d[i].rx);
 		vnt_load_ok_free(&r.d[i].lo);
 		free(r.d[i].kernel);
 	}
 	free(r.d);
-	r.ops->close(r.st);
+	vnt_package_free(r.parsed);
+	free(r.pkg);
 	return rc;
 }

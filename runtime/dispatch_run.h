@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 #include "runtime/dispatch.h"
+#include "runtime/package.h"
 #include "runtime/proto.h"
 #include "runtime/store.h"
 
@@ -19,7 +20,7 @@ struct dhost {
 	char *kernel;
 	double offset, unc;     /* agent + offset = collector, +/- unc (ns) */
 	struct vnt_load_ok lo;
-	bool loaded, running, stopped, failed;
+	bool loaded, started, running, stopped, failed;
 	bool stop_sent;         /* we asked for STOPPED: an unasked one means the agent ended the trace */
 	bool bye;
 	int attached;
@@ -38,7 +39,21 @@ struct run {
 	bool have_run, store_failed;
 	int timeout_ms;
 	int64_t last_keepalive;  /* CLOCK_MONOTONIC ns of the last PING round */
+	char *pkg;               /* the package's bytes, sent as they are */
+	size_t pkg_len;
+	struct vnt_package *parsed;  /* its plan: which hops each host runs */
+	char abort[1024];        /* why the run stopped before every host started, "" if it did not */
 };
+
+/* dispatch.c: stop the run before (or while) starting hosts, for a reason
+ * that is no one host's fault (TLS setup, the package). Printed once. */
+void dispatch_abort(struct run *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* dispatch_assign.c: masks[k] = the hops host k runs; refuses (-1, err) a
+ * hop that runs nowhere and a mix of hosts with and without hops=; warns
+ * about a hop on two hosts of a trace joined across hosts. */
+int dispatch_check_assignment(const struct vnt_plan *p, const struct vnt_dispatch_hosts *hs, uint32_t *masks,
+			      bool quiet, char *err, size_t errlen);
 
 /* dispatch_host.c */
 void dhost_fail(struct dhost *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

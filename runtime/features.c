@@ -74,6 +74,17 @@ int vnt_feature_check(const struct vnt_plan_hop *h, char *why, size_t len)
 		}
 		break;
 	}
+	case HK_UPROBE: {
+		/* The binary; its symbol is found when attaching (attach.c). */
+		const char *colon = strrchr(h->target, ':');
+		char bin[512];
+		snprintf(bin, sizeof(bin), "%.*s", colon ? (int)(colon - h->target) : (int)strlen(h->target), h->target);
+		if (access(bin, R_OK)) {
+			snprintf(why, len, "hop '%s': cannot read the uprobe's binary %s: %s", h->name, bin, strerror(errno));
+			return -1;
+		}
+		break;
+	}
 	default:
 		break;
 	}

@@ -122,6 +122,14 @@ static json_object *aggr(const struct vnt_snap_aggr *a)
 		json_object_array_add(rows, row);
 	}
 	add(o, "rows", rows);
+	if (a->kind == SNAP_LHIST) {
+		/* The layout, so that a reader can rebuild the slots (runtime/snapshot_json.c). */
+		json_object *l = json_object_new_object();
+		add(l, "min", json_object_new_int64(a->lmin));
+		add(l, "max", json_object_new_int64(a->lmax));
+		add(l, "step", json_object_new_int64(a->lstep));
+		add(o, "lhist", l);
+	}
 	add(o, "map_full", ju(a->map_full));
 	add(o, "no_memory", ju(a->no_memory));
 	add(o, "refused", ju(a->refused));

@@ -335,7 +335,7 @@ void vnt_output_text(FILE *f, const struct vnt_snapshot *s)
 		fprintf(f, ": %" PRIu64 " hits\n", s->hop_hits[i]);
 	}
 	if (s->nhops > 0)
-		fprintf(f, "hop events: %" PRIu64 " total\n", s->hop_events_total);
+		fprintf(f, "hop events: %" PRIu64 " in all (a packet counts at each hop it passed)\n", s->hop_events_total);
 	for (int i = 0; i < s->nlat; i++) {
 		const struct vnt_snap_latency *l = &s->lat[i];
 		fprintf(f, "latency ");

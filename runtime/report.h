@@ -76,6 +76,14 @@ struct vnt_report_flow {
 	struct vnt_report_flowseg *seg; /* [nseg] */
 };
 
+/* A host's last snapshot of a trace (its JSON document, doc/json-output.md):
+ * the aggregations as that host's agent computed them. */
+struct vnt_report_snapshot {
+	int host;                   /* index in hosts */
+	char *trace;
+	char *json;
+};
+
 struct vnt_report {
 	char *db;
 	int64_t run_id, started_ns, ended_ns; /* ended_ns 0 while unknown */
@@ -91,6 +99,8 @@ struct vnt_report {
 	struct vnt_report_segment *seg;
 	size_t nflows;
 	struct vnt_report_flow *flows;  /* most packets first */
+	int nsnaps;
+	struct vnt_report_snapshot *snaps; /* by host, then trace */
 };
 
 /* ---- loading (runtime/report_load.c): the run from an SQLite store ---- */
@@ -151,6 +161,9 @@ struct vnt_report_opts {
 	size_t top_flows;           /* flows shown (most packets first) */
 };
 int vnt_report_text(FILE *f, const struct vnt_report *r, const struct vnt_report_opts *o);
+/* Each host's own aggregations (its last snapshot of each trace), as
+ * `vnt run` prints them; nothing if the run stored no snapshot. */
+void vnt_report_text_aggregations(FILE *f, const struct vnt_report *r);
 int vnt_report_json(FILE *f, const struct vnt_report *r, const struct vnt_report_opts *o);
 int vnt_report_html(FILE *f, const struct vnt_report *r, const struct vnt_report_opts *o);
 /* The answer first: a sentence naming where the time goes and where

@@ -81,6 +81,10 @@ struct vnt_snapshot {
 	uint64_t *hop_hits;     /* per hop: packets that passed the filter there */
 };
 
+/* Frees what a snapshot owns (its rows and arrays; not the strings, which
+ * belong to the plan or the document it was read from). */
+void vnt_snapshot_free(struct vnt_snapshot *snap);
+
 /* Outputs (runtime/output_text.c, runtime/output_json.c). */
 void vnt_output_text(FILE *f, const struct vnt_snapshot *s);
 /* One JSON document per call, on one line, followed by a newline. */

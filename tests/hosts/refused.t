@@ -6,8 +6,12 @@
 #     another CA itself (the agent's certificate is then refused by the
 #     dispatcher)                          -> the TLS handshake fails
 #   - a tampered package (one byte flipped inside object.o, re-compressed),
-#     a truncated package, a package with a kprobe hop where this kernel
-#     has no kprobes, an unknown hop name  -> a clear ERROR from the agent
+#     a truncated package                  -> refused by the dispatcher before
+#     it reaches any host, and by the agent when sent by another client
+#     (tests/lib/agent_client.py over --stdio)
+#   - a package with a kprobe hop where this kernel has no kprobes
+#                                          -> a clear ERROR from the agent
+#   - an unknown hop name in the hosts file -> refused by the dispatcher
 #   - limits: map memory, CPU time (an agent started with small budgets)
 # Each is printed with the host's name, the dispatcher exits 1, and a
 # valid dispatch right after it succeeds (the agent still serves).
@@ -86,8 +90,29 @@ else
 fi
 # Packages: the agent verifies them.
 C=(--cert "$PKI/client.crt" --key "$PKI/client.key" --ca "$PKI/ca.crt")
-refused "tampered package" "package refused: .*checksum of member object.o is wrong" "${C[@]}" "$T/tampered.vntpkg"
-refused "truncated package" "package refused: .*truncated or corrupt" "${C[@]}" "$T/truncated.vntpkg"
+# A damaged package is refused by the dispatcher before any host is
+# reached, and by the agent itself when something else sends it.
+for v in "tampered:checksum of member object.o is wrong" "truncated:truncated or corrupt"; do
+	name=${v%%:*} want=${v#*:}
+	"$VNT" dispatch "${C[@]}" --host host1=${MGMT_IP_OF[host1]}:7878 --db "$T/refused.db" --duration 2 \
+		"$T/$name.vntpkg" >"$T/dispatch.out" 2>"$T/dispatch.err"
+	rc=$?
+	if [[ $rc == 1 ]] && grep -q "^vnt: error: $T/$name.vntpkg: .*$want" "$T/dispatch.err" &&
+		! grep -q "host1: agent" "$T/dispatch.err" && grep -q "^host1: NOT STARTED: $T/$name.vntpkg" "$T/dispatch.out"; then
+		ok "refused: $name package: the dispatcher refuses it before reaching any host and exits 1"
+	else
+		notok "refused: $name package: the dispatcher refuses it before reaching any host and exits 1" \
+			"rc $rc: $(tr '\n' ' ' <"$T/dispatch.err") / $(tr '\n' ' ' <"$T/dispatch.out")"
+	fi
+	got=$(python3 "$VNT_TOP/tests/lib/agent_client.py" load "$T/$name.vntpkg" -- \
+		ip netns exec "$VP_NS_A" "$VNT_AGENT" --config /dev/null --stdio 2>"$T/stdio.err")
+	if [[ $got == "ERROR 2 package refused: "*"$want"* ]]; then
+		ok "refused: $name package: the agent refuses it too (package refused)"
+	else
+		notok "refused: $name package: the agent refuses it too (package refused)" "got '$got' $(head -c 300 "$T/stdio.err")"
+	fi
+	serving "$name package"
+done
 if [[ -e /sys/bus/event_source/devices/kprobe/type ]]; then
 	skip "refused: kprobe package" "this kernel has kprobes"
 else
@@ -96,7 +121,7 @@ fi
 printf 'host1 %s:7878 hops=nosuchhop\n' "$H1" >"$T/badhops"
 "$VNT" dispatch "${C[@]}" --hosts "$T/badhops" --db "$T/refused.db" "$T/good.vntpkg" >"$T/dispatch.out" 2>"$T/dispatch.err"
 rc=$?
-if [[ $rc == 1 ]] && grep -q "host1: error: the package has no hop 'nosuchhop' (its hops: t.a)" "$T/dispatch.err"; then
+if [[ $rc == 1 ]] && grep -q "vnt: error: host 'host1', hops=: the package has no hop 'nosuchhop' (its hops: t.a)" "$T/dispatch.err"; then
 	ok "refused: unknown hop name in the hosts file"
 else
 	notok "refused: unknown hop name in the hosts file" "rc $rc: $(tr '\n' ' ' <"$T/dispatch.err")"
