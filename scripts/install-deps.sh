@@ -12,7 +12,8 @@ set -euo pipefail
 # ethtool, ping, jq (JSON checks), procps (sysctl), openssl (test
 # certificates), strace (which programs run), util-linux (nsenter, taskset,
 # chrt), perl (pcap rewriting), chromium and a font (the HTML report
-# looked at in a real browser, headless).
+# looked at in a real browser, headless), debhelper, dpkg-dev, debootstrap
+# and lintian (the Debian packages, built and installed into a clean root).
 PACKAGES=(
 	gcc make pkg-config git python3 iproute2
 	autoconf automake libtool flex bison
@@ -22,6 +23,7 @@ PACKAGES=(
 	tcpdump iperf3 sockperf bpftrace ethtool iputils-ping jq procps
 	openssl strace util-linux perl valgrind
 	chromium fonts-dejavu-core
+	debhelper dpkg-dev debootstrap lintian
 )
 
 die() { echo "install-deps: ERROR: $*" >&2; exit 1; }
