@@ -538,12 +538,6 @@ static void emit_hop_body(struct cg *c, const struct vnt_plan_hop *h)
 		const struct vnt_plan_agg *a = &c->pl->aggs[i];
 		if (!(a->hop_mask & (1u << h->id)))
 			continue;
-		for (int k = 0; k < a->nkeys; k++)
-			if ((a->keys[k].field == KF_REASON && h->reason_arg < 0) ||
-			    (a->keys[k].field == KF_LOCATION && h->location_arg < 0))
-				vnt_error(c->d, NULL, "restrict the aggregation to the drop hop with `at HOP`",
-					  "%s: key '%s' is only known at drop hops (skb.drop), not at hop '%s'", a->title,
-					  vnt_keyfield_name(a->keys[k].field), h->name);
 		char buf[64];
 		const char *v = value_expr(a, buf, sizeof(buf));
 		if (a->src == VS_LATENCY)
@@ -611,12 +605,7 @@ static int emit_hop_prog(struct cg *c, const struct vnt_plan_hop *h)
 	case HK_KPROBE:
 		snprintf(sec, sizeof(sec), "kprobe/%s", h->target);
 		tpl = h->skb_arg >= 0 ? "hop_kprobe_skb.tpl" : "hop_noskb.tpl";
-		if (h->skb_arg > 4) {
-			vnt_error(c->d, NULL, "kprobes read the sk_buff from the first five arguments",
-				  "hop %s: sk_buff argument %d of %s is out of reach", h->name, h->skb_arg, h->target);
-			return -1;
-		}
-		snprintf(arg, sizeof(arg), "%d", h->skb_arg + 1);
+		snprintf(arg, sizeof(arg), "%d", h->skb_arg + 1);   /* lower.c keeps it below 5 */
 		break;
 	case HK_TRACEPOINT: {
 		const char *colon = strchr(h->target, ':');
@@ -689,30 +678,6 @@ int vnt_codegen(struct vnt_program *prog, struct vnt_diag *d, char **csrc, struc
 		for (struct vnt_hop *h = t->hops; h; h = h->next)
 			if (h->id < pl->nhops)
 				rc |= emit_hop_filters(&c, h, t);
-	for (int ti2 = 0; ti2 < pl->ntraces; ti2++) {
-		const struct vnt_plan_trace *bt = &pl->traces[ti2];
-		if (!bt->breakdown)
-			continue;
-		for (int i = 1; i < bt->nhops; i++) {
-			const struct vnt_plan_hop *a = &pl->hops[bt->first_hop + i - 1], *b = &pl->hops[bt->first_hop + i];
-			if (a->task_arg >= 0 && b->task_arg < 0) {
-				vnt_error(d, NULL, "list the packet hops first, then the scheduler hops",
-					  "breakdown() of trace '%s': packet hop '%s' comes after scheduler hop '%s'",
-					  bt->name, b->name, a->name);
-				rc = -1;
-			}
-			if (a->task_arg >= 0 && b->task_arg >= 0 && pl->nlat < VNT_MAX_HOPS) {
-				bool have = false;
-				for (int k = 0; k < pl->nlat; k++)
-					have |= pl->lat[k].from == a->id && pl->lat[k].to == b->id;
-				if (!have) {
-					pl->lat[pl->nlat].from = a->id;
-					pl->lat[pl->nlat].to = b->id;
-					pl->nlat++;
-				}
-			}
-		}
-	}
 	for (int i = 0; i < pl->naggs; i++)
 		emit_agg(&c, &pl->aggs[i]);
 	for (int i = 0; i < pl->nhops; i++)

@@ -125,6 +125,12 @@ static int lower_hop(struct vnt_plan *pl, const struct vnt_hop *h, int trace, st
 			ph->skb_arg = explicit_arg;
 		else if (vnt_kinfo_func_skb_arg(a0->str, &ph->skb_arg) == -ENOENT)
 			ph->skb_arg = -1;   /* not in BTF: no packet unless told */
+		if (ph->kind == HK_KPROBE && ph->skb_arg > 4) {
+			vnt_error(d, a1 ? &a1->loc : loc, "kprobes read the sk_buff from the first five arguments (0-4); use fentry",
+				  "hop '%s': the sk_buff is argument %d of %s, out of a kprobe's reach", ph->name, ph->skb_arg,
+				  ph->target);
+			return -1;
+		}
 		break;
 	case HK_TC_INGRESS:
 	case HK_TC_EGRESS:
@@ -209,6 +215,66 @@ static uint32_t agg_entries(const struct vnt_plan_agg *pa)
 	return n > VNT_AGG_KEYS ? VNT_AGG_KEYS : n ? (uint32_t)n : 1;
 }
 
+/* The trace's drop hops (those whose tracepoint reports a drop reason),
+ * as "a" or "a, b", for hints; "" if none. */
+static void drop_hops(const struct vnt_plan *pl, const struct vnt_plan_trace *pt, char *buf, size_t n)
+{
+	size_t k = 0;
+	buf[0] = '\0';
+	for (int i = pt->first_hop; i < pt->first_hop + pt->nhops && k < n; i++)
+		if (pl->hops[i].reason_arg >= 0) {
+			int w = snprintf(buf + k, n - k, "%s%s", k ? ", " : "", pl->hops[i].name);
+			k += w > 0 ? (size_t)w : 0;
+		}
+}
+
+/* `by reason` / `by location`: known only where the kernel reports a
+ * drop. Each misuse is reported where it is written, with the fix. */
+static void check_drop_keys(struct vnt_plan *pl, const struct vnt_plan_agg *pa, const struct vnt_agg *a, int trace,
+			    struct vnt_diag *d)
+{
+	const struct vnt_plan_trace *pt = &pl->traces[trace];
+	const struct vnt_key *k = a->keys;
+	for (int i = 0; i < pa->nkeys; i++, k = k->next) {
+		enum vnt_keyfield f = pa->keys[i].field;
+		if (f != KF_REASON && f != KF_LOCATION)
+			continue;
+		const char *key = vnt_keyfield_name(f);
+		char drops[256], hint[512];
+		drop_hops(pl, pt, drops, sizeof(drops));
+		for (int h = 0; h < pl->nhops; h++) {
+			if (!(pa->hop_mask >> h & 1) || pl->hops[h].reason_arg >= 0)
+				continue;
+			if (pa->src == VS_LATENCY) {
+				snprintf(hint, sizeof(hint), "a dropped packet has no latency to a later hop; count drops by %s at the "
+					 "drop hop instead: `count() at %s by %s`", key, *drops ? drops : "DROP", key);
+				vnt_error(d, &k->loc, hint, "key '%s' is known only at drop hops, and %s is recorded at hop '%s', "
+					  "which is not one", key, pa->value_text, pl->hops[h].name);
+			} else if (a->at) {
+				const struct vnt_key *at = a->at;
+				while (at && strcmp(at->name, pl->hops[h].name))
+					at = at->next;
+				snprintf(hint, sizeof(hint), "list only drop hops after `at`%s%s", *drops ? "; this trace's: " : "",
+					 drops);
+				vnt_error(d, at ? &at->loc : &k->loc, hint, "hop '%s' is not a drop hop: key '%s' is unknown there",
+					  pl->hops[h].name, key);
+			} else {
+				char call[128];
+				snprintf(call, sizeof(call), "%s(%s)", vnt_aggfn_name(pa->fn), pa->value_text ? pa->value_text : "");
+				if (*drops)
+					snprintf(hint, sizeof(hint), "restrict the aggregation to the drop hop with `at`: `%s at %s by %s`",
+						 call, drops, key);
+				else
+					snprintf(hint, sizeof(hint), "add a drop hop (e.g. `hop d = skb.drop(\"*\")`) and restrict the "
+						 "aggregation to it: `%s at d by %s`", call, key);
+				vnt_error(d, &k->loc, hint, "key '%s' is known only at drop hops, and this aggregation is also "
+					  "updated at hop '%s'", key, pl->hops[h].name);
+			}
+			break;   /* one report per key */
+		}
+	}
+}
+
 static int lower_agg(struct vnt_plan *pl, const struct vnt_trace *t, const struct vnt_agg *a, int trace)
 {
 	struct vnt_plan_agg *pa = &pl->aggs[pl->naggs];
@@ -285,6 +351,23 @@ static int lower_agg(struct vnt_plan *pl, const struct vnt_trace *t, const struc
 	return 0;
 }
 
+/* breakdown(): packet hops come first; consecutive scheduler hops pair
+ * up by task identity, as a latency pair each. */
+static void lower_breakdown(struct vnt_plan *pl, const struct vnt_trace *t, int trace, struct vnt_diag *d)
+{
+	const struct vnt_plan_trace *bt = &pl->traces[trace];
+	const struct vnt_hop *ah = t->hops;
+	for (int i = 1; i < bt->nhops && ah; i++, ah = ah->next) {
+		const struct vnt_plan_hop *a = &pl->hops[bt->first_hop + i - 1], *b = &pl->hops[bt->first_hop + i];
+		if (a->task_arg >= 0 && b->task_arg < 0)
+			vnt_error(d, &ah->next->loc, "list the packet hops first, then the scheduler hops",
+				  "breakdown() of trace '%s': packet hop '%s' comes after scheduler hop '%s'",
+				  bt->name, b->name, a->name);
+		if (a->task_arg >= 0 && b->task_arg >= 0 && pl->nlat < VNT_MAX_HOPS)
+			add_lat(pl, a->id, b->id);
+	}
+}
+
 /* Hops of one hook (kind, target, sk_buff argument) run in one program,
  * named after the first of them: a path across several devices puts
  * several hops on one busy tracepoint, and every program attached there
@@ -331,10 +414,14 @@ struct vnt_plan *vnt_lower(struct vnt_program *prog, struct vnt_diag *d)
 			lower_hop(pl, h, pl->ntraces, d);
 		pt->nhops = pl->nhops - pt->first_hop;
 		for (struct vnt_agg *a = t->aggs; a && pl->naggs < VNT_MAX_AGGS; a = a->next)
-			if (a->kind != AG_BREAKDOWN)
+			if (a->kind != AG_BREAKDOWN) {
 				lower_agg(pl, t, a, pl->ntraces);
+				check_drop_keys(pl, &pl->aggs[pl->naggs - 1], a, pl->ntraces, d);
+			}
 		pt->breakdown = t->breakdown != NULL;
 		pt->events = t->events;
+		if (pt->breakdown && d->errors == errs)
+			lower_breakdown(pl, t, pl->ntraces, d);
 		pl->ntraces++;
 	}
 	if (d->errors != errs) {

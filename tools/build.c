@@ -75,12 +75,16 @@ int vnt_build_script(const char *path, const struct vnt_build_opts *o, bool comp
 	memset(b, 0, sizeof(*b));
 	struct vnt_diag d;
 	vnt_diag_init(&d);
+	vnt_diag_buffer(&d);   /* every pass's errors, printed in the script's order */
 	double t0 = now();
 	struct vnt_program *prog = vnt_program_load(path, o->incdirs, o->nincdirs, &d);
-	if (!prog)
+	if (!prog) {
+		vnt_diag_flush(&d);
 		return 1;
-	if (!d.errors)
-		vnt_check(prog, &d);
+	}
+	/* The checker runs on what parsed even after syntax errors: every
+	 * error of a script in one run, as a C compiler gives them. */
+	vnt_check(prog, &d);
 	if (!d.errors && !prog->main->traces && compile)
 		vnt_error(&d, NULL, "write `trace NAME { hop ... }` to say what to trace",
 			  "%s defines no trace", path);
@@ -99,6 +103,7 @@ int vnt_build_script(const char *path, const struct vnt_build_opts *o, bool comp
 		rc = vnt_codegen(prog, &d, &b->csrc, &b->plan);
 	if (!d.errors && !rc && b->plan && o->resolve)
 		resolve_here(prog, b->plan, &d);
+	vnt_diag_flush(&d);
 	vnt_program_free(prog);
 	vnt_kinfo_release();
 	if (d.errors || rc) {
