@@ -310,12 +310,15 @@ static void path_picture(FILE *f, const struct vnt_report *r, const int *idx, in
 static void compare(FILE *f, const struct vnt_report *r, const int *idx, int n)
 {
 	enum { LW = 200, PW = 420, RW = 190, RH = 26, TOP = 10 };
-	double lo = 0, hi = 0;
+	double lo = 0, hi = 0, lo_pos = 0;
 	int rows = 0;
 	for (int k = 0; k < n; k++) {
 		const struct vnt_stats *st = &r->seg[idx[k]].st;
 		if (!st->count)
 			continue;
+		double mp = vnt_lat_min_pos(&r->seg[idx[k]].lat);
+		if (mp > 0 && (lo_pos == 0 || mp < lo_pos))
+			lo_pos = mp;
 		if (!rows || (double)st->min < lo)
 			lo = (double)st->min;
 		if (!rows || (double)st->max > hi)
@@ -325,7 +328,7 @@ static void compare(FILE *f, const struct vnt_report *r, const int *idx, int n)
 	if (!rows)
 		return;
 	struct vnt_axis a;
-	vnt_axis_init(&a, lo, hi, LW, LW + PW);
+	vnt_axis_init(&a, lo, hi, lo_pos, LW, LW + PW);
 	int h = TOP + rows * RH + 44;
 	fprintf(f, "<figure class=\"compare\">\n<svg id=\"compare\" xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" "
 		   "height=\"%d\" viewBox=\"0 0 %d %d\" role=\"img\" font-family=\"sans-serif\">\n",
@@ -357,7 +360,7 @@ static void compare(FILE *f, const struct vnt_report *r, const int *idx, int n)
 	}
 	vnt_axis_draw(f, &a, TOP + rows * RH + 4);
 	fprintf(f, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\" font-size=\"11\">latency%s</text>\n", LW + PW / 2,
-		h - 4, a.log ? " (log scale)" : "");
+		h - 4, !a.log ? "" : a.clamped ? " (log scale; values &#8804; 0 at the left edge)" : " (log scale)");
 	fputs("</svg>\n<figcaption>The segments on one axis: min to max (line), p50 to p99 (bar), p50 (dot)."
 	      "</figcaption>\n</figure>\n", f);
 }

@@ -58,13 +58,31 @@ void vnt_svg_text_fit(FILE *f, const char *s, size_t max)
 	fputs("&#8230;", f);
 }
 
-void vnt_axis_init(struct vnt_axis *a, double min, double max, double x0, double x1)
+double vnt_lat_min_pos(const struct vnt_lat *l)
+{
+	size_t lo = 0, hi = l->n;   /* the first v > 0 */
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (l->v[mid] > 0)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return lo < l->n ? (double)l->v[lo] : 0;
+}
+
+void vnt_axis_init(struct vnt_axis *a, double min, double max, double min_pos, double x0, double x1)
 {
 	a->x0 = x0;
 	a->x1 = x1;
 	a->lo = min;
 	a->hi = max;
-	a->log = min > 0 && max / min > VNT_AXIS_LOG_RATIO;
+	a->clamped = false;
+	a->log = min_pos > 0 && max / min_pos > VNT_AXIS_LOG_RATIO;
+	if (a->log && min <= 0) {
+		a->lo = min_pos;
+		a->clamped = true;
+	}
 	if (a->hi <= a->lo) /* one value: a little room above it, none below */
 		a->hi = a->lo + (fabs(a->lo) > 20 ? fabs(a->lo) / 20 : 1);
 }
@@ -167,7 +185,7 @@ void vnt_report_svg_cdf(FILE *f, const struct vnt_lat *l, const struct vnt_stats
 		return;
 	}
 	struct vnt_axis a;
-	vnt_axis_init(&a, (double)st->min, (double)st->max, ML, W - MR);
+	vnt_axis_init(&a, (double)st->min, (double)st->max, vnt_lat_min_pos(l), ML, W - MR);
 	vnt_axis_draw(f, &a, MT + PLOT_H);
 	for (int i = 0; i <= 4; i++) {
 		double y = MT + (1 - i / 4.0) * PLOT_H;
@@ -176,7 +194,7 @@ void vnt_report_svg_cdf(FILE *f, const struct vnt_lat *l, const struct vnt_stats
 			ML - 6, y + 4, i * 25);
 	}
 	fprintf(f, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\" font-size=\"11\">latency%s</text>\n", (W + ML) / 2,
-		H - 6, a.log ? " (log scale)" : "");
+		H - 6, !a.log ? "" : a.clamped ? " (log scale; values &#8804; 0, clock uncertainty, at the left edge)" : " (log scale)");
 	/* The empirical CDF as a step line through at most POINTS+1 samples. */
 	fprintf(f, "<polyline fill=\"none\" stroke=\"#2c6fbb\" stroke-width=\"2\" points=\"");
 	fprintf(f, "%.1f,%d", vnt_axis_x(&a, (double)l->v[0]), MT + PLOT_H);

@@ -16,9 +16,16 @@
 #define VNT_AXIS_LOG_RATIO 20.0
 struct vnt_axis {
 	bool log;
+	bool clamped;           /* log: values <= 0 drawn at the left edge */
 	double lo, hi, x0, x1;
 };
-void vnt_axis_init(struct vnt_axis *a, double min, double max, double x0, double x1);
+/* min_pos: the smallest value > 0 (0 if none). Across hosts a latency can
+ * read slightly negative (clocks known within their uncertainty): a wide
+ * positive range is still shown on a log axis, from min_pos, with those
+ * few values at its left edge. */
+void vnt_axis_init(struct vnt_axis *a, double min, double max, double min_pos, double x0, double x1);
+/* The smallest value > 0 of sorted latencies, or 0. */
+double vnt_lat_min_pos(const struct vnt_lat *sorted);
 double vnt_axis_x(const struct vnt_axis *a, double v);
 /* Tick marks and labels below the axis line at y (ticks at least 60 px
  * apart, so that their labels never meet). */
