@@ -8,6 +8,7 @@
 #include "config.h"
 #include "compiler/codegen.h"
 #include "compiler/filter_gen.h"
+#include "compiler/hopkind.h"
 #include "lib/strbuf.h"
 
 struct cg {
@@ -266,6 +267,15 @@ static int emit_hop_filters(struct cg *c, const struct vnt_hop *h, const struct 
 	struct vnt_fexpr *tmp[256];
 	int ntmp = 0, rc = 0;
 	c->hop = h;
+	/* The device the hop's filter names, for people (vnt inspect). */
+	struct vnt_plan_hop *ph = &c->pl->hops[h->id];
+	for (int i = 0; i < nc && !ph->filter_dev; i++) {
+		const struct vnt_fexpr *f = ctx[i];
+		struct vnt_filter_env env = { .priv = c };
+		const char *s = f->kind == F_CTX && f->ctx == C_DEV ? (f->param ? param_value(&env, f->param, NULL) : f->str) : NULL;
+		if (s && *s && strcmp(s, "*"))
+			ph->filter_dev = vnt_xstrdup(s);
+	}
 	char name[48];
 	emit_quick(c, h, ctx, nc);
 	snprintf(name, sizeof(name), "vnt_pre_%d", h->id);
@@ -481,9 +491,8 @@ static void emit_hop_body(struct cg *c, const struct vnt_plan_hop *h)
 {
 	struct strbuf *o = &c->out;
 	const struct vnt_plan_trace *t = &c->pl->traces[h->trace];
-	bool has_pkt = h->kind == HK_TC_INGRESS || h->kind == HK_TC_EGRESS || h->kind == HK_XDP ||
-		       h->skb_arg >= 0 || h->skb_field_off >= 0;
-	sb_printf(o, "/* hop %s = %s (%s %s) */\n", h->name, h->def, vnt_hopkind_name(h->kind), h->target);
+	bool has_pkt = vnt_plan_hop_has_packet(h);
+	sb_printf(o, "/* hop %s = %s (%s %s) */\n", h->name, h->def, h->kind->name, h->target);
 	sb_printf(o, "static __always_inline int vnt_body_%d(struct vnt_ev *ev)\n{\n", h->id);
 	if (has_pkt)
 		sb_printf(o, "\tif (!vnt_pf_%d(ev->p, ev))\n\t\treturn 0;\n", h->id);
@@ -514,15 +523,18 @@ static void emit_hop_body(struct cg *c, const struct vnt_plan_hop *h)
 	}
 	if (t->breakdown) {
 		c->need_flow = true;
-		int local = h->id - t->first_hop, npk = 0;
-		for (int i = 0; i < t->nhops; i++)
+		int local = h->id - t->first_hop, npk = 0, npath = vnt_plan_path_hops(c->pl, t);
+		for (int i = 0; i < npath; i++)
 			npk += c->pl->hops[t->first_hop + i].task_arg < 0;
-		if (h->task_arg < 0) {
+		if (local >= npath) {
+			/* A drop hop: charged to the segment the packet died in. */
+			sb_printf(o, "\tvnt_bd_drop(ev, %d, %d, %d);\n", h->trace, t->first_hop, npk);
+		} else if (h->task_arg < 0) {
 			sb_printf(o, "\tvnt_bd_hop(ev, %d, %d, %d, %d);\n", h->trace, t->first_hop, local, npk);
 		} else {
 			/* Scheduler hops: consecutive ones pair up by task identity. */
 			bool prev_task = local > 0 && c->pl->hops[h->id - 1].task_arg >= 0;
-			bool next_task = local + 1 < t->nhops && c->pl->hops[h->id + 1].task_arg >= 0;
+			bool next_task = local + 1 < npath && c->pl->hops[h->id + 1].task_arg >= 0;
 			if (prev_task)
 				sb_printf(o, "\tif (lat_%d_%d >= 0) {\n\t\tvnt_bd_record(%d, lat_%d_%d);\n"
 					  "\t\tvnt_inc(&vnt_bd_seen, %d);\n\t}\n", h->id - 1, h->id, h->id - 1, h->id - 1, h->id, h->id);
@@ -538,10 +550,15 @@ static void emit_hop_body(struct cg *c, const struct vnt_plan_hop *h)
 		const struct vnt_plan_agg *a = &c->pl->aggs[i];
 		if (!(a->hop_mask & (1u << h->id)))
 			continue;
-		char buf[64];
+		char buf[64], cond[96] = "";
 		const char *v = value_expr(a, buf, sizeof(buf));
 		if (a->src == VS_LATENCY)
-			sb_printf(o, "\tif (%s >= 0)\n\t\tvnt_update_%d(ev, %s);\n", v, a->id, v);
+			snprintf(cond, sizeof(cond), "%s >= 0", v);
+		if (a->filter)
+			snprintf(cond + strlen(cond), sizeof(cond) - strlen(cond), "%svnt_af_%d(ev->p, ev)", *cond ? " && " : "",
+				 a->id);
+		if (*cond)
+			sb_printf(o, "\tif (%s)\n\t\tvnt_update_%d(ev, %s);\n", cond, a->id, v);
 		else
 			sb_printf(o, "\tvnt_update_%d(ev, %s);\n", a->id, v);
 	}
@@ -582,53 +599,12 @@ static int emit_shared_prog(struct cg *c, const struct vnt_plan_hop *last, int n
 
 static int emit_hop_prog(struct cg *c, const struct vnt_plan_hop *h)
 {
-	char id[16], arg[16], off[16], sec[300];
+	char id[16], off[16];
 	snprintf(id, sizeof(id), "%d", h->id);
-	snprintf(arg, sizeof(arg), "%d", h->skb_arg);
 	snprintf(off, sizeof(off), "%d", h->skb_field_off);
-	const char *tpl = NULL;
-	switch (h->kind) {
-	case HK_TP_BTF:
-		snprintf(sec, sizeof(sec), "tp_btf/%s", h->target);
-		tpl = h->skb_arg >= 0 ? "hop_btf_skb.tpl" : h->task_arg >= 0 ? "hop_btf_task.tpl" : "hop_noskb.tpl";
-		if (h->skb_arg < 0 && h->task_arg >= 0)
-			snprintf(arg, sizeof(arg), "%d", h->task_arg);
-		break;
-	case HK_FENTRY:
-		snprintf(sec, sizeof(sec), "fentry/%s", h->target);
-		tpl = h->skb_arg >= 0 ? "hop_btf_skb.tpl" : "hop_noskb.tpl";
-		break;
-	case HK_RAW_TP:
-		snprintf(sec, sizeof(sec), "raw_tp/%s", h->target);
-		tpl = h->skb_arg >= 0 ? "hop_raw_tp_skb.tpl" : "hop_noskb.tpl";
-		break;
-	case HK_KPROBE:
-		snprintf(sec, sizeof(sec), "kprobe/%s", h->target);
-		tpl = h->skb_arg >= 0 ? "hop_kprobe_skb.tpl" : "hop_noskb.tpl";
-		snprintf(arg, sizeof(arg), "%d", h->skb_arg + 1);   /* lower.c keeps it below 5 */
-		break;
-	case HK_TRACEPOINT: {
-		const char *colon = strchr(h->target, ':');
-		snprintf(sec, sizeof(sec), "tp/%.*s/%s", (int)(colon - h->target), h->target, colon + 1);
-		tpl = h->skb_field_off >= 0 ? "hop_tracepoint_skb.tpl" : "hop_noskb.tpl";
-		break;
-	}
-	case HK_TC_INGRESS:
-	case HK_TC_EGRESS:
-		snprintf(sec, sizeof(sec), "tc");
-		tpl = "hop_tc.tpl";
-		break;
-	case HK_XDP:
-		snprintf(sec, sizeof(sec), "xdp");
-		tpl = "hop_xdp.tpl";
-		break;
-	case HK_UPROBE:
-		snprintf(sec, sizeof(sec), "uprobe");
-		tpl = "hop_noskb.tpl";
-		break;
-	default:
-		return -1;
-	}
+	struct vnt_hop_program hp = { .tpl = NULL };
+	h->kind->program(h, &hp);   /* the kind's section and template (compiler/hops/) */
+	const char *tpl = hp.tpl, *sec = hp.sec, *arg = hp.arg;
 	/* Extra tracepoint arguments some keys need (kfree_skb's reason). */
 	sb_printf(&c->out, "#define VNT_HOP_ARGS_%d(ev, ctx) do {", h->id);
 	if (h->reason_arg >= 0)
@@ -678,6 +654,23 @@ int vnt_codegen(struct vnt_program *prog, struct vnt_diag *d, char **csrc, struc
 		for (struct vnt_hop *h = t->hops; h; h = h->next)
 			if (h->id < pl->nhops)
 				rc |= emit_hop_filters(&c, h, t);
+	/* Aggregation filters (`count() if FILTER`), in the order lower.c
+	 * numbered the aggregations. */
+	int ai = 0;
+	for (struct vnt_trace *t = prog->main->traces; t; t = t->next)
+		for (struct vnt_agg *a = t->aggs; a && ai < pl->naggs; a = a->next) {
+			if (a->kind == AG_BREAKDOWN)
+				continue;
+			if (a->where) {
+				struct vnt_filter_env env = { .diag = d, .emit_ctx = emit_ctx, .param_value = param_value, .priv = &c };
+				char name[32];
+				snprintf(name, sizeof(name), "vnt_af_%d", ai);
+				c.arbitrary_loads |= has_loads(a->where);
+				c.packet_filter |= vnt_filter_needs_packet(a->where);
+				rc |= vnt_filter_gen_top(&c.out, name, a->where, &env);
+			}
+			ai++;
+		}
 	for (int i = 0; i < pl->naggs; i++)
 		emit_agg(&c, &pl->aggs[i]);
 	for (int i = 0; i < pl->nhops; i++)

@@ -175,6 +175,7 @@ struct vnt_agg {
 	int nargs;                    /* arguments written, for arity errors */
 	struct vnt_key *keys;
 	struct vnt_key *at;           /* `at hop, hop`: restrict to these hops */
+	struct vnt_fexpr *where;      /* `if FILTER`: only the events it accepts, or NULL */
 	struct vnt_agg *next;
 };
 

@@ -11,6 +11,7 @@
 
 struct ck {
 	struct vnt_program *p;
+	const struct vnt_lang_spec *spec;
 	struct vnt_diag *d;
 	const struct vnt_filterdef *stack[64];   /* filters being resolved */
 	int depth;
@@ -220,13 +221,13 @@ static void check_module_defs(struct ck *c, struct vnt_module *m)
 			for (int j = 0; j < i; j++)
 				if (!strcmp(h->params[i], h->params[j]))
 					vnt_error(c->d, &h->loc, NULL, "parameter '%s' appears twice", h->params[i]);
-		const struct vnt_form *form = vnt_form_find(h->attach.form);
+		const struct vnt_form *form = vnt_spec_form(c->spec, h->attach.form);
 		if (!form) {
 			char hint[1024], dym[300], list[300];
 			const char *v[NAMES];
 			int n = 0;
-			for (const struct vnt_form *fm = vnt_forms; fm->name && n < NAMES; fm++)
-				v[n++] = fm->name;
+			for (int i = 0; i < c->spec->nforms && n < NAMES; i++)
+				v[n++] = c->spec->forms[i]->name;
 			vnt_name_list(v, n, list, sizeof(list));
 			snprintf(hint, sizeof(hint), "%sthe attach forms are %s", mean(h->attach.form, v, n, dym, sizeof(dym)), list);
 			vnt_error(c->d, &h->attach.loc, hint, "unknown attach form '%s'", h->attach.form);
@@ -281,9 +282,9 @@ static const char *const known_fields[] = { "len", "cpu", "pid", NULL };
 static void check_breakdown(struct ck *c, struct vnt_trace *t, struct vnt_agg *a)
 {
 	a->kind = AG_BREAKDOWN;
-	if (a->nargs || a->keys || a->at)
-		vnt_error(c->d, &a->loc, "breakdown() covers every hop of the trace, in order",
-			  "breakdown() takes no arguments, keys or `at`");
+	if (a->nargs || a->keys || a->at || a->where)
+		vnt_error(c->d, &a->loc, "breakdown() covers every hop of the trace, in order; the trace's `where` picks its packets",
+			  "breakdown() takes no arguments, keys, `at` or `if`");
 	if (t->breakdown)
 		vnt_error(c->d, &a->loc, NULL, "a trace has one breakdown()");
 	int n = 0;
@@ -313,6 +314,8 @@ static void check_agg(struct ck *c, struct vnt_module *m, struct vnt_trace *t, s
 		return;
 	}
 	a->kind = (enum vnt_aggkind)fn;
+	c->depth = 0;
+	check_fexpr(c, m, a->where, NULL, 0, false);
 	int want = fn == AGF_COUNT ? 0 : fn == AGF_LHIST ? 4 : 1;
 	if (a->nargs != want) {
 		static const char *const usage[] = { "count()", "sum(VALUE)", "min(VALUE)", "max(VALUE)", "avg(VALUE)",
@@ -427,13 +430,13 @@ static void check_hop(struct ck *c, struct vnt_module *m, struct vnt_hop *h)
 		}
 		return;
 	}
-	const struct vnt_form *form = vnt_form_find(h->callee);
+	const struct vnt_form *form = vnt_spec_form(c->spec, h->callee);
 	if (!form) {
 		const char *v[NAMES];
 		char hint[768], dym[300];
 		int n = hopdef_names(m, v);
-		for (const struct vnt_form *fm = vnt_forms; fm->name && n < NAMES; fm++)
-			v[n++] = fm->name;
+		for (int i = 0; i < c->spec->nforms && n < NAMES; i++)
+			v[n++] = c->spec->forms[i]->name;
 		snprintf(hint, sizeof(hint), "%shop points come from a module (net.dev_xmit) or an attach form (tp_btf, tc_ingress, ...)",
 			 mean(h->callee, v, n, dym, sizeof(dym)));
 		vnt_error(c->d, &h->callee_loc, hint, "unknown hop point '%s'", h->callee);
@@ -472,9 +475,17 @@ static void check_trace(struct ck *c, struct vnt_module *m, struct vnt_trace *t,
 		vnt_error(c->d, &t->every_loc, "print at most every 10ms", "interval too short");
 }
 
-int vnt_check(struct vnt_program *p, struct vnt_diag *d)
+const struct vnt_form *vnt_spec_form(const struct vnt_lang_spec *s, const char *name)
 {
-	struct ck c = { .p = p, .d = d };
+	for (int i = 0; i < s->nforms; i++)
+		if (!strcmp(s->forms[i]->name, name))
+			return s->forms[i];
+	return NULL;
+}
+
+int vnt_check(struct vnt_program *p, const struct vnt_lang_spec *spec, struct vnt_diag *d)
+{
+	struct ck c = { .p = p, .spec = spec, .d = d };
 	int before = d->errors;
 	for (struct vnt_module *m = p->modules; m; m = m->next_loaded)
 		check_module_defs(&c, m);

@@ -82,7 +82,7 @@ static struct vnt_fexpr *service(struct vnt_pstate *ps, char *a, char *b, struct
 }
 
 %token IMPORT "import" AS "as" TRACE "trace" WHERE "where" BY "by" AT "at"
-%token EVERY "every" FOR "for" SAMPLE "sample" EVENTS "events"
+%token EVERY "every" FOR "for" SAMPLE "sample" EVENTS "events" IF "if"
 %token <str> FILTER "filter" HOP "hop"
 %token AND "and" OR "or" NOT "not"
 %token HOSTK "host" NETK "net" MASK "mask" PORT "port" PORTRANGE "portrange" PROTO "proto"
@@ -98,7 +98,7 @@ static struct vnt_fexpr *service(struct vnt_pstate *ps, char *a, char *b, struct
 %token BADNUM "malformed number" BADSTRING "unterminated string" BADCHAR "invalid character"
 %token START_FILTER
 
-%type <f> fexpr fterm fprim fnamed hn pp bare
+%type <f> fexpr fterm fprim fnamed hn pp bare aggif
 %type <a> aexpr
 %type <i> dirq relop l3proto l4proto
 %type <num> size_opt
@@ -248,9 +248,9 @@ hopuse
 	;
 
 aggstmt
-	: IDENT '(' aggargs ')' atlist keys
+	: IDENT '(' aggargs ')' aggif atlist keys
 	                                 { $$ = vnt_xcalloc(1, sizeof(*$$)); $$->fname = $1; $$->loc = LOC(@1);
-	                                   $$->at = $5; $$->keys = $6;
+	                                   $$->where = $5; $$->at = $6; $$->keys = $7;
 	                                   struct vnt_value *v = $3.first;
 	                                   $$->nargs = $3.n; $$->val = v;
 	                                   /* lhist's bounds: numbers after the value; the checker counts arguments */
@@ -275,6 +275,13 @@ aggargs
 	                                   }
 	                                   $$.n++; }
 	| aggargs ',' '-' NUM            { $$ = $1; if ($$.n >= 1 && $$.n - 1 < 3) $$.nums[$$.n - 1] = -(int64_t)$4; $$.n++; }
+	;
+
+/* `count() if tcp[tcpflags] & tcp-syn != 0 by dport`: only the events the
+ * filter accepts (the trace's own `where` applies first). */
+aggif
+	: %empty                         { $$ = NULL; }
+	| IF fexpr                       { $$ = $2; }
 	;
 
 atlist

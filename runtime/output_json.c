@@ -201,9 +201,19 @@ void vnt_output_json(FILE *f, const struct vnt_snapshot *s)
 			add(o, "entered", ju(g->entered));
 			add(o, "reached", ju(g->reached));
 			add(o, "lost", ju(g->entered > g->reached ? g->entered - g->reached : 0));
+			json_object *dr = json_object_new_array();
+			for (int k = 0; k < g->ndrops; k++) {
+				json_object *e = json_object_new_object();
+				add(e, "reason", jstr(g->drops[k].reason));
+				add(e, "location", jstr(g->drops[k].location));
+				add(e, "count", ju(g->drops[k].count));
+				json_object_array_add(dr, e);
+			}
+			add(o, "drops", dr);
 			json_object_array_add(bd, o);
 		}
 		add(doc, "breakdown", bd);
+		add(doc, "breakdown_drops_unplaced", ju(s->drops_unplaced));
 	}
 	add(doc, "events", ju(s->events));
 

@@ -32,6 +32,7 @@ struct vnt_report_hop {
 	int id, trace;              /* as in the store's hops table */
 	char *trace_name, *name, *kind, *target;
 	bool task;                  /* identifies a task, not a packet: joined per host */
+	bool drop;                  /* where packets are dropped (kfree_skb): no path segment, it places losses */
 	uint64_t packets;           /* packets (fingerprints) seen at this hop */
 };
 
@@ -57,6 +58,7 @@ struct vnt_report_segment {
 	bool boundary;              /* hops of different traces, or a packet hop and a task hop */
 	uint64_t entered;           /* passages at `from` */
 	uint64_t reached;           /* of those, paired with a passage at `to` */
+	uint64_t dropped;           /* packets at `from` and not at `to`, that a drop hop saw dropped */
 	struct vnt_lat lat;
 	struct vnt_stats st;
 	int npairs;

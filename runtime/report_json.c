@@ -61,6 +61,8 @@ static json_object *segments(const struct vnt_report *r, const struct vnt_report
 		put_stats(o, fl ? &fl->seg[i].st : &s->st);
 		put(o, "entered", u64(entered));
 		put(o, "lost", u64(entered - reached));
+		if (!fl)
+			put(o, "dropped", u64(s->dropped));
 		if (!fl) {
 			put(o, "boundary", json_object_new_boolean(s->boundary));
 			json_object *pairs = json_object_new_array();

@@ -100,7 +100,8 @@ static int load_hops(sqlite3 *db, struct vnt_report *r)
 		*h = (struct vnt_report_hop){ .trace = sqlite3_column_int(st, 0), .trace_name = dup_col(st, 1),
 					      .id = sqlite3_column_int(st, 2), .name = dup_col(st, 3),
 					      .kind = dup_col(st, 4), .target = dup_col(st, 5),
-					      .task = identity && !strcmp((const char *)identity, "task") };
+					      .task = identity && !strcmp((const char *)identity, "task"),
+					      .drop = identity && !strcmp((const char *)identity, "drop") };
 		if (!h->name)
 			break;
 	}

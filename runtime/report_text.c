@@ -91,6 +91,12 @@ static void breakdown(FILE *f, const struct vnt_report *r)
 			row(f, 4, w - 2, label, &s->pairs[p].st, NULL);
 		}
 	}
+	for (int i = 0; i < r->nseg; i++)
+		if (r->seg[i].dropped) {
+			seg_label(label, sizeof(label), r, &r->seg[i]);
+			fprintf(f, "  %s: %" PRIu64 " of the %" PRIu64 " lost were seen dropped by the kernel (a drop hop)\n",
+				label, r->seg[i].dropped, r->seg[i].entered - r->seg[i].reached);
+		}
 	fprintf(f, "\n");
 }
 

@@ -47,7 +47,7 @@ static int slot_of(const struct vnt_snap_aggr *a, json_object *b)
 {
 	json_object *lo = get(b, "lo");
 	if (a->kind == SNAP_HIST) {
-		uint64_t v = lo ? (uint64_t)json_object_get_int64(lo) : 0;
+		uint64_t v = lo ? json_object_get_uint64(lo) : 0;   /* 2^63 is past int64 */
 		int k = 0;
 		while (v) {
 			k++;
@@ -181,7 +181,17 @@ int vnt_snapshot_from_json(const char *text, struct vnt_snapshot_doc *d, char *e
 						       .p99 = u64(g, "p99_ns"), .p999 = u64(g, "p99_9_ns"),
 						       .max = u64(g, "max_ns"), .entered = u64(g, "entered"),
 						       .reached = u64(g, "reached") };
+		json_object *dr = get(g, "drops");
+		s->seg[i].ndrops = (int)len(dr);
+		s->seg[i].drops = s->seg[i].ndrops ? vnt_xcalloc((size_t)s->seg[i].ndrops, sizeof(struct vnt_snap_drop)) : NULL;
+		for (int k = 0; k < s->seg[i].ndrops; k++) {
+			json_object *e = json_object_array_get_idx(dr, (size_t)k);
+			const char *reason = str(e, "reason"), *where = str(e, "location");
+			s->seg[i].drops[k] = (struct vnt_snap_drop){ vnt_xstrdup(reason ? reason : "?"),
+								    vnt_xstrdup(where ? where : ""), u64(e, "count") };
+		}
 	}
+	s->drops_unplaced = u64(r, "breakdown_drops_unplaced");
 	s->events = u64(r, "events");
 	s->lost_events = u64(lost, "events");
 	return 0;

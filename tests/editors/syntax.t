@@ -2,7 +2,7 @@
 # Syntax highlighting for vim (dist/editors/vim) and VS Code
 # (dist/editors/vscode) covers the whole language, as the sources define it
 # today: every keyword and filter primitive of lang/lexer.l, every attach
-# form (lang/forms.c), aggregation (compiler/plan.c, plus latency() and
+# form (compiler/hops/*.c), aggregation (compiler/plan.c, plus latency() and
 # breakdown()) and key (compiler/plan.c), and every hop and filter of the
 # standard library (stdlib/*.vnt, as MODULE.NAME). The lists are extracted
 # from those files; a word that is added there and not to the grammars
@@ -32,8 +32,15 @@ def die(what):
 lex = read("lang/lexer.l")
 words = re.findall(r"^\"([a-z][a-z0-9_-]*)\"", lex, re.M)
 len(words) > 50 or die("the keywords of lang/lexer.l")
-forms = re.findall(r"^\s*\{ \"([a-z_]+)\", HK_", read("lang/forms.c"), re.M)
-forms or die("the attach forms of lang/forms.c")
+# The attach forms: one descriptor per hop kind (compiler/hops/*.c,
+# `.form = { "NAME", ...`); wherever they are under lang/ and compiler/.
+forms = []
+for d in ("lang", "compiler"):
+    for dirpath, _, files in sorted(os.walk(os.path.join(top, d))):
+        for fn in sorted(files):
+            if fn.endswith(".c"):
+                forms += re.findall(r"\.form = \{ \"([a-z_]+)\"", open(os.path.join(dirpath, fn)).read())
+len(forms) >= 9 or die("the attach forms (.form = { \"NAME\" in compiler/hops/*.c)")
 plan = read("compiler/plan.c")
 m = re.search(r"aggfns\[\] = \{([^}]*)\}", plan) or die("the aggregations of compiler/plan.c")
 aggs = re.findall(r"\"(\w+)\"", m.group(1))
@@ -53,7 +60,7 @@ def put(kind, ws):
         if w not in seen:
             seen.add(w)
             print(kind, w)
-stmt = {"import", "as", "filter", "hop", "trace", "where", "by", "at", "every", "for", "sample", "events"}
+stmt = {"import", "as", "filter", "hop", "trace", "where", "by", "at", "every", "for", "sample", "events", "if"}
 ops = {"and", "or", "not"}
 ctx = {"dev", "ifindex", "netns", "cpu", "pid", "comm", "mark"}
 consts = {w for w in words if "-" in w or w in ("true", "tcpflags", "icmptype", "icmpcode", "icmp6type", "icmp6code")}

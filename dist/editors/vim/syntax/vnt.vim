@@ -11,7 +11,7 @@ syn case match
 
 " Statements and their clauses.
 syn keyword vntStatement import as filter hop trace where by at
-syn keyword vntStatement every for sample events
+syn keyword vntStatement every for sample events if
 " Boolean operators of filters (&&, ||, ! too).
 syn keyword vntOperator and or not
 syn match vntOperator "&&\|||\|!=\@!"
@@ -54,7 +54,7 @@ syn match vntConstant "\<icmp-ireq\>"
 syn match vntConstant "\<icmp-ireqreply\>"
 syn match vntConstant "\<icmp-maskreq\>"
 syn match vntConstant "\<icmp-maskreply\>"
-" Raw attach forms of hop definitions (lang/forms.c).
+" Raw attach forms of hop definitions (compiler/hops/*.c).
 syn keyword vntForm tp_btf tracepoint raw_tp tc_ingress tc_egress fentry uprobe
 syn match vntForm "\<xdp\>\.\@!"
 syn match vntForm "\<kprobe\>\.\@!"
