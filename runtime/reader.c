@@ -124,6 +124,9 @@ static char *render_key(const struct vnt_plan *p, const struct vnt_plan_key *k, 
 		vnt_dev_name(u, ns, buf, sizeof(buf));
 		break;
 	}
+	case KF_NETNS:
+		vnt_netns_label(u, buf, sizeof(buf));
+		break;
 	case KF_COMM:
 		snprintf(buf, sizeof(buf), "%.16s", (const char *)f);
 		break;
