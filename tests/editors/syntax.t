@@ -2,7 +2,7 @@
 # Syntax highlighting for vim (dist/editors/vim) and VS Code
 # (dist/editors/vscode) covers the whole language, as the sources define it
 # today: every keyword and filter primitive of lang/lexer.l, every attach
-# form (compiler/hops/*.c), aggregation (compiler/plan.c, plus latency() and
+# form (compiler/hops/*.c), aggregation (compiler/aggs/table.c, plus latency() and
 # breakdown()) and key (compiler/plan.c), and every hop and filter of the
 # standard library (stdlib/*.vnt, as MODULE.NAME). The lists are extracted
 # from those files; a word that is added there and not to the grammars
@@ -42,8 +42,9 @@ for d in ("lang", "compiler"):
                 forms += re.findall(r"\.form = \{ \"([a-z_]+)\"", open(os.path.join(dirpath, fn)).read())
 len(forms) >= 9 or die("the attach forms (.form = { \"NAME\" in compiler/hops/*.c)")
 plan = read("compiler/plan.c")
-m = re.search(r"aggfns\[\] = \{([^}]*)\}", plan) or die("the aggregations of compiler/plan.c")
-aggs = re.findall(r"\"(\w+)\"", m.group(1))
+# The aggregations: the table of their descriptors (compiler/aggs/table.c, `&vnt_agg_NAME,`).
+aggs = re.findall(r"&vnt_agg_(\w+),", read("compiler/aggs/table.c"))
+len(aggs) >= 9 or die("the aggregations (&vnt_agg_NAME in compiler/aggs/table.c)")
 for special, where in (("latency", "lang/parser.y"), ("breakdown", "lang/check.c")):
     ("\"%s\"" % special) in read(where) or die("%s() in %s" % (special, where))
     aggs.append(special)

@@ -59,7 +59,7 @@ syn keyword vntForm tp_btf tracepoint raw_tp tc_ingress tc_egress fentry uprobe
 syn match vntForm "\<xdp\>\.\@!"
 syn match vntForm "\<kprobe\>\.\@!"
 " Aggregations and latency pairs.
-syn keyword vntFunction count sum min max avg hist lhist latency
+syn keyword vntFunction count sum min max avg hist lhist percentiles top latency
 syn keyword vntFunction breakdown
 " Keys of `by` (those that are not keywords already).
 syn keyword vntKey flow saddr daddr sport dport reason location
