@@ -211,36 +211,46 @@ vxlan_tests() {
 	# 4 like 1 but to port 4790; 5 like 1 cut 8 bytes into the inner IP
 	# header; 6 VXLAN(300)/VLAN 5/IPv4 TCP 10.1.0.7:3000 > 10.1.0.8:80;
 	# 7 outer IPv4 with options, VXLAN/IPv6 TCP fd01::1:3001 > fd01::2:443;
-	# 8 the inner frame of 1 alone; 9 VXLAN cut after its header.
+	# 8 the inner frame of 1 alone; 9 VXLAN cut after its header; 10 UDP
+	# 10.9.0.1:40000 > 10.9.0.2:4789 whose VXLAN header lacks the I flag
+	# (flags 0x00), around IPv4 UDP 192.168.5.1:1000 > 192.168.5.2:2000:
+	# not VXLAN (RFC 7348); 11 the same with flags 0x88 (I and G): VXLAN.
 	local x="$tmp/vxlan.pcap"
 	perl "$here/pcap.pl" vxlan "$x" || { echo "not ok match: cannot write the VXLAN frames"; return; }
-	expect "built: inner(udp)" "$x" "1" "inner(udp)"
+	expect "built: inner(udp)" "$x" "1 11" "inner(udp)"
 	expect "built: inner(icmp)" "$x" "2" "inner(icmp)"
 	expect "built: inner(arp)" "$x" "3" "inner(arp)"
 	expect "built: inner(tcp)" "$x" "6 7" "inner(tcp)"
 	expect "built: inner(ip6)" "$x" "7" "inner(ip6)"
-	expect "built: inner(ip)" "$x" "1 2 5 6" "inner(ip)"
+	expect "built: inner(ip)" "$x" "1 2 5 6 11" "inner(ip)"
 	expect "built: inner(tcp port 80)" "$x" "6" "inner(tcp port 80)"
 	expect "built: inner(host 10.1.0.1)" "$x" "1" "inner(host 10.1.0.1)"
-	expect "built: inner(len > 0)" "$x" "1 2 3 5 6 7" "inner(len > 0)"
+	expect "built: inner(len > 0)" "$x" "1 2 3 5 6 7 11" "inner(len > 0)"
 	# 5: reading the inner protocol is past the capture: the whole filter
 	# aborts, as classic BPF does, `not` included
-	expect "built: not inner(tcp)" "$x" "1 2 3 4 8 9" "not inner(tcp)"
+	expect "built: not inner(tcp)" "$x" "1 2 3 4 8 9 10 11" "not inner(tcp)"
 	expect "built: host 10.1.0.1 (default: outer or inner)" "$x" "1 8" "host 10.1.0.1"
 	expect "built: udp and host 10.1.0.1" "$x" "1 8" "udp and host 10.1.0.1"
 	expect "built: icmp (default)" "$x" "2" "icmp"
+	# the issue's case: without the I flag only the outer packet counts,
+	# as for tcpdump; with it the inner packet matches too
+	expect "built: not net 10.0.0.0/8 (default)" "$x" "2 7 11" "not net 10.0.0.0/8"
+	expect "built: host 192.168.5.1 (default)" "$x" "11" "host 192.168.5.1"
+	expect "built: udp port 2000 (default)" "$x" "1 8 11" "udp port 2000"
 	expect "built: tcp port 443 (default)" "$x" "7" "tcp port 443"
 	expect "built: --outer-only host 10.1.0.1" "$x" "8" --outer-only "host 10.1.0.1"
-	expect "built: vxlan" "$x" "1 2 3 5 6 7 9" "vxlan"
-	expect "built: not vxlan" "$x" "4 8" "not vxlan"
-	expect "built: vni 100" "$x" "1 3 5 7 9" "vni 100"
+	expect "built: vxlan" "$x" "1 2 3 5 6 7 9 11" "vxlan"
+	expect "built: not vxlan" "$x" "4 8 10" "not vxlan"
+	expect "built: vni 100" "$x" "1 3 5 7 9 11" "vni 100"
 	expect "built: vni 300" "$x" "6" "vni 300"
 	expect "built: outer(ip6)" "$x" "2" "outer(ip6)"
 	expect "built: inner(icmp) or outer(ip6)" "$x" "2" "inner(icmp) or outer(ip6)"
 	# tcpdump agrees on the outer layer of the built frames
 	local want
-	want=$(tcpdump_pos "$x" 'udp dst port 4789' | tr '\n' ' ' | sed 's/ $//')
-	expect "built: vxlan is tcpdump's udp dst port 4789" "$x" "$want" "vxlan"
+	# (tcpdump's udp[] is IPv4 only: the IPv6 flag byte is ip6[48])
+	local vx='udp dst port 4789 and ((ip and udp[8] & 8 != 0) or (ip6 and ip6[48] & 8 != 0))'
+	want=$(tcpdump_pos "$x" "$vx" | tr '\n' ' ' | sed 's/ $//')
+	expect "built: vxlan is tcpdump's $vx" "$x" "$want" "vxlan"
 
 	# Packet identity: frame 1's inner packet and frame 8 are one packet
 	local fp1 fp8
