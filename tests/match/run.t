@@ -289,6 +289,14 @@ vxlan_tests() {
 	else
 		echo "not ok match: fingerprint inside VXLAN '$fp1', alone '$fp8'"
 	fi
+	# without the I flag the flow (and fingerprint) is the outer one
+	local fl
+	fl=$("$vnt" match --flow -r "$x" 'len > 0' | awk '$1 == 10 || $1 == 11 { print $1, $3, $4, $5, $6 }' | tr '\n' ';')
+	if [[ $fl == "10 proto=17 10.9.0.1.40000 > 10.9.0.2.4789;11 proto=17 192.168.5.1.1000 > 192.168.5.2.2000;" ]]; then
+		echo "ok match: the flow of UDP to 4789 is the inner one only with the VXLAN I flag"
+	else
+		echo "not ok match: flows of frames 10 (no I flag) and 11 (I flag): '$fl'"
+	fi
 }
 
 errors_tests() {
