@@ -9,7 +9,6 @@
 #define VNT_BREAKDOWN_H
 
 #define VNT_BD_MAXHOPS 16
-#define VNT_LL_SLOTS 976
 
 #ifndef VNT_BD_SLOTS
 #define VNT_BD_SLOTS 16384      /* power of two */
@@ -81,15 +80,6 @@ struct {
 	__type(key, __u32);
 	__type(value, __u64);
 } vnt_bd_drops_full SEC(".maps");
-
-static __always_inline __u32 vnt_ll_slot(__u64 v)
-{
-	if (v < 16)
-		return (__u32)v;
-	__u32 e = vnt_log2_slot(v) - 1;          /* floor(log2 v), >= 4 */
-	__u32 sub = (__u32)(v >> (e - 4)) & 15;
-	return 16 + (e - 4) * 16 + sub;
-}
 
 static __always_inline void vnt_bd_record(__u32 seg_hop, __u64 d)
 {

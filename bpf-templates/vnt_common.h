@@ -335,6 +335,57 @@ static __always_inline __u64 vnt_lhist_slot(__s64 v, __s64 lo, __s64 hi, __s64 s
 	return i;
 }
 
+/* Log-linear buckets (breakdown() and percentiles()): 16 exact ones for
+ * 0-15, then 16 per power of two, each at most 1/16 of its lower bound
+ * wide, so a value read at its bucket's middle is within 3.2%. */
+#define VNT_LL_SLOTS 976
+static __always_inline __u32 vnt_ll_slot(__u64 v)
+{
+	if (v < 16)
+		return (__u32)v;
+	__u32 e = vnt_log2_slot(v) - 1;          /* floor(log2 v), >= 4 */
+	__u32 sub = (__u32)(v >> (e - 4)) & 15;
+	return 16 + (e - 4) * 16 + sub;
+}
+
+/* percentiles(v): the log-linear histogram, the exact sum and maximum. */
+struct vnt_pval {
+	__u64 slots[VNT_LL_SLOTS];
+	__u64 sum;
+	__u64 max;
+};
+
+static __always_inline __u32 vnt_ll_index(__u64 v)
+{
+	__u32 i = vnt_ll_slot(v);
+	asm volatile("" : "+r"(i));   /* keep the clamp: the verifier needs it */
+	if (i >= VNT_LL_SLOTS)
+		i = VNT_LL_SLOTS - 1;
+	return i;
+}
+
+static __always_inline void vnt_pct_add(struct vnt_pval *p, __s64 v)
+{
+	if (!p)
+		return;
+	__u64 u = v < 0 ? 0 : (__u64)v;
+	p->slots[vnt_ll_index(u)] += 1;
+	p->sum += u;
+	if (u > p->max)
+		p->max = u;
+}
+
+static __always_inline void vnt_pct_shared(struct vnt_pval *p, __s64 v, __u32 agg)
+{
+	if (!p)
+		return;
+	__u64 u = v < 0 ? 0 : (__u64)v;
+	if (vnt_atomic_min((__s64 *)&p->max, (__s64)u, 1))   /* max: the same compare-and-swap, upwards */
+		vnt_refused(agg, -11);
+	__sync_fetch_and_add(&p->slots[vnt_ll_index(u)], 1);
+	__sync_fetch_and_add(&p->sum, u);
+}
+
 static __always_inline void vnt_hist_add(__u64 *slots, __u64 v)
 {
 	if (slots)

@@ -8,6 +8,7 @@
 #include "config.h"
 #include "compiler/codegen.h"
 #include "compiler/filter_gen.h"
+#include "compiler/hopkind.h"
 #include "lib/strbuf.h"
 
 struct cg {
@@ -353,10 +354,11 @@ static void emit_key_fill(struct cg *c, const struct vnt_plan_key *k)
  * the hash map; the reader (runtime/reader.c) adds both up. Layout, which
  * the reader relies on: used (u32) at 0, the key at 4, the value at the
  * next multiple of 8. */
-/* About 32 KB per CPU: a few slots for histograms, more for scalars. */
+/* About 32 KB per CPU: a few slots for histograms (4 for percentiles'
+ * 7.8 KB values), more for scalars. */
 static uint32_t vnt_aggc_slots(const struct vnt_plan_agg *a)
 {
-	uint32_t ent = ((4 + a->key_size + 7) & ~7u) + a->value_size, n = 16;
+	uint32_t ent = ((4 + a->key_size + 7) & ~7u) + a->value_size, n = 4;
 	while (n < 256 && n * 2 * ent <= 32768)
 		n *= 2;
 	return n;
@@ -385,26 +387,12 @@ static void emit_agg_cache(struct cg *c, const struct vnt_plan_agg *a, const cha
 		  vnt_aggc_slots(a), a->id, a->id);
 }
 
-/* The update of val by v: plain where only this CPU writes (the front
- * cache, a per-CPU array), atomic in the shared keyed map. */
+/* The update of val by v: the kind's (compiler/aggs/), plain where only
+ * this CPU writes (the front cache, a per-CPU array), atomic in the shared
+ * keyed map. */
 static void emit_value_add(struct strbuf *o, const struct vnt_plan_agg *a, bool shared)
 {
-	const char *how = shared ? "shared" : "add";
-	switch (a->fn) {
-	case AGF_HIST:
-		sb_printf(o, "vnt_hist_%s(val, (__u64)v);\n", how);
-		break;
-	case AGF_LHIST:
-		sb_printf(o, "vnt_lhist_%s(val, v, %lldLL, %lldLL, %lldLL, %d);\n", how,
-			  (long long)a->lmin, (long long)a->lmax, (long long)a->lstep, a->nslots);
-		break;
-	default:
-		if (shared)
-			sb_printf(o, "vnt_scalar_shared(val, v, %d);\n", a->id);
-		else
-			sb_puts(o, "vnt_scalar_add(val, v);\n");
-		break;
-	}
+	a->kind->emit(o, a, shared);
 }
 
 static void emit_agg(struct cg *c, const struct vnt_plan_agg *a)
@@ -422,8 +410,11 @@ static void emit_agg(struct cg *c, const struct vnt_plan_agg *a)
 		}
 		sb_puts(o, "};\n");
 	}
-	const char *vtype = a->nslots ? NULL : "struct vnt_sval";
-	if (a->nslots)
+	/* The value: a struct vnt_sval or vnt_pval of vnt_common.h, or this
+	 * aggregation's own array of slots. */
+	enum vnt_agg_value vk = a->kind->value;
+	const char *vtype = vk == AV_SCALAR ? "struct vnt_sval" : vk == AV_LOGLIN ? "struct vnt_pval" : NULL;
+	if (!vtype)
 		sb_printf(o, "struct vnt_hval_%d { __u64 slots[%d]; };\n", a->id, a->nslots);
 	/* Keyed: one hash table for all CPUs, its size from the script
 	 * (lower.c, agg_entries), preallocated when that is cheap
@@ -445,7 +436,7 @@ static void emit_agg(struct cg *c, const struct vnt_plan_agg *a)
 	if (a->nkeys)
 		emit_agg_cache(c, a, vtype);
 
-	bool scalar = !a->nslots;
+	bool scalar = vk == AV_SCALAR;
 	sb_printf(o, "static __always_inline void vnt_update_%d(struct vnt_ev *ev, __s64 v)\n{\n", a->id);
 	if (a->nkeys) {
 		sb_printf(o, "\tstruct vnt_key_%d k;\n\t__builtin_memset(&k, 0, sizeof(k));\n", a->id);
@@ -490,9 +481,8 @@ static void emit_hop_body(struct cg *c, const struct vnt_plan_hop *h)
 {
 	struct strbuf *o = &c->out;
 	const struct vnt_plan_trace *t = &c->pl->traces[h->trace];
-	bool has_pkt = h->kind == HK_TC_INGRESS || h->kind == HK_TC_EGRESS || h->kind == HK_XDP ||
-		       h->skb_arg >= 0 || h->skb_field_off >= 0;
-	sb_printf(o, "/* hop %s = %s (%s %s) */\n", h->name, h->def, vnt_hopkind_name(h->kind), h->target);
+	bool has_pkt = vnt_plan_hop_has_packet(h);
+	sb_printf(o, "/* hop %s = %s (%s %s) */\n", h->name, h->def, h->kind->name, h->target);
 	sb_printf(o, "static __always_inline int vnt_body_%d(struct vnt_ev *ev)\n{\n", h->id);
 	if (has_pkt)
 		sb_printf(o, "\tif (!vnt_pf_%d(ev->p, ev))\n\t\treturn 0;\n", h->id);
@@ -599,53 +589,12 @@ static int emit_shared_prog(struct cg *c, const struct vnt_plan_hop *last, int n
 
 static int emit_hop_prog(struct cg *c, const struct vnt_plan_hop *h)
 {
-	char id[16], arg[16], off[16], sec[300];
+	char id[16], off[16];
 	snprintf(id, sizeof(id), "%d", h->id);
-	snprintf(arg, sizeof(arg), "%d", h->skb_arg);
 	snprintf(off, sizeof(off), "%d", h->skb_field_off);
-	const char *tpl = NULL;
-	switch (h->kind) {
-	case HK_TP_BTF:
-		snprintf(sec, sizeof(sec), "tp_btf/%s", h->target);
-		tpl = h->skb_arg >= 0 ? "hop_btf_skb.tpl" : h->task_arg >= 0 ? "hop_btf_task.tpl" : "hop_noskb.tpl";
-		if (h->skb_arg < 0 && h->task_arg >= 0)
-			snprintf(arg, sizeof(arg), "%d", h->task_arg);
-		break;
-	case HK_FENTRY:
-		snprintf(sec, sizeof(sec), "fentry/%s", h->target);
-		tpl = h->skb_arg >= 0 ? "hop_btf_skb.tpl" : "hop_noskb.tpl";
-		break;
-	case HK_RAW_TP:
-		snprintf(sec, sizeof(sec), "raw_tp/%s", h->target);
-		tpl = h->skb_arg >= 0 ? "hop_raw_tp_skb.tpl" : "hop_noskb.tpl";
-		break;
-	case HK_KPROBE:
-		snprintf(sec, sizeof(sec), "kprobe/%s", h->target);
-		tpl = h->skb_arg >= 0 ? "hop_kprobe_skb.tpl" : "hop_noskb.tpl";
-		snprintf(arg, sizeof(arg), "%d", h->skb_arg + 1);   /* lower.c keeps it below 5 */
-		break;
-	case HK_TRACEPOINT: {
-		const char *colon = strchr(h->target, ':');
-		snprintf(sec, sizeof(sec), "tp/%.*s/%s", (int)(colon - h->target), h->target, colon + 1);
-		tpl = h->skb_field_off >= 0 ? "hop_tracepoint_skb.tpl" : "hop_noskb.tpl";
-		break;
-	}
-	case HK_TC_INGRESS:
-	case HK_TC_EGRESS:
-		snprintf(sec, sizeof(sec), "tc");
-		tpl = "hop_tc.tpl";
-		break;
-	case HK_XDP:
-		snprintf(sec, sizeof(sec), "xdp");
-		tpl = "hop_xdp.tpl";
-		break;
-	case HK_UPROBE:
-		snprintf(sec, sizeof(sec), "uprobe");
-		tpl = "hop_noskb.tpl";
-		break;
-	default:
-		return -1;
-	}
+	struct vnt_hop_program hp = { .tpl = NULL };
+	h->kind->program(h, &hp);   /* the kind's section and template (compiler/hops/) */
+	const char *tpl = hp.tpl, *sec = hp.sec, *arg = hp.arg;
 	/* Extra tracepoint arguments some keys need (kfree_skb's reason). */
 	sb_printf(&c->out, "#define VNT_HOP_ARGS_%d(ev, ctx) do {", h->id);
 	if (h->reason_arg >= 0)
@@ -700,7 +649,7 @@ int vnt_codegen(struct vnt_program *prog, struct vnt_diag *d, char **csrc, struc
 	int ai = 0;
 	for (struct vnt_trace *t = prog->main->traces; t; t = t->next)
 		for (struct vnt_agg *a = t->aggs; a && ai < pl->naggs; a = a->next) {
-			if (a->kind == AG_BREAKDOWN)
+			if (a->breakdown)
 				continue;
 			if (a->where) {
 				struct vnt_filter_env env = { .diag = d, .emit_ctx = emit_ctx, .param_value = param_value, .priv = &c };

@@ -7,6 +7,7 @@
 #include <string.h>
 #include "compiler/codegen.h"
 #include "compiler/filter_gen.h"
+#include "compiler/hopkind.h"
 #include "compiler/kernel_info.h"
 #include "lib/strbuf.h"
 
@@ -46,10 +47,11 @@ static int lower_hop(struct vnt_plan *pl, const struct vnt_hop *h, int trace, st
 {
 	struct vnt_plan_hop *ph = &pl->hops[pl->nhops];
 	const char *formname = h->def ? h->def->attach.form : h->callee;
-	const struct vnt_form *form = vnt_form_find(formname);
+	const struct vnt_hopkind *kind = vnt_hopkind_by_form(formname);
 	const struct vnt_loc *loc = &h->callee_loc;
-	if (!form)
-		return -1;
+	if (!kind)
+		return -1;   /* the checker said so */
+	const struct vnt_form *form = &kind->form;
 	ph->id = pl->nhops;
 	ph->trace = trace;
 	ph->name = vnt_xstrdup(h->name);
@@ -57,7 +59,7 @@ static int lower_hop(struct vnt_plan *pl, const struct vnt_hop *h, int trace, st
 	sb_init(&b);
 	sb_printf(&b, "%s%s%s", h->module ? h->module : "", h->module ? "." : "", h->callee);
 	ph->def = sb_steal(&b);
-	ph->kind = (enum vnt_hopkind)form->kind;
+	ph->kind = kind;
 	ph->skb_arg = -1;
 	ph->skb_field_off = -1;
 	ph->task_arg = -1;
@@ -70,92 +72,23 @@ static int lower_hop(struct vnt_plan *pl, const struct vnt_hop *h, int trace, st
 	ph->srcloc = vnt_xstrdup(where);
 	pl->nhops++;
 
-	const struct vnt_arg *a0 = hop_arg(h, 0), *a1 = hop_arg(h, 1);
-	if (!a0 || a0->kind == L_NUM) {
+	struct vnt_hop_lowering l = { .ph = ph, .a0 = hop_arg(h, 0), .a1 = hop_arg(h, 1), .skb_arg = -1, .loc = loc, .d = d };
+	if (!l.a0 || l.a0->kind == L_NUM) {
 		vnt_error(d, loc, form->usage, "%s() needs a string as its first argument", form->name);
 		return -1;
 	}
-	if (!valid_c_ident_chars(a0->str) || !*a0->str) {
-		vnt_error(d, &a0->loc, NULL, "invalid name \"%s\" for %s()", a0->str, form->name);
+	if (!valid_c_ident_chars(l.a0->str) || !*l.a0->str) {
+		vnt_error(d, &l.a0->loc, NULL, "invalid name \"%s\" for %s()", l.a0->str, form->name);
 		return -1;
 	}
-	int explicit_arg = -1;
-	if (a1 && form->kind != HK_UPROBE) {
-		if (a1->kind != L_NUM || a1->num > 11) {
-			vnt_error(d, &a1->loc, form->usage, "the second argument is the index of the sk_buff argument (0-11)");
+	if (l.a1 && kind->skb_second) {
+		if (l.a1->kind != L_NUM || l.a1->num > 11) {
+			vnt_error(d, &l.a1->loc, form->usage, "the second argument is the index of the sk_buff argument (0-11)");
 			return -1;
 		}
-		explicit_arg = (int)a1->num;
+		l.skb_arg = (int)l.a1->num;
 	}
-	int rc;
-	switch (ph->kind) {
-	case HK_TP_BTF:
-	case HK_RAW_TP:
-		ph->target = vnt_xstrdup(a0->str);
-		rc = vnt_kinfo_tp_skb_arg(a0->str, &ph->skb_arg);
-		if (rc == -ENOENT && explicit_arg < 0) {
-			vnt_error(d, loc, "`ls /sys/kernel/tracing/events/*/` lists this kernel's tracepoints",
-				  "this kernel has no tracepoint '%s'", a0->str);
-			return -1;
-		}
-		if (explicit_arg >= 0)
-			ph->skb_arg = explicit_arg;
-		/* No packet: a scheduler-like hop identifies a task instead. */
-		if (ph->skb_arg < 0 && ph->kind == HK_TP_BTF)
-			vnt_kinfo_tp_task_arg(a0->str, &ph->task_arg);
-		if (ph->kind == HK_TP_BTF)
-			vnt_kinfo_tp_drop_args(a0->str, &ph->reason_arg, &ph->location_arg);
-		break;
-	case HK_TRACEPOINT:
-		if (!strchr(a0->str, ':')) {
-			vnt_error(d, &a0->loc, "write tracepoint(\"category:name\"), e.g. tracepoint(\"net:netif_receive_skb\")",
-				  "tracepoint name without a category");
-			return -1;
-		}
-		ph->target = vnt_xstrdup(a0->str);
-		if (vnt_kinfo_tracepoint_skb_off(a0->str, &ph->skb_field_off) == -ENOENT) {
-			vnt_error(d, loc, "`ls /sys/kernel/tracing/events/` lists the categories",
-				  "this kernel has no tracepoint '%s'", a0->str);
-			return -1;
-		}
-		break;
-	case HK_KPROBE:
-	case HK_FENTRY:
-		ph->target = vnt_xstrdup(a0->str);
-		if (explicit_arg >= 0)
-			ph->skb_arg = explicit_arg;
-		else if (vnt_kinfo_func_skb_arg(a0->str, &ph->skb_arg) == -ENOENT)
-			ph->skb_arg = -1;   /* not in BTF: no packet unless told */
-		if (ph->kind == HK_KPROBE && ph->skb_arg > 4) {
-			vnt_error(d, a1 ? &a1->loc : loc, "kprobes read the sk_buff from the first five arguments (0-4); use fentry",
-				  "hop '%s': the sk_buff is argument %d of %s, out of a kprobe's reach", ph->name, ph->skb_arg,
-				  ph->target);
-			return -1;
-		}
-		break;
-	case HK_TC_INGRESS:
-	case HK_TC_EGRESS:
-	case HK_XDP:
-		if (!strcmp(a0->str, "*")) {
-			vnt_error(d, &a0->loc, "tc and XDP hops attach to one device each", "a device name is required here");
-			return -1;
-		}
-		ph->dev = vnt_xstrdup(a0->str);
-		ph->target = vnt_xstrdup(a0->str);
-		break;
-	case HK_UPROBE:
-		if (!a1 || a1->kind != L_STR) {
-			vnt_error(d, loc, form->usage, "uprobe() needs a binary and a symbol");
-			return -1;
-		}
-		sb_init(&b);
-		sb_printf(&b, "%s:%s", a0->str, a1->str);
-		ph->target = sb_steal(&b);
-		break;
-	default:
-		return -1;
-	}
-	return 0;
+	return kind->lower(&l);
 }
 
 static int add_lat(struct vnt_plan *pl, int from, int to)
@@ -196,15 +129,15 @@ static char *agg_title(const struct vnt_agg *a)
 	struct strbuf b;
 	sb_init(&b);
 	sb_printf(&b, "%s(", a->fname);
-	if (a->val) {
-		switch (a->val->kind) {
+	for (int i = 0; i < a->nargs && i < VNT_MAX_AGG_ARGS; i++) {
+		const struct vnt_value *v = a->args[i];
+		sb_puts(&b, i ? ", " : "");
+		switch (v->kind) {
 		case V_LEN: sb_puts(&b, "len"); break;
-		case V_NUM: sb_printf(&b, "%llu", (unsigned long long)a->val->num); break;
-		case V_FIELD: sb_puts(&b, a->val->a); break;
-		case V_LATENCY: sb_printf(&b, "latency(%s, %s)", a->val->a, a->val->b); break;
+		case V_NUM: sb_printf(&b, "%s%llu", v->negative ? "-" : "", (unsigned long long)v->num); break;
+		case V_FIELD: sb_puts(&b, v->a); break;
+		case V_LATENCY: sb_printf(&b, "latency(%s, %s)", v->a, v->b); break;
 		}
-		if (a->kind == AG_LHIST)
-			sb_printf(&b, ", %lld, %lld, %lld", (long long)a->lmin, (long long)a->lmax, (long long)a->lstep);
 	}
 	sb_puts(&b, ")");
 	char *ftext = a->where ? source_text(&a->where->loc) : NULL;
@@ -288,7 +221,7 @@ static void check_drop_keys(struct vnt_plan *pl, const struct vnt_plan_agg *pa, 
 					  pl->hops[h].name, key);
 			} else {
 				char call[128];
-				snprintf(call, sizeof(call), "%s(%s)", vnt_aggfn_name(pa->fn), pa->value_text ? pa->value_text : "");
+				snprintf(call, sizeof(call), "%s(%s)", pa->kind->sig.name, pa->value_text ? pa->value_text : "");
 				if (*drops)
 					snprintf(hint, sizeof(hint), "restrict the aggregation to the drop hop with `at`: `%s at %s by %s`",
 						 call, drops, key);
@@ -303,12 +236,13 @@ static void check_drop_keys(struct vnt_plan *pl, const struct vnt_plan_agg *pa, 
 	}
 }
 
-static int lower_agg(struct vnt_plan *pl, const struct vnt_trace *t, const struct vnt_agg *a, int trace)
+static int lower_agg(struct vnt_plan *pl, const struct vnt_trace *t, const struct vnt_agg *a, int trace,
+		     struct vnt_diag *d)
 {
 	struct vnt_plan_agg *pa = &pl->aggs[pl->naggs];
 	pa->id = pl->naggs++;
 	pa->trace = trace;
-	pa->fn = (enum vnt_aggfn)a->kind;
+	pa->kind = vnt_aggkinds[a->fn];   /* the spec lists them in this order (compiler/spec.c) */
 	pa->title = agg_title(a);
 	pa->lat_from = pa->lat_to = -1;
 	pa->src = VS_NONE;
@@ -361,17 +295,7 @@ static int lower_agg(struct vnt_plan *pl, const struct vnt_trace *t, const struc
 		off += pk->size;
 	}
 	pa->key_size = off ? off : 4;
-	switch (pa->fn) {
-	case AGF_HIST: pa->nslots = 65; break;
-	case AGF_LHIST:
-		pa->lmin = a->lmin;
-		pa->lmax = a->lmax;
-		pa->lstep = a->lstep;
-		pa->nslots = (int)((a->lmax - a->lmin + a->lstep - 1) / a->lstep) + 2;
-		break;
-	default: pa->nslots = 0; break;
-	}
-	pa->value_size = pa->nslots ? (uint32_t)pa->nslots * 8 : 32;
+	int rc = pa->kind->layout(pa, a, d);   /* the kind's value layout (compiler/aggs/) */
 	char m[32];
 	snprintf(m, sizeof(m), "vnt_agg_%d", pa->id);
 	pa->map = vnt_xstrdup(m);
@@ -381,7 +305,7 @@ static int lower_agg(struct vnt_plan *pl, const struct vnt_trace *t, const struc
 		if (!pa->filter)
 			pa->filter = vnt_xstrdup("(filter)");
 	}
-	return 0;
+	return rc;
 }
 
 /* `if FILTER` that reads packet headers needs a packet at every hop
@@ -393,9 +317,7 @@ static void check_agg_filter(const struct vnt_plan *pl, const struct vnt_plan_ag
 		return;
 	for (int h = 0; h < pl->nhops; h++) {
 		const struct vnt_plan_hop *ph = &pl->hops[h];
-		bool pkt = ph->kind == HK_TC_INGRESS || ph->kind == HK_TC_EGRESS || ph->kind == HK_XDP || ph->skb_arg >= 0 ||
-			   ph->skb_field_off >= 0;
-		if ((pa->hop_mask >> h & 1) && !pkt) {
+		if ((pa->hop_mask >> h & 1) && !vnt_plan_hop_has_packet(ph)) {
 			vnt_error(d, &a->where->loc, "restrict the aggregation to packet hops with `at`, or filter on context only "
 				  "(dev, cpu, pid, comm, ...)", "this filter reads packet headers, but hop '%s' has no packet",
 				  ph->name);
@@ -480,8 +402,8 @@ struct vnt_plan *vnt_lower(struct vnt_program *prog, struct vnt_diag *d)
 			lower_hop(pl, h, pl->ntraces, d);
 		pt->nhops = pl->nhops - pt->first_hop;
 		for (struct vnt_agg *a = t->aggs; a && pl->naggs < VNT_MAX_AGGS; a = a->next)
-			if (a->kind != AG_BREAKDOWN) {
-				lower_agg(pl, t, a, pl->ntraces);
+			if (!a->breakdown) {
+				lower_agg(pl, t, a, pl->ntraces, d);
 				check_drop_keys(pl, &pl->aggs[pl->naggs - 1], a, pl->ntraces, d);
 				check_agg_filter(pl, &pl->aggs[pl->naggs - 1], a, d);
 			}

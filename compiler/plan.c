@@ -2,11 +2,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "compiler/hopkind.h"
 #include "compiler/plan.h"
 
-static const char *const hopkinds[HK__COUNT] = {
-	"tp_btf", "tracepoint", "raw_tp", "tc_ingress", "tc_egress", "xdp", "kprobe", "fentry", "uprobe",
-};
 static const char *const keyfields[KF__COUNT] = {
 	"hop", "dev", "ifindex", "netns", "cpu", "pid", "comm", "mark",
 	"len", "flow", "saddr", "daddr", "sport", "dport", "proto", "reason", "location",
@@ -17,13 +15,15 @@ static const uint32_t keysizes[KF__COUNT] = {
 	4, 8, 4, 4, 4, 4, 16, 4,
 	4, 40, 16, 16, 4, 4, 4, 4, 8,
 };
-static const char *const aggfns[] = { "count", "sum", "min", "max", "avg", "hist", "lhist" };
-
-const char *vnt_hopkind_name(enum vnt_hopkind k) { return k < HK__COUNT ? hopkinds[k] : "?"; }
 
 bool vnt_plan_hop_btf_skb(const struct vnt_plan_hop *h)
 {
-	return (h->kind == HK_TP_BTF || h->kind == HK_FENTRY) && h->skb_arg >= 0;
+	return h->kind->btf_typed && h->skb_arg >= 0;
+}
+
+bool vnt_plan_hop_has_packet(const struct vnt_plan_hop *h)
+{
+	return h->kind->always_packet || h->skb_arg >= 0 || h->skb_field_off >= 0;
 }
 uint64_t vnt_plan_agg_map_bytes(const struct vnt_plan_agg *a)
 {
@@ -93,7 +93,6 @@ int vnt_plan_hop_mask(const struct vnt_plan *p, const char *const *names, int n,
 
 const char *vnt_keyfield_name(enum vnt_keyfield k) { return k < KF__COUNT ? keyfields[k] : "?"; }
 uint32_t vnt_keyfield_size(enum vnt_keyfield k) { return k < KF__COUNT ? keysizes[k] : 0; }
-const char *vnt_aggfn_name(enum vnt_aggfn f) { return (unsigned)f <= AGF_LHIST ? aggfns[f] : "?"; }
 
 static int find(const char *const *names, int n, const char *s)
 {
@@ -103,9 +102,7 @@ static int find(const char *const *names, int n, const char *s)
 	return -1;
 }
 
-int vnt_hopkind_parse(const char *s) { return find(hopkinds, HK__COUNT, s); }
 int vnt_keyfield_parse(const char *s) { return find(keyfields, KF__COUNT, s); }
-int vnt_aggfn_parse(const char *s) { return find(aggfns, AGF_LHIST + 1, s); }
 
 void vnt_plan_free(struct vnt_plan *p)
 {

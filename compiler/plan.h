@@ -8,29 +8,16 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include "lang/bounds.h"
+#include "compiler/aggkind.h"
 
-#define VNT_MAX_HOPS 32         /* per script */
-#define VNT_MAX_AGGS 32         /* per script */
-#define VNT_MAX_KEYS 8          /* per aggregation */
 #define VNT_AGG_KEYS 10240      /* keys a keyed aggregation holds at most (lower.c, agg_entries) */
 #define VNT_AGG_PREALLOC_BYTES (2u << 20)   /* keyed maps up to this size are preallocated */
 #define VNT_MAX_DEVS 64         /* device references resolved at load */
 #define VNT_MAX_LHIST_SLOTS 1002
-#define VNT_BD_MAXHOPS 16       /* hops of a trace with breakdown() */
 #define VNT_LL_SLOTS 976        /* log-linear buckets: 16 exact, then 16 per power of two */
 
-enum vnt_hopkind {
-	HK_TP_BTF,      /* BTF-typed tracepoint: SEC("tp_btf/NAME") */
-	HK_TRACEPOINT,  /* classic tracepoint: SEC("tp/CAT/NAME") */
-	HK_RAW_TP,      /* raw tracepoint: SEC("raw_tp/NAME") */
-	HK_TC_INGRESS,  /* tc clsact ingress on a device */
-	HK_TC_EGRESS,   /* tc clsact egress on a device */
-	HK_XDP,         /* XDP on a device */
-	HK_KPROBE,      /* kprobe on a kernel function */
-	HK_FENTRY,      /* fentry on a kernel function */
-	HK_UPROBE,      /* uprobe on a user-space symbol */
-	HK__COUNT
-};
+struct vnt_hopkind;   /* compiler/hopkind.h: one descriptor per kind */
 
 /* Key fields an aggregation can be grouped by. */
 enum vnt_keyfield {
@@ -39,7 +26,6 @@ enum vnt_keyfield {
 	KF__COUNT
 };
 
-enum vnt_aggfn { AGF_COUNT, AGF_SUM, AGF_MIN, AGF_MAX, AGF_AVG, AGF_HIST, AGF_LHIST };
 enum vnt_valsrc { VS_NONE, VS_LEN, VS_LATENCY, VS_CONST, VS_CPU, VS_PID };
 
 struct vnt_plan_hop {
@@ -47,7 +33,7 @@ struct vnt_plan_hop {
 	int trace;              /* index of its trace */
 	char *name;             /* name in the trace ("tx") */
 	char *def;              /* where it came from: "net.dev_xmit" or the raw form */
-	enum vnt_hopkind kind;
+	const struct vnt_hopkind *kind;
 	char *target;           /* tracepoint name, function, "binary:symbol" */
 	char *dev;              /* device for tc/xdp: "[netns/]ifname" */
 	char *filter_dev;       /* the device its filter names (`where dev d`), or NULL: for people (vnt inspect) */
@@ -70,12 +56,14 @@ struct vnt_plan_agg {
 	int trace;
 	char *title;            /* as the user wrote it */
 	char *value_text;       /* "latency(tx, rx)", "len", NULL */
-	enum vnt_aggfn fn;
+	const struct vnt_aggkind *kind;   /* compiler/aggkind.h: one descriptor per kind */
+	enum vnt_agg_scalar scalar;       /* a scalar's number: count, sum, ... */
+	uint32_t top;           /* top(N): the N largest rows are shown; 0 otherwise */
 	enum vnt_valsrc src;
 	int lat_from, lat_to;   /* VS_LATENCY: hop ids */
 	uint64_t constant;      /* VS_CONST */
 	int64_t lmin, lmax, lstep;
-	int nslots;             /* HIST 65, LHIST (lmax-lmin)/lstep + 2, else 0 */
+	int nslots;             /* hist 65, lhist (lmax-lmin)/lstep + 2, percentiles VNT_LL_SLOTS, else 0 */
 	uint32_t hop_mask;      /* hops where it is updated (bit per global hop id) */
 	int nkeys;
 	struct vnt_plan_key keys[VNT_MAX_KEYS];
@@ -118,18 +106,19 @@ struct vnt_plan {
 	uint32_t lru_entries;   /* latency matching table size */
 };
 
-const char *vnt_hopkind_name(enum vnt_hopkind k);
 /* A BTF-typed hop (tp_btf, fentry) given the sk_buff: it reads the
  * sk_buff's fields directly, and the hops of one hook share a program
  * that dispatches on the device (compiler/lower.c, hop_btf_prog.tpl). */
 bool vnt_plan_hop_btf_skb(const struct vnt_plan_hop *h);
+/* The hop sees a packet: its context is one (tc, XDP), or it has found
+ * the sk_buff among its arguments or in its trace record. */
+bool vnt_plan_hop_has_packet(const struct vnt_plan_hop *h);
 /* In a trace with breakdown(), a hop where the kernel reports a drop (its
  * tracepoint has a drop reason: skb.drop) ends a packet's life rather
  * than being a segment of the path: drop hops come after the path's hops,
  * and this is how many hops the path has. */
 bool vnt_plan_hop_drop(const struct vnt_plan_hop *h);
 int vnt_plan_path_hops(const struct vnt_plan *p, const struct vnt_plan_trace *t);
-int vnt_hopkind_parse(const char *s);          /* -1 if unknown */
 /* Bytes a keyed aggregation's hash map takes when all its keys are in
  * use (the kernel's element header, key, value, bucket), and whether
  * that is small enough to set aside when the map is created. */
@@ -143,8 +132,6 @@ int vnt_plan_hop_mask(const struct vnt_plan *p, const char *const *names, int n,
 const char *vnt_keyfield_name(enum vnt_keyfield k);
 int vnt_keyfield_parse(const char *s);
 uint32_t vnt_keyfield_size(enum vnt_keyfield k);
-const char *vnt_aggfn_name(enum vnt_aggfn f);
-int vnt_aggfn_parse(const char *s);
 void vnt_plan_free(struct vnt_plan *p);
 
 /* Manifest (compiler/manifest.c): plan <-> JSON text. */

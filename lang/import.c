@@ -7,7 +7,7 @@
 #include <unistd.h>
 #include "program.h"
 #include "parse.h"
-#include "compiler/clang.h"
+#include "lib/datadir.h"
 
 int vnt_search_path(char **incdirs, int ninc, char ***out)
 {

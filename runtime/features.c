@@ -1,92 +1,9 @@
-#include <errno.h>
+/* Does this kernel have what a hop needs? Its kind says (compiler/hops/). */
 #include <stdio.h>
-#include <string.h>
-#include <unistd.h>
-#include <bpf/bpf.h>
-#include <bpf/btf.h>
-#include <bpf/libbpf.h>
+#include "compiler/hopkind.h"
 #include "runtime/features.h"
-
-static int have_kprobes(void)
-{
-	/* The kprobe PMU exists exactly when CONFIG_KPROBES is on. */
-	return access("/sys/bus/event_source/devices/kprobe/type", R_OK) == 0 ||
-	       access("/sys/kernel/tracing/kprobe_events", F_OK) == 0 ||
-	       access("/sys/kernel/debug/tracing/kprobe_events", F_OK) == 0;
-}
-
-/* Load the smallest fentry program against `func`: some kernels refuse
- * trampolines altogether (EPERM here), others lack the function's BTF. */
-static int try_fentry(const char *func)
-{
-	struct btf *b = btf__load_vmlinux_btf();
-	if (libbpf_get_error(b))
-		return -ENOENT;
-	int id = btf__find_by_name_kind(b, func, BTF_KIND_FUNC);
-	btf__free(b);
-	if (id < 0)
-		return -ENOENT;
-	struct bpf_insn insns[] = {
-		{ .code = 0xb7, .dst_reg = 0, .imm = 0 },   /* r0 = 0 */
-		{ .code = 0x95 },                           /* exit */
-	};
-	LIBBPF_OPTS(bpf_prog_load_opts, o, .expected_attach_type = BPF_TRACE_FENTRY,
-		    .attach_btf_id = (__u32)id);
-	int fd = bpf_prog_load(BPF_PROG_TYPE_TRACING, "vnt_probe", "GPL", insns, 2, &o);
-	if (fd < 0)
-		return -errno;
-	close(fd);
-	return 0;
-}
 
 int vnt_feature_check(const struct vnt_plan_hop *h, char *why, size_t len)
 {
-	switch (h->kind) {
-	case HK_KPROBE:
-		if (have_kprobes())
-			return 0;
-		snprintf(why, len, "hop '%s' is a kprobe on %s, but this kernel has no kprobes (CONFIG_KPROBES is off); "
-			 "use a tracepoint hop instead, e.g. tp_btf(\"net_dev_start_xmit\") / net.dev_xmit() or "
-			 "tp_btf(\"netif_receive_skb\") / net.netif_receive()", h->name, h->target);
-		return -1;
-	case HK_FENTRY: {
-		int rc = try_fentry(h->target);
-		if (!rc)
-			return 0;
-		if (rc == -ENOENT)
-			snprintf(why, len, "hop '%s' is an fentry on %s, but the kernel's BTF has no such function", h->name, h->target);
-		else
-			snprintf(why, len, "hop '%s' is an fentry on %s, but this kernel refuses fentry programs (BPF trampolines: %s); "
-				 "use a BTF tracepoint hop instead, e.g. tp_btf(\"net_dev_start_xmit\")", h->name, h->target, strerror(-rc));
-		return -1;
-	}
-	case HK_TRACEPOINT: {
-		char path[512];
-		const char *colon = strchr(h->target, ':');
-		if (!colon)
-			break;
-		snprintf(path, sizeof(path), "/sys/kernel/tracing/events/%.*s/%s", (int)(colon - h->target), h->target, colon + 1);
-		if (access(path, F_OK) && (snprintf(path, sizeof(path), "/sys/kernel/debug/tracing/events/%.*s/%s",
-						    (int)(colon - h->target), h->target, colon + 1), access(path, F_OK))) {
-			snprintf(why, len, "hop '%s': this kernel has no tracepoint %s (is tracefs mounted at /sys/kernel/tracing?)",
-				 h->name, h->target);
-			return -1;
-		}
-		break;
-	}
-	case HK_UPROBE: {
-		/* The binary; its symbol is found when attaching (attach.c). */
-		const char *colon = strrchr(h->target, ':');
-		char bin[512];
-		snprintf(bin, sizeof(bin), "%.*s", colon ? (int)(colon - h->target) : (int)strlen(h->target), h->target);
-		if (access(bin, R_OK)) {
-			snprintf(why, len, "hop '%s': cannot read the uprobe's binary %s: %s", h->name, bin, strerror(errno));
-			return -1;
-		}
-		break;
-	}
-	default:
-		break;
-	}
-	return 0;
+	return h->kind->available ? h->kind->available(h, why, len) : 0;
 }

@@ -12,6 +12,87 @@
 
 #define NETNS_RUN_DIR "/var/run/netns"
 
+int vnt_pid_comm(long pid, char *buf, size_t len)
+{
+	char path[64];
+	snprintf(path, sizeof(path), "/proc/%ld/comm", pid);
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return -errno;
+	if (!fgets(buf, (int)len, f))
+		buf[0] = '\0';
+	fclose(f);
+	buf[strcspn(buf, "\n")] = '\0';
+	return 0;
+}
+
+/* "pid:PID" or "pid:PID(COMM)": a process's network namespace, the way
+ * container users know one that has no `ip netns` name (docker, podman,
+ * unshare). With COMM, the process must still be called that: a PID is
+ * reused once its process ends. 1 and *pid set, 0 not this form, -errno. */
+static int pid_form(const char *ns, long *pid)
+{
+	if (strncmp(ns, "pid:", 4))
+		return 0;
+	char *end;
+	errno = 0;
+	*pid = strtol(ns + 4, &end, 10);
+	if (errno || end == ns + 4 || *pid <= 0 || (*end && *end != '('))
+		return -EINVAL;
+	if (*end == '(') {
+		const char *want = end + 1, *close = strchr(want, ')');
+		if (!close || close[1])
+			return -EINVAL;
+		char comm[64];
+		if (vnt_pid_comm(*pid, comm, sizeof(comm)))
+			return -ESRCH;
+		if (strlen(comm) != (size_t)(close - want) || strncmp(comm, want, (size_t)(close - want)))
+			return -ESRCH;
+	}
+	return 1;
+}
+
+int vnt_netns_open(const char *ns)
+{
+	char path[512];
+	long pid;
+	int form = pid_form(ns, &pid);
+	if (form < 0)
+		return form;
+	if (form)
+		snprintf(path, sizeof(path), "/proc/%ld/ns/net", pid);
+	else
+		snprintf(path, sizeof(path), "%s/%s", NETNS_RUN_DIR, ns);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return form && errno == ENOENT ? -ESRCH : -errno;
+	return fd;
+}
+
+const char *vnt_netns_strerror(const char *ns, int e)
+{
+	static char buf[256];
+	long pid;
+	if (ns && !strncmp(ns, "pid:", 4)) {
+		if (e == EINVAL)
+			return "not a process's namespace: write pid:PID or pid:PID(COMM)";
+		char comm[64];
+		if (e == ESRCH && strchr(ns, '(') && (pid = strtol(ns + 4, NULL, 10)) > 0 &&
+		    !vnt_pid_comm(pid, comm, sizeof(comm)))
+			snprintf(buf, sizeof(buf), "process %ld is '%s', not '%.*s' (a PID is reused when its process ends)",
+				 pid, comm, (int)strcspn(strchr(ns, '(') + 1, ")"), strchr(ns, '(') + 1);
+		else if (e == ESRCH)
+			snprintf(buf, sizeof(buf), "no process %s", ns + 4);
+		else
+			snprintf(buf, sizeof(buf), "%s", strerror(e));
+		return buf;
+	}
+	if (e == ENOENT)
+		return "no such namespace (`ip netns list` lists the names; \"pid:PID/DEV\" is a device in a process's "
+		       "namespace)";
+	return strerror(e);
+}
+
 int vnt_netns_enter(const char *ns)
 {
 	int saved = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
@@ -19,11 +100,9 @@ int vnt_netns_enter(const char *ns)
 		return -errno;
 	if (!ns || !*ns)
 		return saved;
-	char path[512];
-	snprintf(path, sizeof(path), "%s/%s", NETNS_RUN_DIR, ns);
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int fd = vnt_netns_open(ns);
 	if (fd < 0 || setns(fd, CLONE_NEWNET)) {
-		int e = errno;
+		int e = fd < 0 ? -fd : errno;
 		if (fd >= 0)
 			close(fd);
 		close(saved);
@@ -112,6 +191,66 @@ static void load_namespaces(void)
 	closedir(d);
 }
 
+/* The lowest PID whose network namespace is ino (a container's first
+ * process, usually), and its name: "pid:PID(COMM)". 0 or -1 (none). */
+static int process_in(uint32_t ino, char *name, size_t len)
+{
+	DIR *d = opendir("/proc");
+	if (!d)
+		return -1;
+	long best = 0;
+	struct dirent *de;
+	while ((de = readdir(d))) {
+		char *end;
+		long pid = strtol(de->d_name, &end, 10);
+		if (*end || pid <= 0 || (best && pid >= best))
+			continue;
+		char path[64];
+		struct stat st;
+		snprintf(path, sizeof(path), "/proc/%ld/ns/net", pid);
+		if (!stat(path, &st) && (uint32_t)st.st_ino == ino)
+			best = pid;
+	}
+	closedir(d);
+	char comm[64];
+	if (!best || vnt_pid_comm(best, comm, sizeof(comm)))
+		return -1;
+	snprintf(name, len, "pid:%ld(%s)", best, comm);
+	return 0;
+}
+
+/* What is known about namespace ino: its `ip netns` name, else a process
+ * in it; NULL if neither (cached, with the misses). */
+static const char *ns_label(uint32_t ino)
+{
+	if (!nss_loaded)
+		load_namespaces();
+	for (int i = 0; i < nns; i++)
+		if (nss[i].ino == ino)
+			return nss[i].name[0] ? nss[i].name : NULL;
+	struct nsent *n = realloc(nss, sizeof(*nss) * (size_t)(nns + 1));
+	if (!n)
+		return NULL;
+	nss = n;
+	nss[nns].ino = ino;
+	if (process_in(ino, nss[nns].name, sizeof(nss[nns].name)))
+		nss[nns].name[0] = '\0';
+	const char *found = nss[nns].name[0] ? nss[nns].name : NULL;
+	nns++;
+	return found;
+}
+
+void vnt_netns_label(uint32_t ino, char *buf, unsigned len)
+{
+	const char *l = ino && ino != self_ns_ino() ? ns_label(ino) : NULL;
+	if (l)
+		snprintf(buf, len, "%s", l);
+	else if (!ino || ino == self_ns_ino())
+		snprintf(buf, len, "%s", ino ? "host" : "-");
+	else
+		snprintf(buf, len, "ns%u", ino);
+}
+
 void vnt_dev_name(uint32_t ifindex, uint32_t ino, char *buf, unsigned len)
 {
 	for (int i = 0; i < ndevs; i++)
@@ -119,14 +258,7 @@ void vnt_dev_name(uint32_t ifindex, uint32_t ino, char *buf, unsigned len)
 			snprintf(buf, len, "%s", devs[i].name);
 			return;
 		}
-	const char *nsname = NULL;
-	if (ino != self_ns_ino()) {
-		if (!nss_loaded)
-			load_namespaces();
-		for (int i = 0; i < nns; i++)
-			if (nss[i].ino == ino)
-				nsname = nss[i].name;
-	}
+	const char *nsname = ino != self_ns_ino() ? ns_label(ino) : NULL;
 	char ifname[IF_NAMESIZE] = "";
 	int saved = ino == self_ns_ino() ? -1 : nsname ? vnt_netns_enter(nsname) : -2;
 	if (saved != -2 && !if_indextoname(ifindex, ifname))

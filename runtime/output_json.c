@@ -32,23 +32,17 @@ static json_object *jd(double v) { return isfinite(v) ? json_object_new_double(v
 
 static void add(json_object *o, const char *k, json_object *v) { json_object_object_add(o, k, v); }
 
-static const char *kind_name(enum vnt_snap_agg k)
-{
-	static const char *n[] = { "count", "sum", "min", "max", "avg", "hist", "lhist" };
-	return (unsigned)k < sizeof n / sizeof n[0] ? n[k] : "unknown";
-}
-
 /* The scalar value of a row; null where it is undefined (min, max or
  * avg of no events). */
 static json_object *row_value(const struct vnt_snap_aggr *a, const struct vnt_snap_row *r)
 {
-	switch (a->kind) {
-	case SNAP_COUNT: return ju(r->count);
-	case SNAP_SUM:   return ju(r->sum);
-	case SNAP_MIN:   return r->count ? json_object_new_int64(r->min) : NULL;
-	case SNAP_MAX:   return r->count ? json_object_new_int64(r->max) : NULL;
-	case SNAP_AVG:   return r->count ? jd((double)r->sum / (double)r->count) : NULL;
-	default:         return NULL;
+	switch (a->scalar) {
+	case SC_COUNT: return ju(r->count);
+	case SC_SUM:   return ju(r->sum);
+	case SC_MIN:   return r->count ? json_object_new_int64(r->min) : NULL;
+	case SC_MAX:   return r->count ? json_object_new_int64(r->max) : NULL;
+	case SC_AVG:   return r->count ? jd((double)r->sum / (double)r->count) : NULL;
+	default:       return NULL;
 	}
 }
 
@@ -57,7 +51,7 @@ static json_object *row_value(const struct vnt_snap_aggr *a, const struct vnt_sn
  * whose bound 2^64 no JSON integer json-c writes can hold. */
 static void slot_bounds(const struct vnt_snap_aggr *a, int k, json_object **lo, json_object **hi)
 {
-	if (a->kind == SNAP_HIST) {
+	if (a->shape == AS_LOG2) {
 		if (k == 0) {
 			*lo = ju(0);
 			*hi = ju(1);
@@ -100,9 +94,13 @@ static json_object *aggr(const struct vnt_snap_aggr *a)
 {
 	json_object *o = json_object_new_object(), *names = json_object_new_array();
 	json_object *rows = json_object_new_array();
-	bool hist = a->kind == SNAP_HIST || a->kind == SNAP_LHIST;
+	bool hist = a->shape == AS_LOG2 || a->shape == AS_LINEAR;
 	add(o, "title", jstr(a->title));
-	add(o, "kind", json_object_new_string(kind_name(a->kind)));
+	add(o, "kind", jstr(a->kind));
+	/* How to read the rows, for a consumer that does not know the kind. */
+	add(o, "shape", json_object_new_string(vnt_agg_shape_name(a->shape)));
+	if (a->shape == AS_SCALAR)
+		add(o, "value_of", json_object_new_string(vnt_agg_scalar_name(a->scalar)));
 	add(o, "value", jstr(a->value));
 	add(o, "unit", json_object_new_string(a->unit ? a->unit : ""));
 	for (int j = 0; j < a->nkeys; j++)
@@ -115,14 +113,25 @@ static json_object *aggr(const struct vnt_snap_aggr *a)
 			add(key, a->key_names[j] ? a->key_names[j] : "?", jstr(r->keys[j]));
 		add(row, "key", key);
 		add(row, "count", ju(r->count));
-		if (hist)
+		if (hist) {
 			add(row, "buckets", buckets(a, r));
-		else
+		} else if (a->shape == AS_QUANTILES) {
+			static const char *const qn[4] = { "p50", "p90", "p99", "p99_9" };
+			for (int q = 0; q < 4; q++)
+				add(row, qn[q], r->count ? jd(r->q[q]) : NULL);
+			add(row, "mean", r->count ? jd(r->mean) : NULL);
+			add(row, "max", r->count ? json_object_new_int64(r->max) : NULL);
+		} else {
 			add(row, "value", row_value(a, r));
+		}
 		json_object_array_add(rows, row);
 	}
 	add(o, "rows", rows);
-	if (a->kind == SNAP_LHIST) {
+	if (a->top) {
+		add(o, "top", ju(a->top));
+		add(o, "keys_total", ju(a->keys_total));
+	}
+	if (a->shape == AS_LINEAR) {
 		/* The layout, so that a reader can rebuild the slots (runtime/snapshot_json.c). */
 		json_object *l = json_object_new_object();
 		add(l, "min", json_object_new_int64(a->lmin));

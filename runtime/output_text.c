@@ -108,7 +108,7 @@ static void slot_label(char *b, const struct vnt_snap_aggr *a, int k)
 {
 	char lo[NUMBUF], hi[NUMBUF];
 	bool ns = is_ns(a);
-	if (a->kind == SNAP_HIST) {
+	if (a->shape == AS_LOG2) {
 		if (k == 0) {
 			snprintf(b, 2 * NUMBUF + 8, "[0]");
 			return;
@@ -185,26 +185,26 @@ static void print_hist(FILE *f, const struct vnt_snap_aggr *a, const struct vnt_
 static void scalar_value(char *b, const struct vnt_snap_aggr *a, const struct vnt_snap_row *r)
 {
 	bool ns = is_ns(a);
-	if (a->kind != SNAP_COUNT && a->kind != SNAP_SUM && r->count == 0) {
+	if (a->scalar != SC_COUNT && a->scalar != SC_SUM && r->count == 0) {
 		snprintf(b, NUMBUF, "-"); /* min/max/avg of nothing */
 		return;
 	}
-	switch (a->kind) {
-	case SNAP_COUNT:
+	switch (a->scalar) {
+	case SC_COUNT:
 		snprintf(b, NUMBUF, "%" PRIu64, r->count);
 		break;
-	case SNAP_SUM:
+	case SC_SUM:
 		if (ns) fmt_ns(b, (double)r->sum);
 		else snprintf(b, NUMBUF, "%" PRIu64, r->sum);
 		break;
-	case SNAP_MIN:
-	case SNAP_MAX: {
-		int64_t v = a->kind == SNAP_MIN ? r->min : r->max;
+	case SC_MIN:
+	case SC_MAX: {
+		int64_t v = a->scalar == SC_MIN ? r->min : r->max;
 		if (ns) fmt_ns(b, (double)v);
 		else snprintf(b, NUMBUF, "%" PRId64, v);
 		break;
 	}
-	case SNAP_AVG: {
+	case SC_AVG: {
 		double v = (double)r->sum / (double)r->count;
 		if (ns) fmt_ns(b, v);
 		else snprintf(b, NUMBUF, "%.1f", v);
@@ -215,16 +215,11 @@ static void scalar_value(char *b, const struct vnt_snap_aggr *a, const struct vn
 	}
 }
 
-static const char *kind_name(enum vnt_snap_agg k)
-{
-	static const char *n[] = { "count", "sum", "min", "max", "avg", "hist", "lhist" };
-	return (unsigned)k < sizeof n / sizeof n[0] ? n[k] : "?";
-}
-
 /* Keys left-aligned in columns, value right-aligned, under a header. */
 static void print_table(FILE *f, const struct vnt_snap_aggr *a)
 {
-	int nk = a->nkeys, vw = (int)strlen(kind_name(a->kind));
+	const char *head = vnt_agg_scalar_name(a->scalar);
+	int nk = a->nkeys, vw = (int)strlen(head);
 	/* Column widths; if this small allocation fails the table is
 	 * printed unaligned rather than not at all. */
 	int *kw = nk > 0 ? calloc((size_t)nk, sizeof *kw) : NULL;
@@ -244,7 +239,7 @@ static void print_table(FILE *f, const struct vnt_snap_aggr *a)
 		put_pad(f, a->key_names[j], kw ? kw[j] : 0);
 		fprintf(f, "  ");
 	}
-	fprintf(f, "%*s\n", vw, kind_name(a->kind));
+	fprintf(f, "%*s\n", vw, head);
 	for (int i = 0; i < a->nrows; i++) {
 		fprintf(f, "  ");
 		for (int j = 0; j < nk; j++) {
@@ -253,6 +248,69 @@ static void print_table(FILE *f, const struct vnt_snap_aggr *a)
 		}
 		scalar_value(v, a, &a->rows[i]);
 		fprintf(f, "%*s\n", vw, v);
+	}
+	if (a->top && a->keys_total > (uint64_t)a->nrows)
+		fprintf(f, "  (the %d largest of %" PRIu64 " keys)\n", a->nrows, a->keys_total);
+	free(kw);
+}
+
+/* A quantile's value: a duration scaled, else a number. */
+static void fmt_q(char *b, const struct vnt_snap_aggr *a, double v)
+{
+	if (is_ns(a))
+		fmt_ns(b, v);
+	else
+		snprintf(b, NUMBUF, v == (double)(int64_t)v ? "%.0f" : "%.1f", v);
+}
+
+/* percentiles(): the keys, the count, p50, p90, p99, p99.9, mean, max. */
+static void print_quantiles(FILE *f, const struct vnt_snap_aggr *a)
+{
+	static const char *const head[] = { "count", "p50", "p90", "p99", "p99.9", "mean", "max" };
+	int nk = a->nkeys;
+	int *kw = nk > 0 ? calloc((size_t)nk, sizeof *kw) : NULL;
+	int vw[7];
+	char v[7][NUMBUF];
+	for (int c = 0; c < 7; c++)
+		vw[c] = (int)strlen(head[c]);
+	for (int j = 0; kw && j < nk; j++)
+		kw[j] = width(a->key_names[j]);
+	for (int pass = 0; pass < 2; pass++) {
+		if (pass) {
+			fprintf(f, "  ");
+			for (int j = 0; j < nk; j++) {
+				put_pad(f, a->key_names[j], kw ? kw[j] : 0);
+				fprintf(f, "  ");
+			}
+			for (int c = 0; c < 7; c++)
+				fprintf(f, "%s%*s", c ? " " : "", vw[c], head[c]);
+			fprintf(f, "\n");
+		}
+		for (int i = 0; i < a->nrows; i++) {
+			const struct vnt_snap_row *r = &a->rows[i];
+			snprintf(v[0], NUMBUF, "%" PRIu64, r->count);
+			for (int c = 0; c < 4; c++)
+				fmt_q(v[1 + c], a, r->q[c]);
+			fmt_q(v[5], a, r->mean);
+			fmt_q(v[6], a, (double)r->max);
+			if (!pass) {
+				for (int j = 0; kw && j < nk; j++)
+					if (width(r->keys[j]) > kw[j])
+						kw[j] = width(r->keys[j]);
+				for (int c = 0; c < 7; c++)
+					if ((int)strlen(v[c]) > vw[c])
+						vw[c] = (int)strlen(v[c]);
+				continue;
+			}
+			fprintf(f, "  ");
+			for (int j = 0; j < nk; j++) {
+				put_pad(f, r->keys[j], kw ? kw[j] : 0);
+				fprintf(f, "  ");
+			}
+			for (int c = 0; c < 7; c++)
+				fprintf(f, "%s%*s", c ? " " : "", vw[c], r->count || c == 0 ? v[c] : "-");
+			fprintf(f, "\n");
+		}
 	}
 	free(kw);
 }
@@ -265,8 +323,12 @@ static void print_aggr(FILE *f, const struct vnt_snap_aggr *a)
 		fprintf(f, "  (no data)\n");
 		return;
 	}
-	if (a->kind != SNAP_HIST && a->kind != SNAP_LHIST) {
+	if (a->shape == AS_SCALAR) {
 		print_table(f, a);
+		return;
+	}
+	if (a->shape == AS_QUANTILES) {
+		print_quantiles(f, a);
 		return;
 	}
 	for (int i = 0; i < a->nrows; i++) {

@@ -124,6 +124,9 @@ static char *render_key(const struct vnt_plan *p, const struct vnt_plan_key *k, 
 		vnt_dev_name(u, ns, buf, sizeof(buf));
 		break;
 	}
+	case KF_NETNS:
+		vnt_netns_label(u, buf, sizeof(buf));
+		break;
 	case KF_COMM:
 		snprintf(buf, sizeof(buf), "%.16s", (const char *)f);
 		break;
@@ -170,19 +173,13 @@ static char *render_key(const struct vnt_plan *p, const struct vnt_plan_key *k, 
 	return vnt_xstrdup(buf);
 }
 
-static int agg_kind(enum vnt_aggfn f)
-{
-	static const int m[] = { SNAP_COUNT, SNAP_SUM, SNAP_MIN, SNAP_MAX, SNAP_AVG, SNAP_HIST, SNAP_LHIST };
-	return m[f];
-}
-
 static int64_t row_value(const struct vnt_snap_aggr *g, const struct vnt_snap_row *r)
 {
-	switch (g->kind) {
-	case SNAP_SUM: return (int64_t)r->sum;
-	case SNAP_MIN: return r->min;
-	case SNAP_MAX: return r->max;
-	case SNAP_AVG: return r->count ? (int64_t)(r->sum / r->count) : 0;
+	switch (g->scalar) {
+	case SC_SUM: return (int64_t)r->sum;
+	case SC_MIN: return r->min;
+	case SC_MAX: return r->max;
+	case SC_AVG: return r->count ? (int64_t)(r->sum / r->count) : 0;
 	default: return (int64_t)r->count;
 	}
 }
@@ -193,7 +190,7 @@ static int row_cmp(const void *x, const void *y)
 	const struct vnt_snap_row *a = x, *b = y;
 	if (sort_agg->path_order && a->order != b->order)
 		return a->order < b->order ? -1 : 1;
-	if (sort_agg->kind != SNAP_HIST && sort_agg->kind != SNAP_LHIST) {
+	if (sort_agg->shape == AS_SCALAR) {
 		int64_t va = row_value(sort_agg, a), vb = row_value(sort_agg, b);
 		if (va != vb)
 			return va < vb ? 1 : -1;
@@ -206,11 +203,12 @@ static int row_cmp(const void *x, const void *y)
 	return 0;
 }
 
-/* Add ncpu values, `stride` bytes apart, to the row. */
+/* Add ncpu values, `stride` bytes apart, to the row: by the value's
+ * layout in the kernel (compiler/aggshape.h). */
 static void merge_value(const struct vnt_plan_agg *pa, struct vnt_snap_row *row, const uint8_t *vals, int ncpu,
 			size_t stride)
 {
-	if (pa->nslots) {
+	if (pa->kind->value != AV_SCALAR) {
 		if (!row->slots)
 			row->slots = vnt_xcalloc((size_t)pa->nslots, sizeof(uint64_t));
 		for (int c = 0; c < ncpu; c++) {
@@ -218,6 +216,11 @@ static void merge_value(const struct vnt_plan_agg *pa, struct vnt_snap_row *row,
 			for (int i = 0; i < pa->nslots; i++) {
 				row->slots[i] += s[i];
 				row->count += s[i];
+			}
+			if (pa->kind->value == AV_LOGLIN) {   /* struct vnt_pval: then the sum and the maximum */
+				row->sum += s[pa->nslots];
+				if ((int64_t)s[pa->nslots + 1] > row->max)
+					row->max = (int64_t)s[pa->nslots + 1];
 			}
 		}
 		return;
@@ -234,6 +237,18 @@ static void merge_value(const struct vnt_plan_agg *pa, struct vnt_snap_row *row,
 		row->count += v.count;
 		row->sum += v.sum;
 	}
+}
+
+/* Percentiles of the merged log-linear slots; the slots are then let go
+ * (the outputs show the quantiles). */
+static void quantiles(struct vnt_snap_row *r)
+{
+	static const double q[4] = { 0.50, 0.90, 0.99, 0.999 };
+	for (int i = 0; i < 4 && r->count; i++)
+		r->q[i] = (double)vnt_ll_percentile(r->slots, r->count, q[i], (uint64_t)r->max);
+	r->mean = r->count ? (double)r->sum / (double)r->count : 0;
+	free(r->slots);
+	r->slots = NULL;
 }
 
 /* Rows by their raw key, to add the front cache's entries to the rows of
@@ -341,7 +356,10 @@ static void read_agg(struct vnt_session *s, const struct vnt_plan_agg *pa, struc
 {
 	const struct vnt_plan *p = vnt_session_plan(s);
 	g->title = pa->title;
-	g->kind = agg_kind(pa->fn);
+	g->kind = pa->kind->sig.name;
+	g->shape = pa->kind->shape;
+	g->scalar = pa->scalar;
+	g->top = pa->top;
 	g->value = pa->value_text;
 	g->unit = pa->src == VS_LATENCY ? "ns" : pa->src == VS_LEN ? "bytes" : "";
 	g->nkeys = pa->nkeys;
@@ -349,7 +367,7 @@ static void read_agg(struct vnt_session *s, const struct vnt_plan_agg *pa, struc
 	for (int i = 0; i < pa->nkeys; i++)
 		g->key_names[i] = vnt_keyfield_name(pa->keys[i].field);
 	g->nslots = pa->nslots;
-	g->path_order = pa->nkeys && pa->keys[0].field == KF_HOP;
+	g->path_order = pa->nkeys && pa->keys[0].field == KF_HOP && !pa->top;   /* top ranks, whatever the keys */
 	g->lmin = pa->lmin;
 	g->lmax = pa->lmax;
 	g->lstep = pa->lstep;
@@ -393,38 +411,21 @@ static void read_agg(struct vnt_session *s, const struct vnt_plan_agg *pa, struc
 	free(vals);
 	free(key);
 	free(next);
+	if (g->shape == AS_QUANTILES)
+		for (int i = 0; i < g->nrows; i++)
+			quantiles(&g->rows[i]);
 	sort_agg = g;
 	if (g->nrows > 1)
 		qsort(g->rows, (size_t)g->nrows, sizeof(*g->rows), row_cmp);
-}
-
-/* Log-linear bucket bounds (bpf-templates/vnt_breakdown.h). */
-static uint64_t ll_lo(int slot)
-{
-	if (slot < 16)
-		return (uint64_t)slot;
-	int e = 4 + (slot - 16) / 16, sub = (slot - 16) % 16;
-	return (uint64_t)(16 + sub) << (e - 4);
-}
-static uint64_t ll_mid(int slot)
-{
-	if (slot < 16)
-		return (uint64_t)slot;
-	uint64_t lo = ll_lo(slot), width = ll_lo(slot) / (uint64_t)(16 + (slot - 16) % 16);
-	return lo + width / 2;
-}
-
-static uint64_t percentile(const uint64_t *b, uint64_t count, double q)
-{
-	uint64_t rank = (uint64_t)(q * (double)count + 0.999999), acc = 0;
-	if (!rank)
-		rank = 1;
-	for (int i = 0; i < VNT_LL_SLOTS; i++) {
-		acc += b[i];
-		if (acc >= rank)
-			return ll_mid(i);
+	g->keys_total = (uint64_t)g->nrows;
+	/* top(N): the N largest rows (sorted above, largest first). */
+	for (; g->top && (uint32_t)g->nrows > g->top; g->nrows--) {
+		struct vnt_snap_row *r = &g->rows[g->nrows - 1];
+		for (int k = 0; k < g->nkeys; k++)
+			free(r->keys[k]);
+		free(r->keys);
+		free(r->slots);
 	}
-	return 0;
 }
 
 static int drop_cmp(const void *x, const void *y)
@@ -498,10 +499,10 @@ static void read_breakdown(struct vnt_session *s, const struct vnt_plan_trace *t
 					g->max = buf[c];
 		if (g->count) {
 			g->mean = (double)total / (double)g->count;
-			g->p50 = percentile(b, g->count, 0.50);
-			g->p90 = percentile(b, g->count, 0.90);
-			g->p99 = percentile(b, g->count, 0.99);
-			g->p999 = percentile(b, g->count, 0.999);
+			g->p50 = vnt_ll_percentile(b, g->count, 0.50, g->max);
+			g->p90 = vnt_ll_percentile(b, g->count, 0.90, g->max);
+			g->p99 = vnt_ll_percentile(b, g->count, 0.99, g->max);
+			g->p999 = vnt_ll_percentile(b, g->count, 0.999, g->max);
 		}
 	}
 	free(b);
@@ -573,32 +574,4 @@ int vnt_session_snapshot(struct vnt_session *s, int trace, struct vnt_snapshot *
 	}
 	free(buf);
 	return 0;
-}
-
-void vnt_snapshot_free(struct vnt_snapshot *snap)
-{
-	for (int i = 0; i < snap->naggs; i++) {
-		struct vnt_snap_aggr *g = &snap->aggs[i];
-		for (int r = 0; r < g->nrows; r++) {
-			for (int k = 0; k < g->nkeys; k++)
-				free(g->rows[r].keys[k]);
-			free(g->rows[r].keys);
-			free(g->rows[r].slots);
-		}
-		free(g->rows);
-		free(g->key_names);
-	}
-	free(snap->aggs);
-	free(snap->lat);
-	for (int i = 0; i < snap->nseg; i++) {
-		for (int k = 0; k < snap->seg[i].ndrops; k++) {
-			free(snap->seg[i].drops[k].reason);
-			free(snap->seg[i].drops[k].location);
-		}
-		free(snap->seg[i].drops);
-	}
-	free(snap->seg);
-	free(snap->hop_names);
-	free(snap->hop_hits);
-	memset(snap, 0, sizeof(*snap));
 }

@@ -168,6 +168,12 @@ int vnt_report_text(FILE *f, const struct vnt_report *r, const struct vnt_report
 void vnt_report_text_aggregations(FILE *f, const struct vnt_report *r);
 int vnt_report_json(FILE *f, const struct vnt_report *r, const struct vnt_report_opts *o);
 int vnt_report_html(FILE *f, const struct vnt_report *r, const struct vnt_report_opts *o);
+/* The answer first: a sentence naming where the time goes and where
+ * packets were lost, a picture of the path, the segments on one axis
+ * (runtime/report_glance.c). */
+void vnt_report_glance(FILE *f, const struct vnt_report *r);
+/* Text escaped for HTML (runtime/report_html.c). */
+void vnt_report_html_esc(FILE *f, const char *s);
 /* An inline SVG plot of a segment's latencies: the CDF with the p50, p90,
  * p99 and p99.9 marked (runtime/report_svg.c). Needs sorted latencies. */
 void vnt_report_svg_cdf(FILE *f, const struct vnt_lat *sorted, const struct vnt_stats *st);

@@ -1,14 +1,16 @@
 /* `vnt report --format html`: one self-contained page (inline CSS and SVG,
  * no scripts, no external assets) with the breakdown, a latency CDF per
- * segment, the flows and the hosts. Every name from the store is escaped. */
+ * segment, the flows and the hosts, after the answer at a glance
+ * (report_glance.c). Every name from the store is escaped. */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include "runtime/report.h"
 
 #define LABEL 256
+#define esc vnt_report_html_esc
 
-static void esc(FILE *f, const char *s)
+void vnt_report_html_esc(FILE *f, const char *s)
 {
 	for (; s && *s; s++) {
 		switch (*s) {
@@ -207,7 +209,10 @@ int vnt_report_html(FILE *f, const struct vnt_report *r, const struct vnt_report
 	      "th,td{border:1px solid #ccc;padding:3px 8px;text-align:right}\n"
 	      "th:first-child,td:first-child{text-align:left}\nth{background:#eef2f7}\n"
 	      "tr.pair td{color:#555;font-size:90%}\nfigure{display:inline-block;margin:0 1em 1em 0}\n"
-	      "figcaption{font-size:90%;text-align:center}\n</style>\n</head>\n<body>\n", f);
+	      "figcaption{font-size:90%;text-align:center}\n"
+	      "p.answer{font-size:120%;max-width:60em;line-height:1.4}\n.loss{color:#c0392b}\n"
+	      "figure.path,figure.compare{display:block;margin:1em 0}\nfigure.path figcaption,"
+	      "figure.compare figcaption{text-align:left}\n</style>\n</head>\n<body>\n", f);
 	fprintf(f, "<h1>vnt report: run %" PRId64 "</h1>\n<p>Script <code>", r->run_id);
 	esc(f, r->script ? r->script : "-");
 	fputs("</code> in store <code>", f);
@@ -217,6 +222,7 @@ int vnt_report_html(FILE *f, const struct vnt_report *r, const struct vnt_report
 	fprintf(f, ".<br>%d hosts, %d hops, %" PRIu64 " events, %" PRIu64 " packets.</p>\n", r->nhosts, r->nhops,
 		r->events, r->packets);
 	if (r->events) {
+		vnt_report_glance(f, r);
 		breakdown(f, r);
 		plots(f, r);
 		flows(f, r, o->top_flows);

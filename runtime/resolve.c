@@ -26,9 +26,15 @@ int vnt_dev_problem(const char *spec, char *msg, size_t n, char *hint, size_t hn
 		snprintf(msg, n, "no device '%s' on this host", dev);
 		snprintf(hint, hn, "`ip link` lists this host's devices; write \"NETNS/DEV\" for a device in a network "
 			 "namespace");
+	} else if (!strncmp(ns, "pid:", 4) && (rc == -ESRCH || rc == -EINVAL)) {
+		/* a process's namespace (netns.c): no such process, another one, a typo */
+		snprintf(msg, n, "cannot resolve device \"%s\": network namespace '%s': %s", spec, ns,
+			 vnt_netns_strerror(ns, -rc));
+		snprintf(hint, hn, "a container's PID: `docker inspect -f '{{.State.Pid}}' NAME`, `podman inspect`, or `ps`");
 	} else if (rc == -ENOENT) {
 		snprintf(msg, n, "no network namespace '%s' on this host (for device \"%s\")", ns, spec);
-		snprintf(hint, hn, "`ip netns list` lists the named namespaces");
+		snprintf(hint, hn, "`ip netns list` lists the named namespaces; \"pid:PID/DEV\" is a device in the "
+			 "namespace of process PID (a container's)");
 	} else {
 		snprintf(msg, n, "cannot resolve device \"%s\": network namespace '%s': %s", spec, ns, strerror(-rc));
 		snprintf(hint, hn, "resolving devices in a namespace needs root (CAP_SYS_ADMIN)");

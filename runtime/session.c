@@ -131,7 +131,7 @@ static void explain_load_failure(const struct vnt_plan *p, char *err, size_t len
 	if (h)
 		snprintf(err, len, "%s: hop '%s' (%s, %s %s): the kernel's verifier refused its program: %s\n"
 			 "%s%s%slast generated line: %s\n--- libbpf / verifier log (end) ---\n%s",
-			 h->srcloc ? h->srcloc : "?", h->name, h->def ? h->def : "", vnt_hopkind_name(h->kind),
+			 h->srcloc ? h->srcloc : "?", h->name, h->def ? h->def : "", h->kind->name,
 			 h->target ? h->target : "", strerror(-rc),
 			 *shared ? "the program is shared with " : "", shared, *shared ? "; the cause may be in any of them\n" : "",
 			 cline, tail);

@@ -7,30 +7,37 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include "compiler/aggshape.h"
 
-enum vnt_snap_agg {
-	SNAP_COUNT, SNAP_SUM, SNAP_MIN, SNAP_MAX, SNAP_AVG,
-	SNAP_HIST,      /* log2 buckets: slot 0 holds value 0, slot k>=1 holds [2^(k-1), 2^k) */
-	SNAP_LHIST,     /* linear: slot 0 below lmin, slots 1..n [lmin+(k-1)*step, lmin+k*step), last slot >= lmax */
-};
+/* An aggregation's shape says how it is shown (compiler/aggshape.h):
+ *   AS_SCALAR     one number per row: count, sum, min, max or avg (scalar)
+ *   AS_LOG2       slots: slot 0 holds value 0, slot k>=1 holds [2^(k-1), 2^k)
+ *   AS_LINEAR     slots: slot 0 below lmin, slots 1..n [lmin+(k-1)*step, lmin+k*step), last >= lmax
+ *   AS_QUANTILES  q[] (p50, p90, p99, p99.9), mean and max per row */
 
 struct vnt_snap_row {
 	char **keys;            /* nkeys rendered key values, e.g. "tx", "veth-a", "10.0.0.1:5000 > 10.0.0.2:53 udp" */
 	uint64_t count;         /* events aggregated (all kinds) */
 	uint64_t sum;           /* SUM, AVG */
 	int64_t min, max;       /* MIN, MAX, AVG (valid when count > 0) */
-	uint64_t *slots;        /* HIST, LHIST: nslots counters */
+	uint64_t *slots;        /* AS_LOG2, AS_LINEAR: nslots counters */
+	double q[4];            /* AS_QUANTILES: p50, p90, p99, p99.9 */
+	double mean;            /* AS_QUANTILES (its max is max) */
 	int64_t order;          /* rows keyed first by hop: the hop's place in the path (rows sort by it first) */
 };
 
 struct vnt_snap_aggr {
 	const char *title;      /* as written in the script, e.g. "hist(latency(tx, rx)) by flow" */
-	enum vnt_snap_agg kind;
+	const char *kind;       /* "count", "hist", "percentiles", "top", ... */
+	enum vnt_agg_shape shape;
+	enum vnt_agg_scalar scalar;
+	uint32_t top;           /* top(N): the rows are the N largest of keys_total; 0: all */
+	uint64_t keys_total;
 	const char *value;      /* "latency(tx, rx)", "len", NULL for count */
 	const char *unit;       /* "ns", "bytes", or "" */
 	int nkeys;
 	const char **key_names; /* "hop", "dev", "flow", ... */
-	int nslots;             /* HIST: 65, LHIST: (lmax-lmin)/lstep + 2 */
+	int nslots;             /* AS_LOG2: 65, AS_LINEAR: (lmax-lmin)/lstep + 2 */
 	int64_t lmin, lmax, lstep;
 	int nrows;
 	struct vnt_snap_row *rows;   /* sorted: keyed first by hop, in path order; then by value descending
@@ -93,6 +100,12 @@ struct vnt_snapshot {
 	const char **hop_names;
 	uint64_t *hop_hits;     /* per hop: packets that passed the filter there */
 };
+
+/* The value at fraction q of a log-linear histogram (VNT_LL_SLOTS buckets
+ * of count values), read at its bucket's middle (within 3.2%), and never
+ * above the largest value seen, max (the top bucket's middle can be;
+ * 0: not known). */
+uint64_t vnt_ll_percentile(const uint64_t *b, uint64_t count, double q, uint64_t max);
 
 /* Frees what a snapshot owns (its rows and arrays; not the strings, which
  * belong to the plan or the document it was read from). */

@@ -33,21 +33,30 @@ static size_t len(json_object *a)
 	return a && json_object_is_type(a, json_type_array) ? json_object_array_length(a) : 0;
 }
 
-static int kind_of(const char *k)
+/* The shape and scalar of an aggregation document; documents without
+ * "shape" (older agents) are read by their kind. */
+static int shape_of(json_object *o, struct vnt_snap_aggr *a)
 {
-	static const char *const n[] = { "count", "sum", "min", "max", "avg", "hist", "lhist" };
-	for (int i = 0; k && i < (int)(sizeof n / sizeof n[0]); i++)
-		if (!strcmp(n[i], k))
-			return i;
-	return -1;
+	const char *shape = str(o, "shape"), *of = str(o, "value_of"), *kind = a->kind;
+	for (int s = AS_SCALAR; s <= AS_QUANTILES; s++)
+		if (shape && !strcmp(shape, vnt_agg_shape_name((enum vnt_agg_shape)s)))
+			a->shape = (enum vnt_agg_shape)s;
+	if (!shape)
+		a->shape = !strcmp(kind, "hist") ? AS_LOG2 : !strcmp(kind, "lhist") ? AS_LINEAR : AS_SCALAR;
+	const char *sc = of ? of : kind;
+	a->scalar = SC_COUNT;
+	for (int s = SC_COUNT; s <= SC_AVG; s++)
+		if (!strcmp(sc, vnt_agg_scalar_name((enum vnt_agg_scalar)s)))
+			a->scalar = (enum vnt_agg_scalar)s;
+	return shape && !strcmp(shape, vnt_agg_shape_name(a->shape)) ? 0 : shape ? -1 : 0;
 }
 
 /* The slot of a bucket [lo, hi): the inverse of output_json.c's slot_bounds. */
 static int slot_of(const struct vnt_snap_aggr *a, json_object *b)
 {
 	json_object *lo = get(b, "lo");
-	if (a->kind == SNAP_HIST) {
-		uint64_t v = lo ? (uint64_t)json_object_get_int64(lo) : 0;
+	if (a->shape == AS_LOG2) {
+		uint64_t v = lo ? json_object_get_uint64(lo) : 0;   /* 2^63 is past int64 */
 		int k = 0;
 		while (v) {
 			k++;
@@ -65,10 +74,9 @@ static int slot_of(const struct vnt_snap_aggr *a, json_object *b)
 
 static int read_aggr(json_object *o, struct vnt_snap_aggr *a)
 {
-	int kind = kind_of(str(o, "kind"));
-	if (kind < 0)
+	a->kind = str(o, "kind");
+	if (!a->kind || shape_of(o, a))
 		return -1;
-	a->kind = (enum vnt_snap_agg)kind;
 	a->title = str(o, "title");
 	a->value = str(o, "value");
 	a->unit = str(o, "unit");
@@ -77,9 +85,11 @@ static int read_aggr(json_object *o, struct vnt_snap_aggr *a)
 	a->key_names = vnt_xcalloc((size_t)(a->nkeys ? a->nkeys : 1), sizeof(char *));
 	for (int i = 0; i < a->nkeys; i++)
 		a->key_names[i] = json_object_get_string(json_object_array_get_idx(keys, (size_t)i));
-	if (a->kind == SNAP_HIST) {
+	a->top = (uint32_t)u64(o, "top");
+	a->keys_total = u64(o, "keys_total");
+	if (a->shape == AS_LOG2) {
 		a->nslots = 65;
-	} else if (a->kind == SNAP_LHIST) {
+	} else if (a->shape == AS_LINEAR) {
 		if (!l)
 			return -1;
 		a->lmin = (int64_t)u64(l, "min");
@@ -104,12 +114,20 @@ static int read_aggr(json_object *o, struct vnt_snap_aggr *a)
 		}
 		row->count = u64(r, "count");
 		json_object *v = get(r, "value");
-		switch (a->kind) {
-		case SNAP_SUM: row->sum = v ? (uint64_t)json_object_get_int64(v) : 0; break;
-		case SNAP_MIN: row->min = v ? json_object_get_int64(v) : 0; break;
-		case SNAP_MAX: row->max = v ? json_object_get_int64(v) : 0; break;
-		case SNAP_AVG: row->sum = v ? (uint64_t)(json_object_get_double(v) * (double)row->count + 0.5) : 0; break;
-		default: break;
+		if (a->shape == AS_SCALAR) {
+			switch (a->scalar) {
+			case SC_SUM: row->sum = v ? (uint64_t)json_object_get_int64(v) : 0; break;
+			case SC_MIN: row->min = v ? json_object_get_int64(v) : 0; break;
+			case SC_MAX: row->max = v ? json_object_get_int64(v) : 0; break;
+			case SC_AVG: row->sum = v ? (uint64_t)(json_object_get_double(v) * (double)row->count + 0.5) : 0; break;
+			default: break;
+			}
+		} else if (a->shape == AS_QUANTILES) {
+			static const char *const qn[4] = { "p50", "p90", "p99", "p99_9" };
+			for (int q = 0; q < 4; q++)
+				row->q[q] = get(r, qn[q]) ? json_object_get_double(get(r, qn[q])) : 0;
+			row->mean = get(r, "mean") ? json_object_get_double(get(r, "mean")) : 0;
+			row->max = get(r, "max") ? json_object_get_int64(get(r, "max")) : 0;
 		}
 		if (a->nslots) {
 			row->slots = vnt_xcalloc((size_t)a->nslots, sizeof(uint64_t));

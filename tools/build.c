@@ -5,6 +5,7 @@
 #include "compiler/clang.h"
 #include "compiler/codegen.h"
 #include "compiler/kernel_info.h"
+#include "compiler/spec.h"
 #include "lang/program.h"
 #include "runtime/netns.h"
 #include "runtime/resolve.h"
@@ -84,7 +85,7 @@ int vnt_build_script(const char *path, const struct vnt_build_opts *o, bool comp
 	}
 	/* The checker runs on what parsed even after syntax errors: every
 	 * error of a script in one run, as a C compiler gives them. */
-	vnt_check(prog, &d);
+	vnt_check(prog, vnt_compiler_spec(), &d);
 	if (!d.errors && !prog->main->traces && compile)
 		vnt_error(&d, NULL, "write `trace NAME { hop ... }` to say what to trace",
 			  "%s defines no trace", path);

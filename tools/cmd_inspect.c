@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "compiler/hopkind.h"
 #include "lib/fileutil.h"
 #include "runtime/package.h"
 #include "tools/cmds.h"
@@ -65,7 +66,7 @@ int cmd_inspect(int argc, char **argv)
 		for (int h = tr->first_hop; h < tr->first_hop + tr->nhops; h++) {
 			const struct vnt_plan_hop *ph = &pl->hops[h];
 			const char *dev = ph->dev ? ph->dev : ph->filter_dev;
-			printf("  hop %-12s %-10s %s%s%s%s%s\n", ph->name, vnt_hopkind_name(ph->kind), ph->target,
+			printf("  hop %-12s %-10s %s%s%s%s%s\n", ph->name, ph->kind->name, ph->target,
 			       dev ? "  on " : "", dev ? dev : "", ph->def ? "  = " : "", ph->def ? ph->def : "");
 		}
 		for (int a = 0; a < pl->naggs; a++)

@@ -19,7 +19,9 @@ static void help(FILE *f)
 		"overall, per pair of hosts and per flow; then each host's clock and events.\n\n"
 		"  --run N              the run to report (default: the latest)\n"
 		"  -f, --format FORMAT  text (default), json (doc/store-schema.md) or html (one\n"
-		"                       self-contained page with a latency plot per segment)\n"
+		"                       self-contained page: where the time goes and where\n"
+		"                       packets were lost, a picture of the path, a latency\n"
+		"                       plot per segment)\n"
 		"  -o, --output FILE    write to FILE instead of standard output\n"
 		"  --flows N            flows shown, most packets first (default 10)\n"
 		"  -h, --help           show this help\n");
