@@ -79,11 +79,9 @@ struct {
 } vnt_lat_start SEC(".maps");
 
 /* Updates of keyed aggregations the kernel refused, per aggregation and
- * cause: [agg * 4 + VNT_REFUSED_*]. Only a map holding max_entries keys
- * counts as full; any other refusal is counted under its own name. */
-#define VNT_REFUSED_FULL 0      /* -E2BIG: the map holds max_entries keys */
-#define VNT_REFUSED_NOMEM 1     /* -ENOMEM: no element could be allocated */
-#define VNT_REFUSED_OTHER 2     /* anything else: lock contention (EBUSY, EDEADLK), a retry bound */
+ * cause: [agg * 4 + VNT_REFUSED_*] (vnt_abi.h). Only a map holding
+ * max_entries keys counts as full; any other refusal is counted under its
+ * own name. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, VNT_NAGGS * 4);
@@ -100,13 +98,7 @@ struct {
 	__type(value, struct vnt_zero_val);
 } vnt_zero SEC(".maps");
 
-/* Scalar aggregation value: count, sum, min and max together. */
-struct vnt_sval {
-	__u64 count;
-	__u64 sum;
-	__s64 min;
-	__s64 max;
-};
+/* struct vnt_sval, struct vnt_pval, VNT_LL_SLOTS: vnt_abi.h */
 
 /* Set by the loader: 1 for the hops another host runs, in programs
  * shared by several hops (a host loads only its own hops). */
@@ -335,10 +327,7 @@ static __always_inline __u64 vnt_lhist_slot(__s64 v, __s64 lo, __s64 hi, __s64 s
 	return i;
 }
 
-/* Log-linear buckets (breakdown() and percentiles()): 16 exact ones for
- * 0-15, then 16 per power of two, each at most 1/16 of its lower bound
- * wide, so a value read at its bucket's middle is within 3.2%. */
-#define VNT_LL_SLOTS 976
+/* The log-linear bucket of v (vnt_abi.h says what the buckets are). */
 static __always_inline __u32 vnt_ll_slot(__u64 v)
 {
 	if (v < 16)
@@ -347,13 +336,6 @@ static __always_inline __u32 vnt_ll_slot(__u64 v)
 	__u32 sub = (__u32)(v >> (e - 4)) & 15;
 	return 16 + (e - 4) * 16 + sub;
 }
-
-/* percentiles(v): the log-linear histogram, the exact sum and maximum. */
-struct vnt_pval {
-	__u64 slots[VNT_LL_SLOTS];
-	__u64 sum;
-	__u64 max;
-};
 
 static __always_inline __u32 vnt_ll_index(__u64 v)
 {

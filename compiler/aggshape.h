@@ -1,11 +1,11 @@
 /* The layouts of an aggregation's value and the shapes it is shown in:
  * what the compiler plans, the manifest records and the reader and the
- * outputs read (runtime/snapshot.h), without the compiler's kinds. */
+ * outputs read (runtime/output/snapshot.h), without the compiler's kinds. */
 #ifndef VNT_AGGSHAPE_H
 #define VNT_AGGSHAPE_H
 
 /* What the kernel keeps per key; the reader merges CPUs and the front
- * cache by it (runtime/reader.c). */
+ * cache by it (runtime/loader/reader.c). */
 enum vnt_agg_value {
 	AV_SCALAR,      /* struct vnt_sval: count, sum, min, max */
 	AV_SLOTS,       /* nslots counters */
@@ -13,7 +13,7 @@ enum vnt_agg_value {
 };
 
 /* How it is shown; every output format renders each shape
- * (runtime/output_*.c). */
+ * (the formats in runtime/output/). */
 enum vnt_agg_shape {
 	AS_SCALAR,      /* one number per row: the plan's scalar */
 	AS_LOG2,        /* buckets [2^(k-1), 2^k) */

@@ -351,14 +351,14 @@ static void emit_key_fill(struct cg *c, const struct vnt_plan_key *k)
  * map. The JIT inlines the array lookup; a hash map lookup hashes the
  * key with jhash and walks a bucket (measured: count by device 127 ->
  * 100 ns per event). Keys that find their slot taken by another go to
- * the hash map; the reader (runtime/reader.c) adds both up. Layout, which
+ * the hash map; the reader (runtime/loader/reader.c) adds both up. Layout, which
  * the reader relies on: used (u32) at 0, the key at 4, the value at the
  * next multiple of 8. */
 /* About 32 KB per CPU: a few slots for histograms (4 for percentiles'
  * 7.8 KB values), more for scalars. */
 static uint32_t vnt_aggc_slots(const struct vnt_plan_agg *a)
 {
-	uint32_t ent = ((4 + a->key_size + 7) & ~7u) + a->value_size, n = 4;
+	uint32_t ent = VNT_AGGC_VALUE_OFF(a->key_size) + a->value_size, n = 4;
 	while (n < 256 && n * 2 * ent <= 32768)
 		n *= 2;
 	return n;
@@ -435,6 +435,17 @@ static void emit_agg(struct cg *c, const struct vnt_plan_agg *a)
 	sb_printf(o, "} %s SEC(\".maps\");\n\n", a->map);
 	if (a->nkeys)
 		emit_agg_cache(c, a, vtype);
+	/* The layout the plan (and so the reader) expects, checked by clang. */
+	char vt[48];
+	if (vtype)
+		snprintf(vt, sizeof(vt), "%s", vtype);
+	else
+		snprintf(vt, sizeof(vt), "struct vnt_hval_%d", a->id);
+	sb_printf(o, "_Static_assert(sizeof(%s) == %u", vt, a->value_size);
+	if (a->nkeys)
+		sb_printf(o, " && sizeof(struct vnt_key_%d) == %u &&\n\t       __builtin_offsetof(struct vnt_aggc_ent_%d, v) == VNT_AGGC_VALUE_OFF(%u)",
+			  a->id, a->key_size, a->id, a->key_size);
+	sb_printf(o, ", \"the layout of aggregation %d (vnt_abi.h)\");\n\n", a->id);
 
 	bool scalar = vk == AV_SCALAR;
 	sb_printf(o, "static __always_inline void vnt_update_%d(struct vnt_ev *ev, __s64 v)\n{\n", a->id);

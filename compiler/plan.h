@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include "bpf-templates/vnt_abi.h"   /* VNT_LL_SLOTS */
 #include "lang/bounds.h"
 #include "compiler/aggkind.h"
 
@@ -15,7 +16,6 @@
 #define VNT_AGG_PREALLOC_BYTES (2u << 20)   /* keyed maps up to this size are preallocated */
 #define VNT_MAX_DEVS 64         /* device references resolved at load */
 #define VNT_MAX_LHIST_SLOTS 1002
-#define VNT_LL_SLOTS 976        /* log-linear buckets: 16 exact, then 16 per power of two */
 
 struct vnt_hopkind;   /* compiler/hopkind.h: one descriptor per kind */
 

@@ -2,7 +2,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "ast.h"
+#include "lang/ast.h"
 
 void *vnt_xcalloc(size_t n, size_t sz)
 {

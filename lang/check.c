@@ -4,9 +4,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "parse.h"
-#include "program.h"
-#include "suggest.h"
+#include "lang/parse.h"
+#include "lang/program.h"
+#include "lang/suggest.h"
 
 struct ck {
 	struct vnt_program *p;

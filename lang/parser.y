@@ -11,7 +11,7 @@
 %parse-param {struct vnt_pstate *ps}
 
 %code requires {
-#include "ast.h"
+#include "lang/ast.h"
 struct vnt_pstate;
 }
 
@@ -19,9 +19,9 @@ struct vnt_pstate;
 #include <arpa/inet.h>
 #include <stdlib.h>
 #include <string.h>
-#include "parse.h"
-#include "diag.h"
-#include "suggest.h"
+#include "lang/parse.h"
+#include "lang/diag.h"
+#include "lang/suggest.h"
 
 int vnt_yylex(VNT_YYSTYPE *lval, VNT_YYLTYPE *lloc, void *scanner);
 static void vnt_yyerror(VNT_YYLTYPE *l, void *scanner, struct vnt_pstate *ps, const char *msg);

@@ -2,8 +2,8 @@
 #ifndef VNT_PROGRAM_H
 #define VNT_PROGRAM_H
 
-#include "ast.h"
-#include "diag.h"
+#include "lang/ast.h"
+#include "lang/diag.h"
 
 struct vnt_program {
 	struct vnt_module *main;

@@ -1,11 +1,11 @@
 /* vnt certs init DIR | vnt certs issue DIR NAME [--ip ADDR]...: the CA
  * and certificates that vnt-agent and vnt dispatch authenticate each
- * other with (runtime/pki.c does the work). */
+ * other with (runtime/proto/pki.c does the work). */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "runtime/pki.h"
+#include "runtime/proto/pki.h"
 #include "tools/cmds.h"
 
 #define MAX_IPS 16

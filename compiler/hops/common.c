@@ -9,7 +9,7 @@
 #include "compiler/hopkind.h"
 #include "compiler/kernel_info.h"
 #include "compiler/plan.h"
-#include "runtime/netns.h"
+#include "lib/netns.h"
 
 /* Older uapi headers lack the TCX constants. */
 #ifndef BPF_TCX_INGRESS

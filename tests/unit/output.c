@@ -11,8 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "runtime/snapshot.h"
-#include "runtime/snapshot_json.h"
+#include "runtime/output/snapshot.h"
+#include "runtime/output/snapshot_json.h"
 
 #define N(a) ((int)(sizeof(a) / sizeof((a)[0])))
 
@@ -126,7 +126,7 @@ static void pow2(struct vnt_snapshot *s)
 	};
 }
 
-/* The snapshot written as JSON, read back (runtime/snapshot_json.c), and
+/* The snapshot written as JSON, read back (runtime/output/snapshot_json.c), and
  * written again as JSON or text: what vnt report does with the agents'. */
 static int reread(struct vnt_snapshot *s, int json)
 {

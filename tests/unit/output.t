@@ -1,5 +1,5 @@
 #!/bin/sh
-# Text and JSON output of snapshots (runtime/output_text.c, output_json.c).
+# Text and JSON output of snapshots (runtime/output/text.c, output_json.c).
 # Builds tests/unit/output.c against the two outputs, runs its scenarios
 # and checks the results; the expected values repeat those in output.c.
 # Run from the repo top: sh tests/unit/output.t. Prints ok/not ok lines.
@@ -7,7 +7,7 @@ top=$(pwd)
 tmp=$(mktemp -d) || exit 1
 trap 'rm -rf "$tmp"' EXIT INT TERM
 CC=${CC:-cc}
-srcs="tests/unit/output.c compiler/aggshape.c runtime/output_text.c runtime/output_json.c runtime/snapshot_json.c runtime/snapshot.c lang/ast.c"
+srcs="tests/unit/output.c compiler/aggshape.c runtime/output/text.c runtime/output/json.c runtime/output/snapshot_json.c runtime/output/snapshot.c lang/ast.c"
 flags="-std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -I$top"
 jsonc=$(pkg-config --cflags --libs json-c 2>/dev/null || echo -ljson-c)
 
@@ -48,7 +48,7 @@ def run(scenario, fmt):
 def eq(name, got, want):
     check(name, got == want, "got %r, want %r" % (got, want))
 
-# ---------------- JSON read back (runtime/snapshot_json.c) ----------------
+# ---------------- JSON read back (runtime/output/snapshot_json.c) ----------------
 # What vnt report does with an agent's snapshot: the JSON read back and
 # written again is the same document, and prints the same text.
 for sc in ("scalars", "hists", "pow2"):

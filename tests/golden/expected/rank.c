@@ -166,6 +166,8 @@ struct {
 	__type(value, struct vnt_pval);
 } vnt_agg_0 SEC(".maps");
 
+_Static_assert(sizeof(struct vnt_pval) == 7824, "the layout of aggregation 0 (vnt_abi.h)");
+
 static __always_inline void vnt_update_0(struct vnt_ev *ev, __s64 v)
 {
 	__u32 k = 0;
@@ -196,6 +198,9 @@ struct {
 	__type(key, __u32);
 	__type(value, struct vnt_aggc_ent_1);
 } vnt_aggc_1 SEC(".maps");
+
+_Static_assert(sizeof(struct vnt_pval) == 7824 && sizeof(struct vnt_key_1) == 4 &&
+	       __builtin_offsetof(struct vnt_aggc_ent_1, v) == VNT_AGGC_VALUE_OFF(4), "the layout of aggregation 1 (vnt_abi.h)");
 
 static __always_inline void vnt_update_1(struct vnt_ev *ev, __s64 v)
 {
@@ -236,6 +241,9 @@ struct {
 	__type(value, struct vnt_aggc_ent_2);
 } vnt_aggc_2 SEC(".maps");
 
+_Static_assert(sizeof(struct vnt_sval) == 32 && sizeof(struct vnt_key_2) == 40 &&
+	       __builtin_offsetof(struct vnt_aggc_ent_2, v) == VNT_AGGC_VALUE_OFF(40), "the layout of aggregation 2 (vnt_abi.h)");
+
 static __always_inline void vnt_update_2(struct vnt_ev *ev, __s64 v)
 {
 	struct vnt_key_2 k;
@@ -275,6 +283,9 @@ struct {
 	__type(key, __u32);
 	__type(value, struct vnt_aggc_ent_3);
 } vnt_aggc_3 SEC(".maps");
+
+_Static_assert(sizeof(struct vnt_sval) == 32 && sizeof(struct vnt_key_3) == 16 &&
+	       __builtin_offsetof(struct vnt_aggc_ent_3, v) == VNT_AGGC_VALUE_OFF(16), "the layout of aggregation 3 (vnt_abi.h)");
 
 static __always_inline void vnt_update_3(struct vnt_ev *ev, __s64 v)
 {
