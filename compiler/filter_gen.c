@@ -376,7 +376,8 @@ static void port(struct gen *g, const struct vnt_fexpr *f, struct strbuf *o)
 {
 	int pr;
 	switch (f->proto) {
-	case P_NONE: pr = 0; break;
+	/* a service without a qualifier: the protocols it is defined for */
+	case P_NONE: pr = f->svc_protos == VNT_SVC_TCP ? 6 : f->svc_protos == VNT_SVC_UDP ? 17 : 0; break;
 	case P_TCP: pr = 6; break;
 	case P_UDP: pr = 17; break;
 	case P_SCTP: pr = 132; break;
