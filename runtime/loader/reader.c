@@ -456,6 +456,7 @@ static void read_breakdown(struct vnt_session *s, const struct vnt_plan_trace *t
 	snap->seg = vnt_xcalloc((size_t)t->nhops, sizeof(*snap->seg));
 	uint64_t *b = vnt_xcalloc(VNT_LL_SLOTS, sizeof(uint64_t));
 	int npath = vnt_plan_path_hops(p, t);   /* the drop hops after them are no segments */
+	snap->drop_hops = npath < t->nhops && vnt_plan_hop_drop(&p->hops[t->first_hop + npath]);
 	for (int i = 0; i + 1 < npath; i++) {
 		int h = t->first_hop + i;
 		/* A packet and a task cannot be matched: no segment between them. */
@@ -488,6 +489,31 @@ static void read_breakdown(struct vnt_session *s, const struct vnt_plan_trace *t
 	free(b);
 	read_drops(s, t, snap);
 	snap->drops_unplaced = percpu_u64(map_fd(s, "vnt_bd_drops_full"), 0, ncpu, buf);
+}
+
+/* Runs of the trace's programs the kernel skipped because the program
+ * was already running on that CPU (a hook firing inside its own program's
+ * run, from an interrupt): each is a packet no hop saw, counted so that a
+ * missing packet is never taken for a lost one in silence. Programs
+ * shared by several hops are counted once. */
+static uint64_t skipped_runs(struct vnt_session *s, const struct vnt_plan_trace *t)
+{
+	const struct vnt_plan *p = vnt_session_plan(s);
+	uint64_t n = 0;
+	for (int i = 0; i < t->nhops; i++) {
+		const struct vnt_plan_hop *h = &p->hops[t->first_hop + i];
+		bool seen = false;
+		for (int j = 0; j < i && !seen; j++)
+			seen = !strcmp(p->hops[t->first_hop + j].prog, h->prog);
+		struct bpf_program *prog = bpf_object__find_program_by_name(vnt_session_object(s), h->prog);
+		int fd = prog ? bpf_program__fd(prog) : -1;
+		struct bpf_prog_info info;
+		uint32_t len = sizeof(info);
+		memset(&info, 0, sizeof(info));
+		if (!seen && fd >= 0 && !bpf_obj_get_info_by_fd(fd, &info, &len))
+			n += info.recursion_misses;
+	}
+	return n;
 }
 
 int vnt_session_snapshot(struct vnt_session *s, int trace, struct vnt_snapshot *snap)
@@ -546,6 +572,7 @@ int vnt_session_snapshot(struct vnt_session *s, int trace, struct vnt_snapshot *
 			g->map_full = percpu_u64(full, id, ncpu, buf);   /* older packages: every refusal */
 		}
 	}
+	snap->skipped_runs = skipped_runs(s, t);
 	if (t->breakdown)
 		read_breakdown(s, t, snap, ncpu, buf);
 	if (t->events) {

@@ -220,6 +220,8 @@ void vnt_output_json(FILE *f, const struct vnt_snapshot *s)
 				json_object_array_add(dr, e);
 			}
 			add(o, "drops", dr);
+			if (s->drop_hops)
+				add(o, "untraced", ju(vnt_snap_untraced(g)));
 			json_object_array_add(bd, o);
 		}
 		add(doc, "breakdown", bd);
@@ -229,6 +231,7 @@ void vnt_output_json(FILE *f, const struct vnt_snapshot *s)
 
 	json_object *lost = json_object_new_object();
 	add(lost, "events", ju(s->lost_events));
+	add(lost, "skipped_runs", ju(s->skipped_runs));
 	add(lost, "latency_unmatched", ju(unmatched));
 	add(lost, "map_full", ju(map_full));
 	add(lost, "no_memory", ju(no_memory));

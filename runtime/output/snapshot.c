@@ -33,6 +33,14 @@ uint64_t vnt_ll_percentile(const uint64_t *b, uint64_t count, double q, uint64_t
 	return 0;
 }
 
+uint64_t vnt_snap_untraced(const struct vnt_snap_segment *g)
+{
+	uint64_t lost = g->entered > g->reached ? g->entered - g->reached : 0, seen = 0;
+	for (int k = 0; k < g->ndrops; k++)
+		seen += g->drops[k].count;
+	return lost > seen ? lost - seen : 0;
+}
+
 void vnt_snapshot_free(struct vnt_snapshot *snap)
 {
 	for (int i = 0; i < snap->naggs; i++) {

@@ -91,10 +91,15 @@ struct vnt_snapshot {
 	int nlat;
 	struct vnt_snap_latency *lat;
 	uint64_t lost_events;   /* ring-buffer records lost (0 if none used) */
+	uint64_t skipped_runs;  /* runs of this trace's hop programs the kernel skipped, its packets
+				 * unseen (bpf_prog_info.recursion_misses: the program was already
+				 * running on that CPU when its hook fired again) */
 	uint64_t events;        /* ring-buffer records delivered */
 	int nseg;               /* breakdown() segments, 0 if none */
 	struct vnt_snap_segment *seg;
 	uint64_t drops_unplaced; /* drops the breakdown's table had no room for */
+	bool drop_hops;         /* the breakdown has drop hops: a segment's lost packets that none
+				 * of them saw left no drop event (vnt_snap_untraced) */
 	uint64_t hop_events_total; /* hop program runs that passed the filter, all hops */
 	int nhops;
 	const char **hop_names;
@@ -106,6 +111,10 @@ struct vnt_snapshot {
  * above the largest value seen, max (the top bucket's middle can be;
  * 0: not known). */
 uint64_t vnt_ll_percentile(const uint64_t *b, uint64_t count, double q, uint64_t max);
+
+/* A segment's lost packets that no drop hop saw die (the kernel freed
+ * them without a drop event, or they were still on their way). */
+uint64_t vnt_snap_untraced(const struct vnt_snap_segment *g);
 
 /* Frees what a snapshot owns (its rows and arrays; not the strings, which
  * belong to the plan or the document it was read from). */

@@ -200,6 +200,7 @@ int vnt_snapshot_from_json(const char *text, struct vnt_snapshot_doc *d, char *e
 						       .max = u64(g, "max_ns"), .entered = u64(g, "entered"),
 						       .reached = u64(g, "reached") };
 		json_object *dr = get(g, "drops");
+		s->drop_hops |= json_object_object_get_ex(g, "untraced", NULL);
 		s->seg[i].ndrops = (int)len(dr);
 		s->seg[i].drops = s->seg[i].ndrops ? vnt_xcalloc((size_t)s->seg[i].ndrops, sizeof(struct vnt_snap_drop)) : NULL;
 		for (int k = 0; k < s->seg[i].ndrops; k++) {
@@ -212,6 +213,7 @@ int vnt_snapshot_from_json(const char *text, struct vnt_snapshot_doc *d, char *e
 	s->drops_unplaced = u64(r, "breakdown_drops_unplaced");
 	s->events = u64(r, "events");
 	s->lost_events = u64(lost, "events");
+	s->skipped_runs = u64(lost, "skipped_runs");
 	return 0;
 }
 

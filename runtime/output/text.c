@@ -386,6 +386,16 @@ static void print_breakdown(FILE *f, const struct vnt_snapshot *s)
 			}
 			fprintf(f, "\n");
 		}
+	for (int i = 0; s->drop_hops && i < s->nseg; i++) {
+		uint64_t n = vnt_snap_untraced(&s->seg[i]);
+		if (!n)
+			continue;
+		if (!head)
+			fprintf(f, "  lost packets dropped by the kernel (drop hops):\n");
+		head = true;
+		fprintf(f, "    %s -> %s: %" PRIu64 " with no drop event (freed without one, or still on their way)\n",
+			str(s->seg[i].from), str(s->seg[i].to), n);
+	}
 	if (s->drops_unplaced)
 		fprintf(f, "  %" PRIu64 " more drops not placed (their table was full)\n", s->drops_unplaced);
 	fprintf(f, "\n");
@@ -440,6 +450,11 @@ void vnt_output_text(FILE *f, const struct vnt_snapshot *s)
 	bool footer = s->nhops > 0 || s->nlat > 0;
 	if (s->lost_events) {
 		fprintf(f, "WARNING: lost %" PRIu64 " events: ring buffer full\n", s->lost_events);
+		footer = true;
+	}
+	if (s->skipped_runs) {
+		fprintf(f, "WARNING: the kernel skipped %" PRIu64 " hop program run%s (the program was already running on\n"
+			"  that CPU): those packets were not seen at that hop\n", s->skipped_runs, s->skipped_runs == 1 ? "" : "s");
 		footer = true;
 	}
 	for (int i = 0; i < s->naggs; i++) {

@@ -66,7 +66,7 @@ static void scalars(struct vnt_snapshot *s)
 	*s = (struct vnt_snapshot){
 		.trace = "demo", .script = "examples/demo.vnt", .final = false, .seq = 3,
 		.elapsed_s = 5.25, .timestamp = 1700000000.125, .sample_n = 10,
-		.naggs = N(aggs), .aggs = aggs, .nlat = N(lat), .lat = lat, .lost_events = 4,
+		.naggs = N(aggs), .aggs = aggs, .nlat = N(lat), .lat = lat, .lost_events = 4, .skipped_runs = 6,
 		.hop_events_total = 190, .nhops = N(hop_names), .hop_names = hop_names,
 		.hop_hits = hop_hits,
 	};

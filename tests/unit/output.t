@@ -98,7 +98,7 @@ check("json raw escapes", '\\"ird\\\\dev\\t' in run("scalars", "json"), "quote/b
 eq("json hops", d.get("hops"), [{"name": "tx", "hits": 100}, {"name": "rx", "hits": 90}])
 eq("json hop_events", d.get("hop_events"), 190)
 eq("json latency", d.get("latency"), [{"from": "tx", "to": "rx", "started": 100, "matched": 85, "unmatched": 5, "displaced": 0}])
-eq("json lost", d.get("lost"), {"events": 4, "latency_unmatched": 5, "map_full": 2, "no_memory": 1, "refused": 3})
+eq("json lost", d.get("lost"), {"events": 4, "skipped_runs": 6, "latency_unmatched": 5, "map_full": 2, "no_memory": 1, "refused": 3})
 check("json counts are integers", all(type(r["count"]) is int for a in aggs for r in a["rows"]))
 
 d = docs["hists"]
@@ -120,7 +120,7 @@ eq("json hists kinds", [a.get("kind") for a in aggs], ["hist", "hist", "lhist", 
 eq("json hists shapes", [a.get("shape") for a in aggs], ["log2", "log2", "linear", "scalar", "linear"])
 eq("json hists units", [a.get("unit") for a in aggs], ["bytes", "ns", "bytes", "", "ns"])
 check("json hist rows have no value", all("value" not in r for a in aggs if "hist" in a["kind"] for r in a["rows"]))
-eq("json empty lost", d.get("lost"), {"events": 0, "latency_unmatched": 0, "map_full": 0, "no_memory": 0, "refused": 0})
+eq("json empty lost", d.get("lost"), {"events": 0, "skipped_runs": 0, "latency_unmatched": 0, "map_full": 0, "no_memory": 0, "refused": 0})
 eq("json empty hops/latency", (d.get("hops"), d.get("latency")), ([], []))
 
 bk = docs["pow2"].get("aggregations", [{}])[0].get("rows", [{}])[0].get("buckets", [])
@@ -167,6 +167,7 @@ has("text lost warning", t, r"^WARNING: lost 4 events: ring buffer full$")
 has("text map full warning", t, r'^WARNING: lost 2 events: map full \(more keys than it has room for\), for max\(latency\(tx, rx\)\) "quoted"$')
 has("text no memory warning", t, r'^WARNING: lost 1 events: kernel out of memory for a new key, for max\(latency\(tx, rx\)\) "quoted"$')
 has("text refused warning", t, r'^WARNING: lost 3 events: update refused by the kernel \(lock contention\), for max\(latency\(tx, rx\)\) "quoted"$')
+has("text skipped runs warning", t, r"^WARNING: the kernel skipped 6 hop program runs \(the program was already running on$")
 
 t = run("hists", "text")
 has("text header final", t, r"^=== trace demo: final, 10\.50s elapsed ===$")
