@@ -12,6 +12,8 @@ set -euo pipefail
 # ethtool, ping, jq (JSON checks), procps (sysctl), openssl (test
 # certificates), strace (which programs run), util-linux (nsenter, taskset,
 # chrt), perl (pcap rewriting).
+# The virtualized stack (tests/lib/vm.sh, tests/vm/, examples/vm-*): QEMU,
+# busybox-static and cpio for the guests' initramfs, Open vSwitch, nftables.
 PACKAGES=(
 	gcc make pkg-config git python3 iproute2
 	autoconf automake libtool flex bison
@@ -20,6 +22,7 @@ PACKAGES=(
 	libssl-dev libsqlite3-dev
 	tcpdump iperf3 sockperf bpftrace ethtool iputils-ping jq procps
 	openssl strace util-linux perl valgrind
+	qemu-system-x86 busybox-static cpio openvswitch-switch nftables
 )
 
 die() { echo "install-deps: ERROR: $*" >&2; exit 1; }
