@@ -42,6 +42,13 @@
 #   vm_exec NAME SCRIPT     run SCRIPT with the guest's sh; its output and
 #                           exit status (124: no answer in $VM_EXEC_TIMEOUT s)
 #   vm_mem NAME             '# NAME: guest MemTotal ..., used ..., QEMU RSS ...'
+#   vm_monitor NAME CMD     a QEMU monitor command (stop, cont, info status...)
+#   vm_vcpus NAME           "TID COMM" of each vCPU thread ("CPU 0/TCG", "CPU 0/KVM")
+#   vm_ctxt PID TID         a thread's context switches so far, all and
+#                           voluntary (from /proc: "ALL VOLUNTARY")
+#   vm_udp SRC DST PORT N [UDPGEN_ARGS]
+#                           N datagrams SRC -> DST:PORT (udpgen, udpsink in the
+#                           guests); sets VM_SENT, VM_RECEIVED
 #   vm_stop NAME            stop one guest (also done for all on exit)
 # Variables
 #   VM_ACCEL                kvm or tcg (set it to force one; else probed)
@@ -274,6 +281,7 @@ vm_boot() { # NAME IP [--mem MB] [--no-bridge] [--append KERNEL-ARGS]
 		-append "console=ttyS0 quiet panic=-1 vnt.name=$name vnt.ip=$ip/24 vnt.gw=$VM_NET.1 $extra" \
 		-chardev "file,id=con,path=$d/console.log" -serial chardev:con \
 		-chardev "socket,id=ctl,path=$d/ctl.sock,server=on,wait=off" -serial chardev:ctl \
+		-monitor "unix:$d/mon.sock,server=on,wait=off" \
 		-netdev "tap,id=n0,ifname=$tap,script=no,downscript=no" \
 		-device "virtio-net-pci,netdev=n0,mac=$mac,csum=off,guest_csum=off,gso=off,guest_tso4=off,guest_tso6=off,guest_ecn=off,guest_ufo=off,host_tso4=off,host_tso6=off,host_ecn=off,host_ufo=off,mrg_rxbuf=off" \
 		>"$d/qemu.out" 2>&1 &
@@ -313,6 +321,64 @@ vm_wait() { # NAME
 vm_exec() { # NAME SCRIPT
 	[[ -n ${VM_SOCK[$1]:-} ]] || { _vm_err "vm_exec: no VM named $1"; return 1; }
 	python3 "$_vm_lib/vm_ctl.py" "${VM_SOCK[$1]}" "$VM_EXEC_TIMEOUT" "$2"
+}
+
+vm_monitor() { # NAME COMMAND: a QEMU (HMP) monitor command; prints its answer
+	python3 - "$VM_DIR/$1/mon.sock" "$2" <<'EOPY'
+import socket, sys, time
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.settimeout(10)
+s.connect(sys.argv[1])
+buf = b""
+while b"(qemu)" not in buf:
+    buf += s.recv(4096)
+s.sendall(sys.argv[2].encode() + b"\n")
+buf = b""
+while buf.count(b"(qemu)") < 1:
+    c = s.recv(4096)
+    if not c:
+        break
+    buf += c
+out = buf.decode(errors="replace").replace("\r", "")
+lines = [l for l in out.split("\n") if l.strip() and not l.startswith("(qemu)") and sys.argv[2] not in l]
+print("\n".join(lines))
+EOPY
+}
+
+# The guest's vCPU threads: "TID NAME" lines ("CPU 0/TCG", "CPU 0/KVM").
+vm_vcpus() { # NAME
+	local t
+	for t in /proc/"${VM_PID[$1]}"/task/*; do
+		case $(cat "$t/comm" 2>/dev/null) in
+		"CPU "*) echo "${t##*/} $(cat "$t/comm")" ;;
+		esac
+	done
+}
+
+# Context switches of a thread so far (voluntary + involuntary): each one
+# is a switch-out, so between two moments when it is asleep, the number
+# of times it was switched in.
+vm_ctxt() { # PID TID: "ALL VOLUNTARY"
+	awk '/^voluntary_ctxt_switches/ { v = $2 } /^(non)?voluntary_ctxt_switches/ { n += $2 } END { print n + 0, v + 0 }' "/proc/$1/task/$2/status"
+}
+
+# UDP between two guests: udpsink in DST, udpgen in SRC; sets VM_SENT and
+# VM_RECEIVED.  Returns 1 (saying why) if either tool failed.
+vm_udp() { # SRC DST PORT COUNT [UDPGEN_ARGS...]
+	local src=$1 dst=$2 port=$3 n=$4
+	shift 4
+	VM_SENT=0 VM_RECEIVED=0
+	vm_exec "$dst" "rm -f /tmp/ready.$port /tmp/sink.$port
+udpsink --bind ${VM_IP[$dst]} --port $port --idle-ms 3000 --start-timeout-ms 60000 --ready-file /tmp/ready.$port >/tmp/sink.$port 2>/tmp/sink.$port.err &
+echo \$! >/tmp/sink.$port.pid
+i=0; while [ ! -e /tmp/ready.$port ] && [ \$i -lt 200 ]; do sleep 0.1; i=\$((i + 1)); done
+[ -e /tmp/ready.$port ] || { echo 'udpsink did not start:'; cat /tmp/sink.$port.err; exit 1; }" ||
+		{ _vm_err "vm_udp: udpsink in $dst"; return 1; }
+	VM_SENT=$(vm_exec "$src" "udpgen --src ${VM_IP[$src]} --dst ${VM_IP[$dst]} --dport $port --count $n $*") ||
+		{ _vm_err "vm_udp: udpgen in $src: $VM_SENT"; return 1; }
+	VM_RECEIVED=$(vm_exec "$dst" "p=\$(cat /tmp/sink.$port.pid); while kill -0 \$p 2>/dev/null; do sleep 0.2; done; cat /tmp/sink.$port") ||
+		{ _vm_err "vm_udp: waiting for udpsink in $dst"; return 1; }
+	VM_SENT=$(echo "$VM_SENT" | tr -dc 0-9) VM_RECEIVED=$(echo "$VM_RECEIVED" | tr -dc 0-9)
 }
 
 vm_mem() { # NAME
