@@ -1,3 +1,4 @@
+#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -39,9 +40,47 @@ static int try_fentry(const char *func)
 	return 0;
 }
 
+/* A BTF tracepoint needs its btf_trace_NAME typedef in the kernel's BTF or
+ * a module's: a package compiled on a newer kernel may name a tracepoint
+ * that an older one (a guest's) does not have, and libbpf's -ESRCH on
+ * load would read as a verifier refusal. 1 found, 0 not, -1 no BTF. */
+static int have_btf_tracepoint(const char *tp)
+{
+	char name[256];
+	snprintf(name, sizeof(name), "btf_trace_%s", tp);
+	struct btf *vm = btf__load_vmlinux_btf();
+	if (libbpf_get_error(vm))
+		return -1;
+	int found = btf__find_by_name_kind(vm, name, BTF_KIND_TYPEDEF) >= 0;
+	DIR *d = found ? NULL : opendir("/sys/kernel/btf");
+	struct dirent *e;
+	while (d && !found && (e = readdir(d))) {
+		if (e->d_name[0] == '.' || !strcmp(e->d_name, "vmlinux"))
+			continue;
+		char path[300];
+		snprintf(path, sizeof(path), "/sys/kernel/btf/%s", e->d_name);
+		struct btf *m = btf__parse_split(path, vm);
+		if (libbpf_get_error(m))
+			continue;
+		found = btf__find_by_name_kind(m, name, BTF_KIND_TYPEDEF) >= 0;
+		btf__free(m);
+	}
+	if (d)
+		closedir(d);
+	btf__free(vm);
+	return found;
+}
+
 int vnt_feature_check(const struct vnt_plan_hop *h, char *why, size_t len)
 {
 	switch (h->kind) {
+	case HK_TP_BTF:
+		if (have_btf_tracepoint(h->target) == 0) {
+			snprintf(why, len, "hop '%s': this kernel has no tracepoint %s (not in its BTF: the package may be "
+				 "for a newer kernel)", h->name, h->target);
+			return -1;
+		}
+		return 0;
 	case HK_KPROBE:
 		if (have_kprobes())
 			return 0;

@@ -46,6 +46,11 @@
 #   vm_vcpus NAME           "TID COMM" of each vCPU thread ("CPU 0/TCG", "CPU 0/KVM")
 #   vm_ctxt PID TID         a thread's context switches so far, all and
 #                           voluntary (from /proc: "ALL VOLUNTARY")
+#   vm_host_agent           vnt-agent for the hypervisor host, in $VM_NS on
+#                           $VM_NET.1:7878 (TLS, certificate "host")
+#   vm_dispatch ARGS...     vnt dispatch from $VM_NS with the test PKI
+#   vm_dispatch_bg OUT ERR ARGS...  the same in the background: VM_DISPATCH_PID
+#   vm_bpf_left NAME        "PROGS KPROBES" still held/registered in the guest
 #   vm_udp SRC DST PORT N [UDPGEN_ARGS]
 #                           N datagrams SRC -> DST:PORT (udpgen, udpsink in the
 #                           guests); sets VM_SENT, VM_RECEIVED
@@ -379,6 +384,48 @@ i=0; while [ ! -e /tmp/ready.$port ] && [ \$i -lt 200 ]; do sleep 0.1; i=\$((i +
 	VM_RECEIVED=$(vm_exec "$dst" "p=\$(cat /tmp/sink.$port.pid); while kill -0 \$p 2>/dev/null; do sleep 0.2; done; cat /tmp/sink.$port") ||
 		{ _vm_err "vm_udp: waiting for udpsink in $dst"; return 1; }
 	VM_SENT=$(echo "$VM_SENT" | tr -dc 0-9) VM_RECEIVED=$(echo "$VM_RECEIVED" | tr -dc 0-9)
+}
+
+# The hypervisor host's own agent, in $VM_NS on the bridge's address
+# ($VM_NET.1:7878, TLS, certificate naming "host"); VM_HOST_AGENT_PID.
+vm_host_agent() {
+	local ip=$VM_NET.1 log=$VM_DIR/host-agent.log i
+	(cd "$PKI" && vm_leaf host "DNS:host,IP:$ip" serverAuth) >>"$T/pki.log" 2>&1 ||
+		{ _vm_err "host agent: openssl failed making its certificate"; return 1; }
+	nsenter --net="/run/netns/$VM_NS" -- "$VNT_AGENT" --config /dev/null --listen "$ip:7878" --name host \
+		--cert "$PKI/host.crt" --key "$PKI/host.key" --ca "$PKI/ca.crt" --timeout "$VM_AGENT_TIMEOUT" >"$log" 2>&1 &
+	VM_HOST_AGENT_PID=$!
+	topo_on_exit 'kill -TERM "$VM_HOST_AGENT_PID" 2>/dev/null; wait "$VM_HOST_AGENT_PID" 2>/dev/null'
+	for i in $(seq 1 100); do
+		grep -q "listening on $ip:7878" "$log" && return 0
+		kill -0 "$VM_HOST_AGENT_PID" 2>/dev/null || break
+		sleep 0.1
+	done
+	_vm_err "the host agent did not start: $(cat "$log")"
+	return 1
+}
+
+# vnt dispatch from the hypervisor's namespace (it reaches the guests over
+# the bridge), with the test PKI's client certificate.
+vm_dispatch() { # ARGS...
+	nsenter --net="/run/netns/$VM_NS" -- "$VNT" dispatch --cert "$PKI/client.crt" --key "$PKI/client.key" --ca "$PKI/ca.crt" "$@"
+}
+
+# The same in the background, stdout/stderr to OUT/ERR; VM_DISPATCH_PID is
+# vnt's own pid (nsenter execs it), so `kill -INT` reaches it.
+vm_dispatch_bg() { # OUT ERR ARGS...
+	local out=$1 err=$2
+	shift 2
+	nsenter --net="/run/netns/$VM_NS" -- "$VNT" dispatch --cert "$PKI/client.crt" --key "$PKI/client.key" --ca "$PKI/ca.crt" "$@" \
+		>"$out" 2>"$err" &
+	VM_DISPATCH_PID=$!
+}
+
+# BPF programs held by processes in the guest, and its registered kprobes:
+# "PROGS KPROBES" (0 0 when nothing is attached).
+vm_bpf_left() { # NAME
+	vm_exec "$1" 'n=0; for f in /proc/[0-9]*/fdinfo/*; do grep -q "^prog_type:" "$f" 2>/dev/null && n=$((n + 1)); done
+k=$(grep -c . /sys/kernel/debug/kprobes/list 2>/dev/null); echo "$n ${k:-0}"'
 }
 
 vm_mem() { # NAME
