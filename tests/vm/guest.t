@@ -121,7 +121,7 @@ check_eq "vm-guest: nothing left attached in vm2" "$(vm_bpf_left vm2)" "0 0"
 
 # Refusals, named with the guest and the feature.
 refuse() { # NAME SCRIPT-BODY WANT-REGEX
-	printf 'import "net"\ntrace t {\n    where udp\n    %s\n    count()\n}\n' "$2" >"$T/$1.vnt"
+	printf 'import "net"\nimport "ovs"\ntrace t {\n    where udp\n    %s\n    count()\n}\n' "$2" >"$T/$1.vnt"
 	"$VNT" compile -o "$T/$1.vntpkg" "$T/$1.vnt" 2>"$T/$1.cerr" || { notok "vm-guest: refusal $1: compiles here" "$(cat "$T/$1.cerr")"; return; }
 	vm_dispatch --host "vm1=${VM_IP[vm1]}:7878" --db "$T/$1.db" --duration 5 "$T/$1.vntpkg" >"$T/$1.out" 2>"$T/$1.err"
 	local rc=$?
@@ -134,6 +134,8 @@ refuse() { # NAME SCRIPT-BODY WANT-REGEX
 }
 # tcp_sendmsg_locked is a tracepoint of 6.18 (this host), not of 6.1.
 refuse no-tracepoint 'hop x = tp_btf("tcp_sendmsg_locked")' 'vm1.*no tracepoint tcp_sendmsg_locked'
-refuse no-function 'hop x = kprobe("vnt_no_such_function", 0)' 'vm1.*vnt_no_such_function'
+refuse no-function 'hop x = kprobe("vnt_no_such_function", 0)' 'vm1.*kprobe on vnt_no_such_function, but this kernel has no such function'
+# Open vSwitch's kernel datapath hops where the guest has kprobes but no openvswitch module.
+refuse no-ovs-module 'hop x = ovs.vport_receive()' 'vm1.*ovs_vport_receive.*openvswitch module'
 check_eq "vm-guest: nothing left attached in vm1 after the refusals" "$(vm_bpf_left vm1)" "0 0"
 exit 0
