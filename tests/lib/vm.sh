@@ -31,9 +31,10 @@
 #   vm_bridge [ADDR/PLEN]   a Linux bridge $VM_BR in $VM_NS with address
 #                           ADDR (default 10.88.0.1/24); vm_boot then adds
 #                           each tap to it
-#   vm_boot NAME IP [--mem MB] [--no-bridge] [--append KERNEL-ARGS]
+#   vm_boot NAME IP [--mem MB] [--no-bridge] [--append KERNEL-ARGS] [--tap TAP]
 #                           start guest NAME with eth0 = IP/24 on tap
-#                           ${VT_ID}tN in $VM_NS (virtio-net, checksum and
+#                           ${VT_ID}tN (or TAP: names in $VM_NS are the
+#                           test's own) in $VM_NS (virtio-net, checksum and
 #                           segmentation offloads off: see KERNEL-FACTS.md),
 #                           vnt-agent listening with TLS on IP:7878
 #   vm_wait NAME            wait (at most $VM_BOOT_TIMEOUT s) until the agent
@@ -247,13 +248,14 @@ vm_bridge() { # [ADDR/PLEN]
 		_topo_run ip -n "$VM_NS" addr add "${1:-$VM_NET.1/24}" dev "$VM_BR" || return 1
 }
 
-vm_boot() { # NAME IP [--mem MB] [--no-bridge] [--append KERNEL-ARGS]
-	local name=$1 ip=$2 mem=$VM_MEM_MB bridge=1 extra=""
+vm_boot() { # NAME IP [--mem MB] [--no-bridge] [--append KERNEL-ARGS] [--tap TAP]
+	local name=$1 ip=$2 mem=$VM_MEM_MB bridge=1 extra="" tapname=""
 	shift 2
 	while (($#)); do
 		case $1 in
 		--mem) mem=$2; shift ;;
 		--append) extra=$2; shift ;;
+		--tap) tapname=$2; shift ;;
 		--no-bridge) bridge=0 ;;
 		*) _vm_err "vm_boot $name: unknown option $1"; return 1 ;;
 		esac
@@ -261,7 +263,7 @@ vm_boot() { # NAME IP [--mem MB] [--no-bridge] [--append KERNEL-ARGS]
 	done
 	[[ -n $VM_NS ]] || { _vm_err "vm_boot $name: call vm_host first"; return 1; }
 	_vm_n=$((_vm_n + 1))
-	local d=$VM_DIR/$name tap=${VT_ID}t$_vm_n mac
+	local d=$VM_DIR/$name tap=${tapname:-${VT_ID}t$_vm_n} mac
 	mac=$(printf '52:54:00:88:00:%02x' "$_vm_n")
 	mkdir -p "$d/layer/bin" "$d/layer/etc/vnt" || return 1
 	(cd "$PKI" && vm_leaf "$name" "DNS:$name,IP:$ip" serverAuth) >>"$T/pki.log" 2>&1 ||
