@@ -11,6 +11,12 @@
 #   ovs_appctl dpif/show
 #   ovs_threads                 "TID COMM" of ovs-vswitchd's threads
 #   ovs_stop                    (also on exit)
+#   ovs_topo                    two namespaces on veths into an OVS bridge in a
+#                               third (the bridge topology of tests/lib/topo.sh
+#                               with OVS for the Linux bridge): OV_NS_A, OV_NS_B,
+#                               OV_NS_SW, OV_DEV_A, OV_DEV_B, OV_PORT1, OV_PORT2,
+#                               OV_IP_A, OV_IP_B (10.87.0.1, .2); checksum
+#                               offload off on every veth (OVS's AF_PACKET path)
 
 : "${OVS_SCHEMA:=/usr/share/openvswitch/vswitch.ovsschema}"
 OVS_DIR="" OVS_VSWITCHD_PID="" OVS_DB_PID="" OVS_NS=""
@@ -27,8 +33,7 @@ ovs_start() { # NS
 	done
 	[[ -r $OVS_SCHEMA ]] || { _ovs_err "no OVS schema at $OVS_SCHEMA"; return 1; }
 	OVS_NS=$ns
-	OVS_DIR=${T:?}/ovs
-	mkdir -p "$OVS_DIR" || return 1
+	OVS_DIR=$(mktemp -d "${T:-/tmp}/vnt-ovs.XXXXXX") || return 1
 	topo_on_exit ovs_stop
 	ovsdb-tool create "$OVS_DIR/conf.db" "$OVS_SCHEMA" >"$OVS_DIR/ovsdb-tool.log" 2>&1 ||
 		{ _ovs_err "ovsdb-tool create failed: $(cat "$OVS_DIR/ovsdb-tool.log")"; return 1; }
@@ -68,4 +73,36 @@ ovs_stop() {
 		wait "$p" 2>/dev/null
 	done
 	OVS_VSWITCHD_PID="" OVS_DB_PID=""
+}
+
+ovs_topo() {
+	_topo_begin ovs_topo || return 1
+	OV_NS_A=$VT_ID-ova OV_NS_B=$VT_ID-ovb OV_NS_SW=$VT_ID-ovs
+	OV_DEV_A=${VT_ID}oa OV_DEV_B=${VT_ID}ob OV_PORT1=${VT_ID}o1 OV_PORT2=${VT_ID}o2
+	OV_IP_A=10.87.0.1 OV_IP_B=10.87.0.2
+	export OV_NS_A OV_NS_B OV_NS_SW OV_DEV_A OV_DEV_B OV_PORT1 OV_PORT2 OV_IP_A OV_IP_B
+	local x
+	_topo_ns_add "$OV_NS_A" && _topo_ns_add "$OV_NS_B" && _topo_ns_add "$OV_NS_SW" &&
+		_topo_veth "$OV_NS_A" "$OV_DEV_A" "$OV_NS_SW" "$OV_PORT1" &&
+		_topo_veth "$OV_NS_B" "$OV_DEV_B" "$OV_NS_SW" "$OV_PORT2" &&
+		_topo_addr "$OV_NS_A" "$OV_DEV_A" "$OV_IP_A/24" 02:87:00:00:00:01 &&
+		_topo_addr "$OV_NS_B" "$OV_DEV_B" "$OV_IP_B/24" 02:87:00:00:00:02 &&
+		_topo_neigh "$OV_NS_A" "$OV_DEV_A" "$OV_IP_B" 02:87:00:00:00:02 &&
+		_topo_neigh "$OV_NS_B" "$OV_DEV_B" "$OV_IP_A" 02:87:00:00:00:01 &&
+		ip -n "$OV_NS_SW" link set "$OV_PORT1" up && ip -n "$OV_NS_SW" link set "$OV_PORT2" up ||
+		{ _topo_die "ovs_topo: setup failed"; return 1; }
+	for x in "$OV_NS_A $OV_DEV_A" "$OV_NS_B $OV_DEV_B" "$OV_NS_SW $OV_PORT1" "$OV_NS_SW $OV_PORT2"; do
+		# shellcheck disable=SC2086
+		set -- $x
+		topo_exec "$1" ethtool -K "$2" tx off >/dev/null 2>&1
+	done
+	ovs_start "$OV_NS_SW" >/dev/null &&
+		ovs_vsctl add-br obr -- set bridge obr datapath_type=netdev -- add-port obr "$OV_PORT1" -- add-port obr "$OV_PORT2" ||
+		{ _topo_die "ovs_topo: OVS did not start"; return 1; }
+	_topo_ns_no_ipv6 "$OV_NS_A" && _topo_ns_no_ipv6 "$OV_NS_B" && _topo_ns_no_ipv6 "$OV_NS_SW"
+	local i
+	for i in 1 2 3 4 5; do
+		topo_exec "$OV_NS_A" ping -c 1 -W 2 -q "$OV_IP_B" >/dev/null 2>&1 && return 0
+	done
+	_topo_die "ovs_topo: no ping across OVS"
 }
