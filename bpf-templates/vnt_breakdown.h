@@ -57,6 +57,31 @@ struct {
 	__type(value, __u64);
 } vnt_bd_sum SEC(".maps");
 
+/* Packets that died on the path, at a drop hop after the path's hops:
+ * counted by the segment they were in (the last hop they passed), why
+ * and where the kernel dropped them. One table for all CPUs (atomic
+ * counts), set aside when the trace starts: drops seldom have more than
+ * a few (segment, reason, location) kinds. */
+struct vnt_bd_drop_key {
+	__u32 seg;              /* global hop id of the segment's first hop */
+	__u32 reason;           /* enum skb_drop_reason */
+	__u64 location;         /* the dropping code's address */
+};
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1024);
+	__type(key, struct vnt_bd_drop_key);
+	__type(value, __u64);
+} vnt_bd_drops SEC(".maps");
+
+/* Drops that found the table full: counted, never silently lost. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} vnt_bd_drops_full SEC(".maps");
+
 static __always_inline __u32 vnt_ll_slot(__u64 v)
 {
 	if (v < 16)
@@ -120,6 +145,37 @@ static __always_inline void vnt_bd_hop(struct vnt_ev *ev, __u32 trace, __u32 fir
 		vnt_bd_record(first + s, b > a ? b - a : 0);
 	}
 	st->fp = 0;
+}
+
+/* At a drop hop of trace `trace` (whose n path packet hops start at global
+ * hop first): a packet on its way (it passed hops 0..k-1, k < n) died in
+ * segment k-1 -> k. The path state is left as it is: a clone dropped while
+ * the packet goes on (it is then seen at the next hop as usual) must not
+ * end the packet's path. */
+static __always_inline void vnt_bd_drop(struct vnt_ev *ev, __u32 trace, __u32 first, const __u32 n)
+{
+	if (vnt_flow_get(ev) <= 0)
+		return;
+	__u64 id = ev->fp ^ ((__u64)(trace + 1) * 0x9E3779B97F4A7C15ULL);
+	id |= 1;
+	__u32 slot = (ev->lk + trace * 0x9E3779B9U) & (VNT_BD_SLOTS - 1);
+	struct vnt_bd_state *st = bpf_map_lookup_elem(&vnt_bd_path, &slot);
+	if (!st || st->fp != id || !st->mask)
+		return;
+	__u32 k = (__u32)__builtin_popcount(st->mask);   /* hops passed, in order */
+	if (k >= n)
+		return;
+	struct vnt_bd_drop_key key = { .seg = first + k - 1, .reason = ev->reason, .location = ev->location };
+	__u64 *c = bpf_map_lookup_elem(&vnt_bd_drops, &key);
+	if (!c) {
+		__u64 zero = 0;
+		bpf_map_update_elem(&vnt_bd_drops, &key, &zero, BPF_NOEXIST);
+		c = bpf_map_lookup_elem(&vnt_bd_drops, &key);
+	}
+	if (c)
+		__sync_fetch_and_add(c, 1);
+	else
+		vnt_inc(&vnt_bd_drops_full, 0);
 }
 
 #endif

@@ -6,6 +6,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include "lib/datadir.h"
 
 struct vnt_clang_opts {
 	bool no_cache;          /* always run clang (the result is still stored) */
@@ -18,10 +19,6 @@ struct vnt_clang_opts {
  * returns a negative errno. */
 int vnt_clang_compile(const char *csrc, const char *name, const struct vnt_clang_opts *o,
 		      void **obj, size_t *obj_len, bool *cached);
-
-/* Directory holding bpf-templates/ and stdlib/: $VNT_DATADIR, else the
- * source tree when running from it, else the installed package data. */
-const char *vnt_datadir(void);
 
 /* The cache directory ($VNT_CACHE_DIR, $XDG_CACHE_HOME/vnt, ~/.cache/vnt). */
 const char *vnt_cache_dir(void);

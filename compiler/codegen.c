@@ -8,6 +8,7 @@
 #include "config.h"
 #include "compiler/codegen.h"
 #include "compiler/filter_gen.h"
+#include "compiler/hopkind.h"
 #include "lib/strbuf.h"
 
 struct cg {
@@ -23,15 +24,44 @@ struct cg {
 
 /* ---- filters ---- */
 
-static int dev_slot(struct cg *c, const char *name)
+/* The device table's slot for name, added on first use with where the
+ * script names it (loc, may be NULL), for the running host's errors. */
+static int dev_slot(struct cg *c, const char *name, const struct vnt_loc *loc)
 {
 	for (int i = 0; i < c->pl->ndevs; i++)
 		if (!strcmp(c->pl->devs[i].name, name))
 			return i;
 	if (c->pl->ndevs == VNT_MAX_DEVS)
 		return -1;
-	c->pl->devs[c->pl->ndevs].name = vnt_xstrdup(name);
+	struct vnt_plan_dev *d = &c->pl->devs[c->pl->ndevs];
+	d->name = vnt_xstrdup(name);
+	if (loc && loc->src) {
+		char where[512];
+		/* "-END": the column after it, when it is on one line */
+		int n = snprintf(where, sizeof(where), "%s:%d:%d", loc->src->path, loc->line, loc->col);
+		if (loc->end_line == loc->line && loc->end_col > loc->col && n > 0 && (size_t)n < sizeof(where))
+			snprintf(where + n, sizeof(where) - (size_t)n, "-%d", loc->end_col);
+		d->srcloc = vnt_xstrdup(where);
+	}
 	return c->pl->ndevs++;
+}
+
+/* Where the value of parameter `name` of the hop being emitted is
+ * written: the call's argument, in the user's script. */
+static const struct vnt_loc *param_loc(const struct cg *c, const char *name)
+{
+	const struct vnt_hop *h = c->hop;
+	if (!h || !h->def)
+		return NULL;
+	for (int i = 0; i < h->def->nparams; i++) {
+		if (strcmp(h->def->params[i], name))
+			continue;
+		const struct vnt_arg *a = h->args;
+		for (int k = 0; a && k < i; k++)
+			a = a->next;
+		return a ? &a->loc : NULL;
+	}
+	return NULL;
 }
 
 static const char *param_value(struct vnt_filter_env *env, const char *name, uint64_t *num)
@@ -80,7 +110,8 @@ static int emit_ctx(struct vnt_filter_env *env, const struct vnt_fexpr *f, struc
 			sb_puts(out, "1");
 			return 0;
 		}
-		int k = dev_slot(c, s);
+		const struct vnt_loc *at = f->param ? param_loc(c, f->param) : &f->loc;
+		int k = dev_slot(c, s, at ? at : &f->loc);
 		if (k < 0) {
 			vnt_error(c->d, &f->loc, NULL, "too many device names: at most %d", VNT_MAX_DEVS);
 			return -1;
@@ -94,7 +125,7 @@ static int emit_ctx(struct vnt_filter_env *env, const struct vnt_fexpr *f, struc
 		if (s) {
 			char name[300];
 			snprintf(name, sizeof(name), "%s/", s);   /* a namespace without a device */
-			int k = dev_slot(c, name);
+			int k = dev_slot(c, name, &f->loc);
 			if (k < 0)
 				return -1;
 			sb_printf(out, "(ev->netns == vnt_dev_netns[%d])", k);
@@ -210,7 +241,7 @@ static void emit_quick(struct cg *c, const struct vnt_hop *h, const struct vnt_f
 			continue;
 		const char *s = f->param ? param_value(&env, f->param, NULL) : f->str;
 		if (s && *s && strcmp(s, "*"))
-			k = dev_slot(c, s);
+			k = dev_slot(c, s, f->param ? param_loc(c, f->param) : &f->loc);
 	}
 	sb_printf(&c->out, "static __always_inline int vnt_quick_%d(struct sk_buff *skb)\n{\n", h->id);
 	if (k < 0)
@@ -244,6 +275,15 @@ static int emit_hop_filters(struct cg *c, const struct vnt_hop *h, const struct 
 	struct vnt_fexpr *tmp[256];
 	int ntmp = 0, rc = 0;
 	c->hop = h;
+	/* The device the hop's filter names, for people (vnt inspect). */
+	struct vnt_plan_hop *ph = &c->pl->hops[h->id];
+	for (int i = 0; i < nc && !ph->filter_dev; i++) {
+		const struct vnt_fexpr *f = ctx[i];
+		struct vnt_filter_env env = { .priv = c };
+		const char *s = f->kind == F_CTX && f->ctx == C_DEV ? (f->param ? param_value(&env, f->param, NULL) : f->str) : NULL;
+		if (s && *s && strcmp(s, "*"))
+			ph->filter_dev = vnt_xstrdup(s);
+	}
 	char name[48];
 	emit_quick(c, h, ctx, nc);
 	snprintf(name, sizeof(name), "vnt_pre_%d", h->id);
@@ -459,9 +499,8 @@ static void emit_hop_body(struct cg *c, const struct vnt_plan_hop *h)
 {
 	struct strbuf *o = &c->out;
 	const struct vnt_plan_trace *t = &c->pl->traces[h->trace];
-	bool has_pkt = h->kind == HK_TC_INGRESS || h->kind == HK_TC_EGRESS || h->kind == HK_XDP ||
-		       h->skb_arg >= 0 || h->skb_field_off >= 0;
-	sb_printf(o, "/* hop %s = %s (%s %s) */\n", h->name, h->def, vnt_hopkind_name(h->kind), h->target);
+	bool has_pkt = vnt_plan_hop_has_packet(h);
+	sb_printf(o, "/* hop %s = %s (%s %s) */\n", h->name, h->def, h->kind->name, h->target);
 	sb_printf(o, "static __always_inline int vnt_body_%d(struct vnt_ev *ev)\n{\n", h->id);
 	if (has_pkt)
 		sb_printf(o, "\tif (!vnt_pf_%d(ev->p, ev))\n\t\treturn 0;\n", h->id);
@@ -492,15 +531,18 @@ static void emit_hop_body(struct cg *c, const struct vnt_plan_hop *h)
 	}
 	if (t->breakdown) {
 		c->need_flow = true;
-		int local = h->id - t->first_hop, npk = 0;
-		for (int i = 0; i < t->nhops; i++)
+		int local = h->id - t->first_hop, npk = 0, npath = vnt_plan_path_hops(c->pl, t);
+		for (int i = 0; i < npath; i++)
 			npk += c->pl->hops[t->first_hop + i].task_arg < 0;
-		if (h->task_arg < 0) {
+		if (local >= npath) {
+			/* A drop hop: charged to the segment the packet died in. */
+			sb_printf(o, "\tvnt_bd_drop(ev, %d, %d, %d);\n", h->trace, t->first_hop, npk);
+		} else if (h->task_arg < 0) {
 			sb_printf(o, "\tvnt_bd_hop(ev, %d, %d, %d, %d);\n", h->trace, t->first_hop, local, npk);
 		} else {
 			/* Scheduler hops: consecutive ones pair up by task identity. */
 			bool prev_task = local > 0 && c->pl->hops[h->id - 1].task_arg >= 0;
-			bool next_task = local + 1 < t->nhops && c->pl->hops[h->id + 1].task_arg >= 0;
+			bool next_task = local + 1 < npath && c->pl->hops[h->id + 1].task_arg >= 0;
 			if (prev_task)
 				sb_printf(o, "\tif (lat_%d_%d >= 0) {\n\t\tvnt_bd_record(%d, lat_%d_%d);\n"
 					  "\t\tvnt_inc(&vnt_bd_seen, %d);\n\t}\n", h->id - 1, h->id, h->id - 1, h->id - 1, h->id, h->id);
@@ -516,16 +558,15 @@ static void emit_hop_body(struct cg *c, const struct vnt_plan_hop *h)
 		const struct vnt_plan_agg *a = &c->pl->aggs[i];
 		if (!(a->hop_mask & (1u << h->id)))
 			continue;
-		for (int k = 0; k < a->nkeys; k++)
-			if ((a->keys[k].field == KF_REASON && h->reason_arg < 0) ||
-			    (a->keys[k].field == KF_LOCATION && h->location_arg < 0))
-				vnt_error(c->d, NULL, "restrict the aggregation to the drop hop with `at HOP`",
-					  "%s: key '%s' is only known at drop hops (skb.drop), not at hop '%s'", a->title,
-					  vnt_keyfield_name(a->keys[k].field), h->name);
-		char buf[64];
+		char buf[64], cond[96] = "";
 		const char *v = value_expr(a, buf, sizeof(buf));
 		if (a->src == VS_LATENCY)
-			sb_printf(o, "\tif (%s >= 0)\n\t\tvnt_update_%d(ev, %s);\n", v, a->id, v);
+			snprintf(cond, sizeof(cond), "%s >= 0", v);
+		if (a->filter)
+			snprintf(cond + strlen(cond), sizeof(cond) - strlen(cond), "%svnt_af_%d(ev->p, ev)", *cond ? " && " : "",
+				 a->id);
+		if (*cond)
+			sb_printf(o, "\tif (%s)\n\t\tvnt_update_%d(ev, %s);\n", cond, a->id, v);
 		else
 			sb_printf(o, "\tvnt_update_%d(ev, %s);\n", a->id, v);
 	}
@@ -566,58 +607,12 @@ static int emit_shared_prog(struct cg *c, const struct vnt_plan_hop *last, int n
 
 static int emit_hop_prog(struct cg *c, const struct vnt_plan_hop *h)
 {
-	char id[16], arg[16], off[16], sec[300];
+	char id[16], off[16];
 	snprintf(id, sizeof(id), "%d", h->id);
-	snprintf(arg, sizeof(arg), "%d", h->skb_arg);
 	snprintf(off, sizeof(off), "%d", h->skb_field_off);
-	const char *tpl = NULL;
-	switch (h->kind) {
-	case HK_TP_BTF:
-		snprintf(sec, sizeof(sec), "tp_btf/%s", h->target);
-		tpl = h->skb_arg >= 0 ? "hop_btf_skb.tpl" : h->task_arg >= 0 ? "hop_btf_task.tpl" : "hop_noskb.tpl";
-		if (h->skb_arg < 0 && h->task_arg >= 0)
-			snprintf(arg, sizeof(arg), "%d", h->task_arg);
-		break;
-	case HK_FENTRY:
-		snprintf(sec, sizeof(sec), "fentry/%s", h->target);
-		tpl = h->skb_arg >= 0 ? "hop_btf_skb.tpl" : "hop_noskb.tpl";
-		break;
-	case HK_RAW_TP:
-		snprintf(sec, sizeof(sec), "raw_tp/%s", h->target);
-		tpl = h->skb_arg >= 0 ? "hop_raw_tp_skb.tpl" : "hop_noskb.tpl";
-		break;
-	case HK_KPROBE:
-		snprintf(sec, sizeof(sec), "kprobe/%s", h->target);
-		tpl = h->skb_arg >= 0 ? "hop_kprobe_skb.tpl" : "hop_noskb.tpl";
-		if (h->skb_arg > 4) {
-			vnt_error(c->d, NULL, "kprobes read the sk_buff from the first five arguments",
-				  "hop %s: sk_buff argument %d of %s is out of reach", h->name, h->skb_arg, h->target);
-			return -1;
-		}
-		snprintf(arg, sizeof(arg), "%d", h->skb_arg + 1);
-		break;
-	case HK_TRACEPOINT: {
-		const char *colon = strchr(h->target, ':');
-		snprintf(sec, sizeof(sec), "tp/%.*s/%s", (int)(colon - h->target), h->target, colon + 1);
-		tpl = h->skb_field_off >= 0 ? "hop_tracepoint_skb.tpl" : "hop_noskb.tpl";
-		break;
-	}
-	case HK_TC_INGRESS:
-	case HK_TC_EGRESS:
-		snprintf(sec, sizeof(sec), "tc");
-		tpl = "hop_tc.tpl";
-		break;
-	case HK_XDP:
-		snprintf(sec, sizeof(sec), "xdp");
-		tpl = "hop_xdp.tpl";
-		break;
-	case HK_UPROBE:
-		snprintf(sec, sizeof(sec), "uprobe");
-		tpl = "hop_noskb.tpl";
-		break;
-	default:
-		return -1;
-	}
+	struct vnt_hop_program hp = { .tpl = NULL };
+	h->kind->program(h, &hp);   /* the kind's section and template (compiler/hops/) */
+	const char *tpl = hp.tpl, *sec = hp.sec, *arg = hp.arg;
 	/* Extra tracepoint arguments some keys need (kfree_skb's reason). */
 	sb_printf(&c->out, "#define VNT_HOP_ARGS_%d(ev, ctx) do {", h->id);
 	if (h->reason_arg >= 0)
@@ -667,30 +662,23 @@ int vnt_codegen(struct vnt_program *prog, struct vnt_diag *d, char **csrc, struc
 		for (struct vnt_hop *h = t->hops; h; h = h->next)
 			if (h->id < pl->nhops)
 				rc |= emit_hop_filters(&c, h, t);
-	for (int ti2 = 0; ti2 < pl->ntraces; ti2++) {
-		const struct vnt_plan_trace *bt = &pl->traces[ti2];
-		if (!bt->breakdown)
-			continue;
-		for (int i = 1; i < bt->nhops; i++) {
-			const struct vnt_plan_hop *a = &pl->hops[bt->first_hop + i - 1], *b = &pl->hops[bt->first_hop + i];
-			if (a->task_arg >= 0 && b->task_arg < 0) {
-				vnt_error(d, NULL, "list the packet hops first, then the scheduler hops",
-					  "breakdown() of trace '%s': packet hop '%s' comes after scheduler hop '%s'",
-					  bt->name, b->name, a->name);
-				rc = -1;
+	/* Aggregation filters (`count() if FILTER`), in the order lower.c
+	 * numbered the aggregations. */
+	int ai = 0;
+	for (struct vnt_trace *t = prog->main->traces; t; t = t->next)
+		for (struct vnt_agg *a = t->aggs; a && ai < pl->naggs; a = a->next) {
+			if (a->kind == AG_BREAKDOWN)
+				continue;
+			if (a->where) {
+				struct vnt_filter_env env = { .diag = d, .emit_ctx = emit_ctx, .param_value = param_value, .priv = &c };
+				char name[32];
+				snprintf(name, sizeof(name), "vnt_af_%d", ai);
+				c.arbitrary_loads |= has_loads(a->where);
+				c.packet_filter |= vnt_filter_needs_packet(a->where);
+				rc |= vnt_filter_gen_top(&c.out, name, a->where, &env);
 			}
-			if (a->task_arg >= 0 && b->task_arg >= 0 && pl->nlat < VNT_MAX_HOPS) {
-				bool have = false;
-				for (int k = 0; k < pl->nlat; k++)
-					have |= pl->lat[k].from == a->id && pl->lat[k].to == b->id;
-				if (!have) {
-					pl->lat[pl->nlat].from = a->id;
-					pl->lat[pl->nlat].to = b->id;
-					pl->nlat++;
-				}
-			}
+			ai++;
 		}
-	}
 	for (int i = 0; i < pl->naggs; i++)
 		emit_agg(&c, &pl->aggs[i]);
 	for (int i = 0; i < pl->nhops; i++)

@@ -146,12 +146,15 @@ int vnt_kinfo_tracepoint_skb_off(const char *catname, int *off)
 	snprintf(cat, sizeof(cat), "%.*s", (int)(colon - catname), catname);
 	static const char *const roots[] = { "/sys/kernel/tracing", "/sys/kernel/debug/tracing" };
 	char *fmt = NULL;
+	int err = ENOENT;
 	for (size_t i = 0; i < 2 && !fmt; i++) {
 		snprintf(path, sizeof(path), "%s/events/%s/%s/format", roots[i], cat, colon + 1);
 		fmt = vnt_read_file(path, NULL);
+		if (!fmt && (errno == EACCES || errno == EPERM))
+			err = EACCES;   /* there, but tracefs is root's */
 	}
 	if (!fmt)
-		return -ENOENT;
+		return -err;
 	*off = -1;
 	char *f = strstr(fmt, " skbaddr;");
 	if (f) {

@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include "compiler/codegen.h"
+#include "compiler/filter_gen.h"
+#include "compiler/hopkind.h"
 #include "compiler/kernel_info.h"
 #include "lib/strbuf.h"
 
@@ -45,10 +47,11 @@ static int lower_hop(struct vnt_plan *pl, const struct vnt_hop *h, int trace, st
 {
 	struct vnt_plan_hop *ph = &pl->hops[pl->nhops];
 	const char *formname = h->def ? h->def->attach.form : h->callee;
-	const struct vnt_form *form = vnt_form_find(formname);
+	const struct vnt_hopkind *kind = vnt_hopkind_by_form(formname);
 	const struct vnt_loc *loc = &h->callee_loc;
-	if (!form)
-		return -1;
+	if (!kind)
+		return -1;   /* the checker said so */
+	const struct vnt_form *form = &kind->form;
 	ph->id = pl->nhops;
 	ph->trace = trace;
 	ph->name = vnt_xstrdup(h->name);
@@ -56,7 +59,7 @@ static int lower_hop(struct vnt_plan *pl, const struct vnt_hop *h, int trace, st
 	sb_init(&b);
 	sb_printf(&b, "%s%s%s", h->module ? h->module : "", h->module ? "." : "", h->callee);
 	ph->def = sb_steal(&b);
-	ph->kind = (enum vnt_hopkind)form->kind;
+	ph->kind = kind;
 	ph->skb_arg = -1;
 	ph->skb_field_off = -1;
 	ph->task_arg = -1;
@@ -69,86 +72,23 @@ static int lower_hop(struct vnt_plan *pl, const struct vnt_hop *h, int trace, st
 	ph->srcloc = vnt_xstrdup(where);
 	pl->nhops++;
 
-	const struct vnt_arg *a0 = hop_arg(h, 0), *a1 = hop_arg(h, 1);
-	if (!a0 || a0->kind == L_NUM) {
+	struct vnt_hop_lowering l = { .ph = ph, .a0 = hop_arg(h, 0), .a1 = hop_arg(h, 1), .skb_arg = -1, .loc = loc, .d = d };
+	if (!l.a0 || l.a0->kind == L_NUM) {
 		vnt_error(d, loc, form->usage, "%s() needs a string as its first argument", form->name);
 		return -1;
 	}
-	if (!valid_c_ident_chars(a0->str) || !*a0->str) {
-		vnt_error(d, &a0->loc, NULL, "invalid name \"%s\" for %s()", a0->str, form->name);
+	if (!valid_c_ident_chars(l.a0->str) || !*l.a0->str) {
+		vnt_error(d, &l.a0->loc, NULL, "invalid name \"%s\" for %s()", l.a0->str, form->name);
 		return -1;
 	}
-	int explicit_arg = -1;
-	if (a1 && form->kind != HK_UPROBE) {
-		if (a1->kind != L_NUM || a1->num > 11) {
-			vnt_error(d, &a1->loc, form->usage, "the second argument is the index of the sk_buff argument (0-11)");
+	if (l.a1 && kind->skb_second) {
+		if (l.a1->kind != L_NUM || l.a1->num > 11) {
+			vnt_error(d, &l.a1->loc, form->usage, "the second argument is the index of the sk_buff argument (0-11)");
 			return -1;
 		}
-		explicit_arg = (int)a1->num;
+		l.skb_arg = (int)l.a1->num;
 	}
-	int rc;
-	switch (ph->kind) {
-	case HK_TP_BTF:
-	case HK_RAW_TP:
-		ph->target = vnt_xstrdup(a0->str);
-		rc = vnt_kinfo_tp_skb_arg(a0->str, &ph->skb_arg);
-		if (rc == -ENOENT && explicit_arg < 0) {
-			vnt_error(d, loc, "`ls /sys/kernel/tracing/events/*/` lists this kernel's tracepoints",
-				  "this kernel has no tracepoint '%s'", a0->str);
-			return -1;
-		}
-		if (explicit_arg >= 0)
-			ph->skb_arg = explicit_arg;
-		/* No packet: a scheduler-like hop identifies a task instead. */
-		if (ph->skb_arg < 0 && ph->kind == HK_TP_BTF)
-			vnt_kinfo_tp_task_arg(a0->str, &ph->task_arg);
-		if (ph->kind == HK_TP_BTF)
-			vnt_kinfo_tp_drop_args(a0->str, &ph->reason_arg, &ph->location_arg);
-		break;
-	case HK_TRACEPOINT:
-		if (!strchr(a0->str, ':')) {
-			vnt_error(d, &a0->loc, "write tracepoint(\"category:name\"), e.g. tracepoint(\"net:netif_receive_skb\")",
-				  "tracepoint name without a category");
-			return -1;
-		}
-		ph->target = vnt_xstrdup(a0->str);
-		if (vnt_kinfo_tracepoint_skb_off(a0->str, &ph->skb_field_off) == -ENOENT) {
-			vnt_error(d, loc, "`ls /sys/kernel/tracing/events/` lists the categories",
-				  "this kernel has no tracepoint '%s'", a0->str);
-			return -1;
-		}
-		break;
-	case HK_KPROBE:
-	case HK_FENTRY:
-		ph->target = vnt_xstrdup(a0->str);
-		if (explicit_arg >= 0)
-			ph->skb_arg = explicit_arg;
-		else if (vnt_kinfo_func_skb_arg(a0->str, &ph->skb_arg) == -ENOENT)
-			ph->skb_arg = -1;   /* not in BTF: no packet unless told */
-		break;
-	case HK_TC_INGRESS:
-	case HK_TC_EGRESS:
-	case HK_XDP:
-		if (!strcmp(a0->str, "*")) {
-			vnt_error(d, &a0->loc, "tc and XDP hops attach to one device each", "a device name is required here");
-			return -1;
-		}
-		ph->dev = vnt_xstrdup(a0->str);
-		ph->target = vnt_xstrdup(a0->str);
-		break;
-	case HK_UPROBE:
-		if (!a1 || a1->kind != L_STR) {
-			vnt_error(d, loc, form->usage, "uprobe() needs a binary and a symbol");
-			return -1;
-		}
-		sb_init(&b);
-		sb_printf(&b, "%s:%s", a0->str, a1->str);
-		ph->target = sb_steal(&b);
-		break;
-	default:
-		return -1;
-	}
-	return 0;
+	return kind->lower(&l);
 }
 
 static int add_lat(struct vnt_plan *pl, int from, int to)
@@ -159,6 +99,29 @@ static int add_lat(struct vnt_plan *pl, int from, int to)
 	pl->lat[pl->nlat].from = from;
 	pl->lat[pl->nlat].to = to;
 	return pl->nlat++;
+}
+
+/* The text of loc in its source, as written (one line or several). */
+static char *source_text(const struct vnt_loc *loc)
+{
+	const char *t = loc->src ? loc->src->text : NULL;
+	if (!t)
+		return NULL;
+	for (int l = 1; l < loc->line && *t; t++)
+		if (*t == '\n')
+			l++;
+	const char *start = t + loc->col - 1, *end = t;
+	for (int l = loc->line; l < loc->end_line && *end; end++)
+		if (*end == '\n')
+			l++;
+	end += loc->end_col - 1;
+	if (end <= start || (size_t)(start - loc->src->text) > loc->src->len)
+		return NULL;
+	struct strbuf b;
+	sb_init(&b);
+	for (const char *p = start; p < end && *p; p++)
+		sb_putn(&b, *p == '\n' || *p == '\t' ? " " : p, 1);   /* one line */
+	return sb_steal(&b);
 }
 
 static char *agg_title(const struct vnt_agg *a)
@@ -177,6 +140,10 @@ static char *agg_title(const struct vnt_agg *a)
 			sb_printf(&b, ", %lld, %lld, %lld", (long long)a->lmin, (long long)a->lmax, (long long)a->lstep);
 	}
 	sb_puts(&b, ")");
+	char *ftext = a->where ? source_text(&a->where->loc) : NULL;
+	if (ftext)
+		sb_printf(&b, " if %s", ftext);
+	free(ftext);
 	if (a->at) {
 		sb_puts(&b, " at ");
 		for (const struct vnt_key *k = a->at; k; k = k->next)
@@ -207,6 +174,66 @@ static uint32_t agg_entries(const struct vnt_plan_agg *pa)
 		}
 	}
 	return n > VNT_AGG_KEYS ? VNT_AGG_KEYS : n ? (uint32_t)n : 1;
+}
+
+/* The trace's drop hops (those whose tracepoint reports a drop reason),
+ * as "a" or "a, b", for hints; "" if none. */
+static void drop_hops(const struct vnt_plan *pl, const struct vnt_plan_trace *pt, char *buf, size_t n)
+{
+	size_t k = 0;
+	buf[0] = '\0';
+	for (int i = pt->first_hop; i < pt->first_hop + pt->nhops && k < n; i++)
+		if (pl->hops[i].reason_arg >= 0) {
+			int w = snprintf(buf + k, n - k, "%s%s", k ? ", " : "", pl->hops[i].name);
+			k += w > 0 ? (size_t)w : 0;
+		}
+}
+
+/* `by reason` / `by location`: known only where the kernel reports a
+ * drop. Each misuse is reported where it is written, with the fix. */
+static void check_drop_keys(struct vnt_plan *pl, const struct vnt_plan_agg *pa, const struct vnt_agg *a, int trace,
+			    struct vnt_diag *d)
+{
+	const struct vnt_plan_trace *pt = &pl->traces[trace];
+	const struct vnt_key *k = a->keys;
+	for (int i = 0; i < pa->nkeys; i++, k = k->next) {
+		enum vnt_keyfield f = pa->keys[i].field;
+		if (f != KF_REASON && f != KF_LOCATION)
+			continue;
+		const char *key = vnt_keyfield_name(f);
+		char drops[256], hint[512];
+		drop_hops(pl, pt, drops, sizeof(drops));
+		for (int h = 0; h < pl->nhops; h++) {
+			if (!(pa->hop_mask >> h & 1) || pl->hops[h].reason_arg >= 0)
+				continue;
+			if (pa->src == VS_LATENCY) {
+				snprintf(hint, sizeof(hint), "a dropped packet has no latency to a later hop; count drops by %s at the "
+					 "drop hop instead: `count() at %s by %s`", key, *drops ? drops : "DROP", key);
+				vnt_error(d, &k->loc, hint, "key '%s' is known only at drop hops, and %s is recorded at hop '%s', "
+					  "which is not one", key, pa->value_text, pl->hops[h].name);
+			} else if (a->at) {
+				const struct vnt_key *at = a->at;
+				while (at && strcmp(at->name, pl->hops[h].name))
+					at = at->next;
+				snprintf(hint, sizeof(hint), "list only drop hops after `at`%s%s", *drops ? "; this trace's: " : "",
+					 drops);
+				vnt_error(d, at ? &at->loc : &k->loc, hint, "hop '%s' is not a drop hop: key '%s' is unknown there",
+					  pl->hops[h].name, key);
+			} else {
+				char call[128];
+				snprintf(call, sizeof(call), "%s(%s)", vnt_aggfn_name(pa->fn), pa->value_text ? pa->value_text : "");
+				if (*drops)
+					snprintf(hint, sizeof(hint), "restrict the aggregation to the drop hop with `at`: `%s at %s by %s`",
+						 call, drops, key);
+				else
+					snprintf(hint, sizeof(hint), "add a drop hop (e.g. `hop d = skb.drop(\"*\")`) and restrict the "
+						 "aggregation to it: `%s at d by %s`", call, key);
+				vnt_error(d, &k->loc, hint, "key '%s' is known only at drop hops, and this aggregation is also "
+					  "updated at hop '%s'", key, pl->hops[h].name);
+			}
+			break;   /* one report per key */
+		}
+	}
 }
 
 static int lower_agg(struct vnt_plan *pl, const struct vnt_trace *t, const struct vnt_agg *a, int trace)
@@ -282,7 +309,60 @@ static int lower_agg(struct vnt_plan *pl, const struct vnt_trace *t, const struc
 	snprintf(m, sizeof(m), "vnt_agg_%d", pa->id);
 	pa->map = vnt_xstrdup(m);
 	pa->max_entries = pa->nkeys ? agg_entries(pa) : 1;
+	if (a->where) {
+		pa->filter = source_text(&a->where->loc);
+		if (!pa->filter)
+			pa->filter = vnt_xstrdup("(filter)");
+	}
 	return 0;
+}
+
+/* `if FILTER` that reads packet headers needs a packet at every hop
+ * where the aggregation is updated. */
+static void check_agg_filter(const struct vnt_plan *pl, const struct vnt_plan_agg *pa, const struct vnt_agg *a,
+			     struct vnt_diag *d)
+{
+	if (!a->where || !vnt_filter_needs_packet(a->where))
+		return;
+	for (int h = 0; h < pl->nhops; h++) {
+		const struct vnt_plan_hop *ph = &pl->hops[h];
+		if ((pa->hop_mask >> h & 1) && !vnt_plan_hop_has_packet(ph)) {
+			vnt_error(d, &a->where->loc, "restrict the aggregation to packet hops with `at`, or filter on context only "
+				  "(dev, cpu, pid, comm, ...)", "this filter reads packet headers, but hop '%s' has no packet",
+				  ph->name);
+			return;
+		}
+	}
+}
+
+/* breakdown(): packet hops come first; consecutive scheduler hops pair
+ * up by task identity, as a latency pair each. */
+static void lower_breakdown(struct vnt_plan *pl, const struct vnt_trace *t, int trace, struct vnt_diag *d)
+{
+	const struct vnt_plan_trace *bt = &pl->traces[trace];
+	int npath = vnt_plan_path_hops(pl, bt);
+	const struct vnt_hop *ah = t->hops;
+	for (int i = 0; i < npath && ah; i++, ah = ah->next)
+		if (vnt_plan_hop_drop(&pl->hops[bt->first_hop + i])) {
+			vnt_error(d, &ah->loc, "a drop hop is where packets leave the path: list drop hops after the path's hops",
+				  "breakdown() of trace '%s': drop hop '%s' is in the middle of the path", bt->name, ah->name);
+			return;
+		}
+	if (npath < 2) {
+		vnt_error(d, &t->loc, "list the path's hops in order; drop hops (skb.drop) come after them",
+			  "breakdown() of trace '%s' needs at least two hops besides its drop hops", bt->name);
+		return;
+	}
+	ah = t->hops;
+	for (int i = 1; i < npath && ah; i++, ah = ah->next) {
+		const struct vnt_plan_hop *a = &pl->hops[bt->first_hop + i - 1], *b = &pl->hops[bt->first_hop + i];
+		if (a->task_arg >= 0 && b->task_arg < 0)
+			vnt_error(d, &ah->next->loc, "list the packet hops first, then the scheduler hops",
+				  "breakdown() of trace '%s': packet hop '%s' comes after scheduler hop '%s'",
+				  bt->name, b->name, a->name);
+		if (a->task_arg >= 0 && b->task_arg >= 0 && pl->nlat < VNT_MAX_HOPS)
+			add_lat(pl, a->id, b->id);
+	}
 }
 
 /* Hops of one hook (kind, target, sk_buff argument) run in one program,
@@ -298,7 +378,10 @@ static void share_programs(struct vnt_plan *pl)
 			continue;
 		for (int j = 0; j < i; j++) {
 			const struct vnt_plan_hop *f = &pl->hops[j];
-			if (vnt_plan_hop_btf_skb(f) && f->kind == h->kind && f->skb_arg == h->skb_arg && !strcmp(f->target, h->target)) {
+			/* Not across traces that end at different times: a trace's
+			 * programs are detached at its own `for` (vnt run, the agent). */
+			if (vnt_plan_hop_btf_skb(f) && f->kind == h->kind && f->skb_arg == h->skb_arg &&
+			    !strcmp(f->target, h->target) && pl->traces[f->trace].for_ns == pl->traces[h->trace].for_ns) {
 				free(h->prog);
 				h->prog = vnt_xstrdup(f->prog);
 				break;
@@ -328,10 +411,15 @@ struct vnt_plan *vnt_lower(struct vnt_program *prog, struct vnt_diag *d)
 			lower_hop(pl, h, pl->ntraces, d);
 		pt->nhops = pl->nhops - pt->first_hop;
 		for (struct vnt_agg *a = t->aggs; a && pl->naggs < VNT_MAX_AGGS; a = a->next)
-			if (a->kind != AG_BREAKDOWN)
+			if (a->kind != AG_BREAKDOWN) {
 				lower_agg(pl, t, a, pl->ntraces);
+				check_drop_keys(pl, &pl->aggs[pl->naggs - 1], a, pl->ntraces, d);
+				check_agg_filter(pl, &pl->aggs[pl->naggs - 1], a, d);
+			}
 		pt->breakdown = t->breakdown != NULL;
 		pt->events = t->events;
+		if (pt->breakdown && d->errors == errs)
+			lower_breakdown(pl, t, pl->ntraces, d);
 		pl->ntraces++;
 	}
 	if (d->errors != errs) {

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <json-c/json.h>
+#include "compiler/hopkind.h"
 #include "compiler/plan.h"
 #include "lang/ast.h"
 
@@ -47,9 +48,10 @@ char *vnt_manifest_write(const struct vnt_plan *p)
 		put_i(o, "trace", h->trace);
 		put_s(o, "name", h->name);
 		put_s(o, "def", h->def);
-		put_s(o, "kind", vnt_hopkind_name(h->kind));
+		put_s(o, "kind", h->kind->name);
 		put_s(o, "target", h->target);
 		put_s(o, "dev", h->dev);
+		put_s(o, "filter_dev", h->filter_dev);
 		put_i(o, "skb_arg", h->skb_arg);
 		put_i(o, "skb_field_off", h->skb_field_off);
 		put_i(o, "task_arg", h->task_arg);
@@ -75,6 +77,8 @@ char *vnt_manifest_write(const struct vnt_plan *p)
 		put_i(o, "id", a->id);
 		put_i(o, "trace", a->trace);
 		put_s(o, "title", a->title);
+		if (a->filter)
+			put_s(o, "filter", a->filter);
 		put_s(o, "value", a->value_text);
 		put_s(o, "fn", vnt_aggfn_name(a->fn));
 		put_i(o, "src", a->src);
@@ -101,10 +105,14 @@ char *vnt_manifest_write(const struct vnt_plan *p)
 		json_object_array_add(aggs, o);
 	}
 	json_object_object_add(root, "aggregations", aggs);
-	json_object *devs = json_object_new_array();
-	for (int i = 0; i < p->ndevs; i++)
+	json_object *devs = json_object_new_array(), *dlocs = json_object_new_array();
+	for (int i = 0; i < p->ndevs; i++) {
 		json_object_array_add(devs, json_object_new_string(p->devs[i].name));
+		json_object_array_add(dlocs, p->devs[i].srcloc ? json_object_new_string(p->devs[i].srcloc) : NULL);
+	}
 	json_object_object_add(root, "devices", devs);
+	/* Where the script names each device, for errors on the running host. */
+	json_object_object_add(root, "device_srclocs", dlocs);
 	char *s = vnt_xstrdup(json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
 	json_object_put(root);
 	return s;
@@ -204,15 +212,17 @@ struct vnt_plan *vnt_manifest_read(const char *json, char *err, size_t errlen)
 		h->name = gs(&r, o, "name");
 		h->def = gs(&r, o, "def");
 		char *kind = gs(&r, o, "kind");
-		int k = kind ? vnt_hopkind_parse(kind) : -1;
+		const struct vnt_hopkind *k = kind ? vnt_hopkind_find(kind) : NULL;
 		free(kind);
-		if (k < 0)
+		if (!k)
 			bad(&r, "unknown hop kind");
-		h->kind = (enum vnt_hopkind)(k < 0 ? 0 : k);
+		h->kind = k ? k : vnt_hopkinds[0];   /* never NULL, even in a plan being refused */
 		h->target = gs(&r, o, "target");
 		json_object *dv = NULL;
 		if (json_object_object_get_ex(o, "dev", &dv) && dv && json_object_is_type(dv, json_type_string))
 			h->dev = vnt_xstrdup(json_object_get_string(dv));
+		if (json_object_object_get_ex(o, "filter_dev", &dv) && dv && json_object_is_type(dv, json_type_string))
+			h->filter_dev = vnt_xstrdup(json_object_get_string(dv));
 		h->skb_arg = (int)gi(&r, o, "skb_arg");
 		h->skb_field_off = (int)gi(&r, o, "skb_field_off");
 		h->task_arg = (int)gi(&r, o, "task_arg");
@@ -252,6 +262,8 @@ struct vnt_plan *vnt_manifest_read(const char *json, char *err, size_t errlen)
 		json_object *vv = NULL;
 		if (json_object_object_get_ex(o, "value", &vv) && vv && json_object_is_type(vv, json_type_string))
 			g->value_text = vnt_xstrdup(json_object_get_string(vv));
+		if (json_object_object_get_ex(o, "filter", &vv) && vv && json_object_is_type(vv, json_type_string))
+			g->filter = vnt_xstrdup(json_object_get_string(vv));
 		char *fn = gs(&r, o, "fn");
 		int f = fn ? vnt_aggfn_parse(fn) : -1;
 		free(fn);
@@ -312,6 +324,13 @@ struct vnt_plan *vnt_manifest_read(const char *json, char *err, size_t errlen)
 		}
 		p->devs[p->ndevs++].name = vnt_xstrdup(json_object_get_string(o));
 	}
+	json_object *dl;
+	if (!r.bad && json_object_object_get_ex(root, "device_srclocs", &dl) && json_object_is_type(dl, json_type_array))
+		for (int i = 0; i < p->ndevs && (size_t)i < json_object_array_length(dl); i++) {
+			json_object *o = json_object_array_get_idx(dl, (size_t)i);
+			if (o && json_object_is_type(o, json_type_string))
+				p->devs[i].srcloc = vnt_xstrdup(json_object_get_string(o));
+		}
 	for (int t = 0; t < p->ntraces && !r.bad; t++) {
 		const struct vnt_plan_trace *tr = &p->traces[t];
 		if (tr->first_hop + tr->nhops > p->nhops)

@@ -2,11 +2,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "compiler/hopkind.h"
 #include "compiler/plan.h"
 
-static const char *const hopkinds[HK__COUNT] = {
-	"tp_btf", "tracepoint", "raw_tp", "tc_ingress", "tc_egress", "xdp", "kprobe", "fentry", "uprobe",
-};
 static const char *const keyfields[KF__COUNT] = {
 	"hop", "dev", "ifindex", "netns", "cpu", "pid", "comm", "mark",
 	"len", "flow", "saddr", "daddr", "sport", "dport", "proto", "reason", "location",
@@ -19,11 +17,14 @@ static const uint32_t keysizes[KF__COUNT] = {
 };
 static const char *const aggfns[] = { "count", "sum", "min", "max", "avg", "hist", "lhist" };
 
-const char *vnt_hopkind_name(enum vnt_hopkind k) { return k < HK__COUNT ? hopkinds[k] : "?"; }
-
 bool vnt_plan_hop_btf_skb(const struct vnt_plan_hop *h)
 {
-	return (h->kind == HK_TP_BTF || h->kind == HK_FENTRY) && h->skb_arg >= 0;
+	return h->kind->btf_typed && h->skb_arg >= 0;
+}
+
+bool vnt_plan_hop_has_packet(const struct vnt_plan_hop *h)
+{
+	return h->kind->always_packet || h->skb_arg >= 0 || h->skb_field_off >= 0;
 }
 uint64_t vnt_plan_agg_map_bytes(const struct vnt_plan_agg *a)
 {
@@ -42,6 +43,19 @@ uint64_t vnt_plan_agg_map_bytes(const struct vnt_plan_agg *a)
 bool vnt_plan_agg_prealloc(const struct vnt_plan_agg *a)
 {
 	return vnt_plan_agg_map_bytes(a) <= VNT_AGG_PREALLOC_BYTES;
+}
+
+bool vnt_plan_hop_drop(const struct vnt_plan_hop *h)
+{
+	return h->reason_arg >= 0;
+}
+
+int vnt_plan_path_hops(const struct vnt_plan *p, const struct vnt_plan_trace *t)
+{
+	int n = t->nhops;
+	while (n > 0 && vnt_plan_hop_drop(&p->hops[t->first_hop + n - 1]))
+		n--;
+	return n;
 }
 
 int vnt_plan_hop_mask(const struct vnt_plan *p, const char *const *names, int n, uint32_t *mask, char *err,
@@ -90,7 +104,6 @@ static int find(const char *const *names, int n, const char *s)
 	return -1;
 }
 
-int vnt_hopkind_parse(const char *s) { return find(hopkinds, HK__COUNT, s); }
 int vnt_keyfield_parse(const char *s) { return find(keyfields, KF__COUNT, s); }
 int vnt_aggfn_parse(const char *s) { return find(aggfns, AGF_LHIST + 1, s); }
 
@@ -107,6 +120,7 @@ void vnt_plan_free(struct vnt_plan *p)
 		free(h->def);
 		free(h->target);
 		free(h->dev);
+		free(h->filter_dev);
 		free(h->prog);
 		free(h->srcloc);
 	}
@@ -114,9 +128,12 @@ void vnt_plan_free(struct vnt_plan *p)
 		free(p->aggs[i].title);
 		free(p->aggs[i].value_text);
 		free(p->aggs[i].map);
+		free(p->aggs[i].filter);
 	}
-	for (int i = 0; i < p->ndevs; i++)
+	for (int i = 0; i < p->ndevs; i++) {
 		free(p->devs[i].name);
+		free(p->devs[i].srcloc);
+	}
 	free(p->script);
 	free(p);
 }

@@ -19,18 +19,7 @@
 #define VNT_BD_MAXHOPS 16       /* hops of a trace with breakdown() */
 #define VNT_LL_SLOTS 976        /* log-linear buckets: 16 exact, then 16 per power of two */
 
-enum vnt_hopkind {
-	HK_TP_BTF,      /* BTF-typed tracepoint: SEC("tp_btf/NAME") */
-	HK_TRACEPOINT,  /* classic tracepoint: SEC("tp/CAT/NAME") */
-	HK_RAW_TP,      /* raw tracepoint: SEC("raw_tp/NAME") */
-	HK_TC_INGRESS,  /* tc clsact ingress on a device */
-	HK_TC_EGRESS,   /* tc clsact egress on a device */
-	HK_XDP,         /* XDP on a device */
-	HK_KPROBE,      /* kprobe on a kernel function */
-	HK_FENTRY,      /* fentry on a kernel function */
-	HK_UPROBE,      /* uprobe on a user-space symbol */
-	HK__COUNT
-};
+struct vnt_hopkind;   /* compiler/hopkind.h: one descriptor per kind */
 
 /* Key fields an aggregation can be grouped by. */
 enum vnt_keyfield {
@@ -47,9 +36,10 @@ struct vnt_plan_hop {
 	int trace;              /* index of its trace */
 	char *name;             /* name in the trace ("tx") */
 	char *def;              /* where it came from: "net.dev_xmit" or the raw form */
-	enum vnt_hopkind kind;
+	const struct vnt_hopkind *kind;
 	char *target;           /* tracepoint name, function, "binary:symbol" */
 	char *dev;              /* device for tc/xdp: "[netns/]ifname" */
+	char *filter_dev;       /* the device its filter names (`where dev d`), or NULL: for people (vnt inspect) */
 	int skb_arg;            /* tp_btf / raw_tp / kprobe / fentry: argument holding the sk_buff, -1 none */
 	int skb_field_off;      /* classic tracepoint: byte offset of skbaddr in the record, -1 none */
 	int task_arg;           /* tp_btf without a packet: argument holding the task it is about, -1 none */
@@ -81,6 +71,7 @@ struct vnt_plan_agg {
 	uint32_t key_size, value_size;
 	char *map;              /* map name */
 	uint32_t max_entries;   /* keyed maps */
+	char *filter;           /* `if FILTER` as written, or NULL: updated only for what it accepts */
 };
 
 struct vnt_plan_lat {           /* a latency pair: remembered at `from`, matched at `to` */
@@ -98,6 +89,7 @@ struct vnt_plan_trace {
 
 struct vnt_plan_dev {           /* a device named in a filter, resolved at load */
 	char *name;             /* "[netns/]ifname" */
+	char *srcloc;           /* "file:line:col" where the script names it first, or NULL */
 };
 
 struct vnt_plan {
@@ -115,12 +107,19 @@ struct vnt_plan {
 	uint32_t lru_entries;   /* latency matching table size */
 };
 
-const char *vnt_hopkind_name(enum vnt_hopkind k);
 /* A BTF-typed hop (tp_btf, fentry) given the sk_buff: it reads the
  * sk_buff's fields directly, and the hops of one hook share a program
  * that dispatches on the device (compiler/lower.c, hop_btf_prog.tpl). */
 bool vnt_plan_hop_btf_skb(const struct vnt_plan_hop *h);
-int vnt_hopkind_parse(const char *s);          /* -1 if unknown */
+/* The hop sees a packet: its context is one (tc, XDP), or it has found
+ * the sk_buff among its arguments or in its trace record. */
+bool vnt_plan_hop_has_packet(const struct vnt_plan_hop *h);
+/* In a trace with breakdown(), a hop where the kernel reports a drop (its
+ * tracepoint has a drop reason: skb.drop) ends a packet's life rather
+ * than being a segment of the path: drop hops come after the path's hops,
+ * and this is how many hops the path has. */
+bool vnt_plan_hop_drop(const struct vnt_plan_hop *h);
+int vnt_plan_path_hops(const struct vnt_plan *p, const struct vnt_plan_trace *t);
 /* Bytes a keyed aggregation's hash map takes when all its keys are in
  * use (the kernel's element header, key, value, bucket), and whether
  * that is small enough to set aside when the map is created. */

@@ -124,6 +124,7 @@ void vnt_aggs_free(struct vnt_agg *a)
 		vnt_value_free(a->val);
 		vnt_keys_free(a->keys);
 		vnt_keys_free(a->at);
+		vnt_fexpr_free(a->where);
 		free(a);
 	}
 }

@@ -88,6 +88,12 @@ struct vnt_fexpr {
 	char *param;                  /* value given by a hop parameter */
 	/* filled by the checker for F_REF */
 	struct vnt_fexpr *target;
+	/* F_REF right after `and`/`or` following a port primitive: if no such
+	 * filter exists and it names a service, it is that port ("port 22 or
+	 * https"), with these qualifiers (tcpdump's implicit qualifier) */
+	bool maybe_port;
+	enum vnt_proto port_proto;
+	enum vnt_dir port_dir;
 };
 
 /* ---- values, hops, aggregations ---- */
@@ -169,6 +175,7 @@ struct vnt_agg {
 	int nargs;                    /* arguments written, for arity errors */
 	struct vnt_key *keys;
 	struct vnt_key *at;           /* `at hop, hop`: restrict to these hops */
+	struct vnt_fexpr *where;      /* `if FILTER`: only the events it accepts, or NULL */
 	struct vnt_agg *next;
 };
 
@@ -184,6 +191,7 @@ struct vnt_trace {
 	const struct vnt_agg *breakdown; /* set by the checker: breakdown() of the path */
 	bool events;                  /* `events`: raw per-hop records to the ring buffer */
 	struct vnt_loc sample_loc;
+	bool broken;                  /* a statement of it did not parse: what it lacks is not reported again */
 	struct vnt_trace *next;
 };
 
@@ -209,6 +217,7 @@ struct vnt_module {
 	struct vnt_filterdef *filters;
 	struct vnt_hopdef *hopdefs;
 	struct vnt_trace *traces;
+	bool broken;                  /* a definition of it did not parse (names it lacks are not reported) */
 	struct vnt_module *next_loaded; /* list of all loaded modules (owner) */
 	int visiting;                 /* imports: 0 new, 1 loading, 2 done */
 };

@@ -4,11 +4,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "parse.h"
 #include "program.h"
+#include "suggest.h"
 #include "compiler/plan.h"
 
 struct ck {
 	struct vnt_program *p;
+	const struct vnt_lang_spec *spec;
 	struct vnt_diag *d;
 	const struct vnt_filterdef *stack[64];   /* filters being resolved */
 	int depth;
@@ -25,22 +28,101 @@ static bool is_param(const char *name, char **params, int n)
 	return false;
 }
 
+/* ---- "did you mean": the names a misspelling may have meant ---- */
+
+#define NAMES 128
+
+static int filter_names(const struct vnt_module *m, const char **v)
+{
+	int n = 0;
+	for (const struct vnt_filterdef *f = m->filters; f && n < NAMES; f = f->next)
+		v[n++] = f->name;
+	return n;
+}
+
+static int hopdef_names(const struct vnt_module *m, const char **v)
+{
+	int n = 0;
+	for (const struct vnt_hopdef *h = m->hopdefs; h && n < NAMES; h = h->next)
+		v[n++] = h->name;
+	return n;
+}
+
+static int import_names(const struct vnt_module *m, const char **v)
+{
+	int n = 0;
+	for (const struct vnt_import *im = m->imports; im && n < NAMES; im = im->next)
+		v[n++] = im->alias;
+	return n;
+}
+
+static int trace_hop_names(const struct vnt_trace *t, const char **v)
+{
+	int n = 0;
+	for (const struct vnt_hop *h = t->hops; h && n < NAMES; h = h->next)
+		v[n++] = h->name;
+	return n;
+}
+
+/* "did you mean 'x'?" + sep, or "" */
+static const char *mean_sep(const char *word, const char *const *names, int n, char *buf, size_t len, const char *sep)
+{
+	char s[256];
+	if (!vnt_suggest(word, names, n, s, sizeof(s)))
+		return "";
+	snprintf(buf, len, "did you mean %s?%s", s, sep);
+	return buf;
+}
+
+#define mean(w, v, n, b, l) mean_sep((w), (v), (n), (b), (l), " ")
+
+/* An import whose module could not be loaded was reported where it is
+ * imported: the names that use it are not reported again. */
+static bool import_failed(const struct vnt_module *m, const char *alias)
+{
+	for (const struct vnt_import *im = m->imports; im; im = im->next)
+		if (im->alias && !strcmp(im->alias, alias))
+			return im->mod == NULL;
+	return false;
+}
+
+static void unknown_module(struct ck *c, const struct vnt_module *m, const char *name, const struct vnt_loc *loc)
+{
+	if (import_failed(m, name))
+		return;
+	const char *v[NAMES];
+	char dym[300], hint[512];
+	int n = import_names(m, v);
+	snprintf(hint, sizeof(hint), "%sadd `import \"%s\"` at the top of the script", mean(name, v, n, dym, sizeof(dym)),
+		 name);
+	vnt_error(c->d, loc, hint, "unknown module '%s'", name);
+}
+
 static void resolve_ref(struct ck *c, const struct vnt_module *m, struct vnt_fexpr *f)
 {
 	const struct vnt_module *scope = m;
 	if (f->module) {
 		scope = vnt_module_import(m, f->module);
 		if (!scope) {
-			vnt_error(c->d, &f->loc, "import it first, e.g. `import \"net\"`",
-				  "unknown module '%s'", f->module);
+			unknown_module(c, m, f->module, &f->loc);
 			return;
 		}
 	}
 	const struct vnt_filterdef *fd = vnt_module_filter(scope, f->name);
+	if (!fd && vnt_fexpr_to_service(f))
+		return;   /* a service of the port primitive before it (parser.y, maybe_service) */
+	if (!fd && scope->broken)
+		return;   /* its definition may be what did not parse */
 	if (!fd) {
-		char hint[256];
-		snprintf(hint, sizeof(hint), "filters are defined with `filter %s = ...`%s", f->name,
-			 f->module ? " in that module" : "");
+		const char *v[NAMES];
+		char hint[768], dym[300];
+		int n = filter_names(scope, v);
+		const char *dm = mean_sep(f->name, v, n, dym, sizeof(dym), "");
+		if (*dm)
+			snprintf(hint, sizeof(hint), "%s", dm);
+		else
+			snprintf(hint, sizeof(hint), "filters are defined with `filter %s = ...`%s", f->name,
+				 f->module ? " in that module" : "");
 		vnt_error(c->d, &f->loc, hint, "unknown filter '%s%s%s'",
 			  f->module ? f->module : "", f->module ? "." : "", f->name);
 		return;
@@ -139,10 +221,16 @@ static void check_module_defs(struct ck *c, struct vnt_module *m)
 			for (int j = 0; j < i; j++)
 				if (!strcmp(h->params[i], h->params[j]))
 					vnt_error(c->d, &h->loc, NULL, "parameter '%s' appears twice", h->params[i]);
-		const struct vnt_form *form = vnt_form_find(h->attach.form);
+		const struct vnt_form *form = vnt_spec_form(c->spec, h->attach.form);
 		if (!form) {
-			vnt_error(c->d, &h->attach.loc, "the attach forms are tp_btf, tracepoint, raw_tp, tc_ingress, tc_egress, xdp, kprobe, fentry and uprobe",
-				  "unknown attach form '%s'", h->attach.form);
+			char hint[1024], dym[300], list[300];
+			const char *v[NAMES];
+			int n = 0;
+			for (int i = 0; i < c->spec->nforms && n < NAMES; i++)
+				v[n++] = c->spec->forms[i]->name;
+			vnt_name_list(v, n, list, sizeof(list));
+			snprintf(hint, sizeof(hint), "%sthe attach forms are %s", mean(h->attach.form, v, n, dym, sizeof(dym)), list);
+			vnt_error(c->d, &h->attach.loc, hint, "unknown attach form '%s'", h->attach.form);
 		} else {
 			int n = 0;
 			for (struct vnt_arg *a = h->attach.args; a; a = a->next, n++)
@@ -179,7 +267,13 @@ static struct vnt_hop *lat_hop(struct ck *c, struct vnt_module *m, struct vnt_tr
 				  "hop '%s' belongs to trace '%s', not to '%s'", name, o->name, t->name);
 			return NULL;
 		}
-	vnt_error(c->d, loc, "declare it in this trace with `hop NAME = ...`", "unknown hop '%s'", name);
+	if (t->broken)
+		return NULL;   /* its hop may be the statement that did not parse */
+	const char *v[NAMES];
+	char hint[512], dym[300];
+	int n = trace_hop_names(t, v);
+	snprintf(hint, sizeof(hint), "%sdeclare it in this trace with `hop NAME = ...`", mean(name, v, n, dym, sizeof(dym)));
+	vnt_error(c->d, loc, hint, "unknown hop '%s'", name);
 	return NULL;
 }
 
@@ -188,9 +282,9 @@ static const char *const known_fields[] = { "len", "cpu", "pid", NULL };
 static void check_breakdown(struct ck *c, struct vnt_trace *t, struct vnt_agg *a)
 {
 	a->kind = AG_BREAKDOWN;
-	if (a->nargs || a->keys || a->at)
-		vnt_error(c->d, &a->loc, "breakdown() covers every hop of the trace, in order",
-			  "breakdown() takes no arguments, keys or `at`");
+	if (a->nargs || a->keys || a->at || a->where)
+		vnt_error(c->d, &a->loc, "breakdown() covers every hop of the trace, in order; the trace's `where` picks its packets",
+			  "breakdown() takes no arguments, keys, `at` or `if`");
 	if (t->breakdown)
 		vnt_error(c->d, &a->loc, NULL, "a trace has one breakdown()");
 	int n = 0;
@@ -212,11 +306,16 @@ static void check_agg(struct ck *c, struct vnt_module *m, struct vnt_trace *t, s
 	}
 	int fn = vnt_aggfn_parse(a->fname);
 	if (fn < 0) {
-		vnt_error(c->d, &a->loc, "aggregations are count, sum, min, max, avg, hist, lhist and breakdown",
-			  "unknown aggregation '%s'", a->fname);
+		static const char *const aggs[] = { "count", "sum", "min", "max", "avg", "hist", "lhist", "breakdown" };
+		char hint[512], dym[300];
+		snprintf(hint, sizeof(hint), "%saggregations are count, sum, min, max, avg, hist, lhist and breakdown",
+			 mean(a->fname, aggs, 8, dym, sizeof(dym)));
+		vnt_error(c->d, &a->loc, hint, "unknown aggregation '%s'", a->fname);
 		return;
 	}
 	a->kind = (enum vnt_aggkind)fn;
+	c->depth = 0;
+	check_fexpr(c, m, a->where, NULL, 0, false);
 	int want = fn == AGF_COUNT ? 0 : fn == AGF_LHIST ? 4 : 1;
 	if (a->nargs != want) {
 		static const char *const usage[] = { "count()", "sum(VALUE)", "min(VALUE)", "max(VALUE)", "avg(VALUE)",
@@ -241,9 +340,13 @@ static void check_agg(struct ck *c, struct vnt_module *m, struct vnt_trace *t, s
 		bool ok = false;
 		for (int i = 0; known_fields[i]; i++)
 			ok |= !strcmp(known_fields[i], v->a);
-		if (!ok)
-			vnt_error(c->d, &v->loc, "values are len, cpu, pid, a number, or latency(HOP, HOP)",
-				  "unknown value '%s'", v->a);
+		if (!ok) {
+			static const char *const vals[] = { "len", "cpu", "pid", "latency" };
+			char hint[512], dym[300];
+			snprintf(hint, sizeof(hint), "%svalues are len, cpu, pid, a number, or latency(HOP, HOP)",
+				 mean(v->a, vals, 4, dym, sizeof(dym)));
+			vnt_error(c->d, &v->loc, hint, "unknown value '%s'", v->a);
+		}
 	}
 	if (v && v->kind == V_LATENCY) {
 		struct vnt_hop *ha = lat_hop(c, m, t, v->a, &v->a_loc);
@@ -260,9 +363,15 @@ static void check_agg(struct ck *c, struct vnt_module *m, struct vnt_trace *t, s
 	}
 	int nk = 0;
 	for (struct vnt_key *k = a->keys; k; k = k->next, nk++) {
-		if (vnt_keyfield_parse(k->name) < 0)
-			vnt_error(c->d, &k->loc, "keys are flow, hop, dev, ifindex, netns, cpu, pid, comm, mark, len, saddr, daddr, sport, dport, proto, reason, location",
-				  "unknown key '%s'", k->name);
+		if (vnt_keyfield_parse(k->name) < 0) {
+			const char *v[KF__COUNT];
+			char hint[1024], dym[300], list[512];
+			for (int i = 0; i < KF__COUNT; i++)
+				v[i] = vnt_keyfield_name((enum vnt_keyfield)i);
+			vnt_name_list(v, KF__COUNT, list, sizeof(list));
+			snprintf(hint, sizeof(hint), "%sthe keys are %s", mean(k->name, v, KF__COUNT, dym, sizeof(dym)), list);
+			vnt_error(c->d, &k->loc, hint, "unknown key '%s'", k->name);
+		}
 		for (struct vnt_key *o = a->keys; o != k; o = o->next)
 			if (!strcmp(o->name, k->name))
 				vnt_error(c->d, &k->loc, NULL, "key '%s' appears twice", k->name);
@@ -270,8 +379,13 @@ static void check_agg(struct ck *c, struct vnt_module *m, struct vnt_trace *t, s
 	if (nk > VNT_MAX_KEYS)
 		vnt_error(c->d, &a->loc, "group by fewer keys", "at most %d keys per aggregation", VNT_MAX_KEYS);
 	for (struct vnt_key *k = a->at; k; k = k->next)
-		if (!trace_hop(t, k->name))
-			vnt_error(c->d, &k->loc, "`at` names hops of this trace", "unknown hop '%s'", k->name);
+		if (!trace_hop(t, k->name)) {
+			const char *v[NAMES];
+			char hint[512], dym[300];
+			int n = trace_hop_names(t, v);
+			snprintf(hint, sizeof(hint), "%s`at` names hops of this trace", mean(k->name, v, n, dym, sizeof(dym)));
+			vnt_error(c->d, &k->loc, hint, "unknown hop '%s'", k->name);
+		}
 	if (v && v->kind == V_LATENCY && a->at)
 		vnt_error(c->d, &a->at->loc, "a latency is known only at its second hop", "`at` cannot be used with latency()");
 }
@@ -281,15 +395,18 @@ static void check_hop(struct ck *c, struct vnt_module *m, struct vnt_hop *h)
 	if (h->module) {
 		struct vnt_module *im = vnt_module_import(m, h->module);
 		if (!im) {
-			char hint[128];
-			snprintf(hint, sizeof(hint), "add `import \"%s\"` at the top of the script", h->module);
-			vnt_error(c->d, &h->callee_loc, hint, "unknown module '%s'", h->module);
+			unknown_module(c, m, h->module, &h->callee_loc);
 			return;
 		}
 		h->def = vnt_module_hopdef(im, h->callee);
 		if (!h->def) {
-			vnt_error(c->d, &h->callee_loc, "`vnt lib MODULE` lists a module's hop points",
-				  "module '%s' has no hop point '%s'", h->module, h->callee);
+			const char *v[NAMES];
+			char hint[1024], dym[300], list[600];
+			int n = hopdef_names(im, v);
+			vnt_name_list(v, n, list, sizeof(list));
+			snprintf(hint, sizeof(hint), "%s%s's hop points are %s (`vnt lib %s` describes them)",
+				 mean(h->callee, v, n, dym, sizeof(dym)), h->module, list, h->module);
+			vnt_error(c->d, &h->callee_loc, hint, "module '%s' has no hop point '%s'", h->module, h->callee);
 			return;
 		}
 	} else {
@@ -313,10 +430,16 @@ static void check_hop(struct ck *c, struct vnt_module *m, struct vnt_hop *h)
 		}
 		return;
 	}
-	const struct vnt_form *form = vnt_form_find(h->callee);
+	const struct vnt_form *form = vnt_spec_form(c->spec, h->callee);
 	if (!form) {
-		vnt_error(c->d, &h->callee_loc, "hop points come from a module (net.dev_xmit) or an attach form (tp_btf, tc_ingress, ...)",
-			  "unknown hop point '%s'", h->callee);
+		const char *v[NAMES];
+		char hint[768], dym[300];
+		int n = hopdef_names(m, v);
+		for (int i = 0; i < c->spec->nforms && n < NAMES; i++)
+			v[n++] = c->spec->forms[i]->name;
+		snprintf(hint, sizeof(hint), "%shop points come from a module (net.dev_xmit) or an attach form (tp_btf, tc_ingress, ...)",
+			 mean(h->callee, v, n, dym, sizeof(dym)));
+		vnt_error(c->d, &h->callee_loc, hint, "unknown hop point '%s'", h->callee);
 		return;
 	}
 	if (n < form->min_args || n > form->max_args)
@@ -331,7 +454,7 @@ static void check_trace(struct ck *c, struct vnt_module *m, struct vnt_trace *t,
 			vnt_error(c->d, &t->loc, NULL, "trace '%s' is already defined at line %d", t->name, o->loc.line);
 	c->depth = 0;
 	check_fexpr(c, m, t->where, NULL, 0, false);
-	if (!t->hops)
+	if (!t->hops && !t->broken)
 		vnt_error(c->d, &t->loc, "add at least one `hop NAME = module.point(...)`", "trace '%s' has no hops", t->name);
 	for (struct vnt_hop *h = t->hops; h; h = h->next) {
 		for (struct vnt_hop *o = t->hops; o != h; o = o->next)
@@ -352,9 +475,17 @@ static void check_trace(struct ck *c, struct vnt_module *m, struct vnt_trace *t,
 		vnt_error(c->d, &t->every_loc, "print at most every 10ms", "interval too short");
 }
 
-int vnt_check(struct vnt_program *p, struct vnt_diag *d)
+const struct vnt_form *vnt_spec_form(const struct vnt_lang_spec *s, const char *name)
 {
-	struct ck c = { .p = p, .d = d };
+	for (int i = 0; i < s->nforms; i++)
+		if (!strcmp(s->forms[i]->name, name))
+			return s->forms[i];
+	return NULL;
+}
+
+int vnt_check(struct vnt_program *p, const struct vnt_lang_spec *spec, struct vnt_diag *d)
+{
+	struct ck c = { .p = p, .spec = spec, .d = d };
 	int before = d->errors;
 	for (struct vnt_module *m = p->modules; m; m = m->next_loaded)
 		check_module_defs(&c, m);

@@ -7,7 +7,7 @@
 #include <unistd.h>
 #include "program.h"
 #include "parse.h"
-#include "compiler/clang.h"
+#include "lib/datadir.h"
 
 int vnt_search_path(char **incdirs, int ninc, char ***out)
 {
@@ -179,4 +179,39 @@ struct vnt_module *vnt_module_import(const struct vnt_module *m, const char *ali
 		if (im->alias && !strcmp(im->alias, alias))
 			return im->mod;
 	return NULL;
+}
+
+bool vnt_program_loc(const struct vnt_program *p, const char *srcloc, struct vnt_loc *out)
+{
+	memset(out, 0, sizeof(*out));
+	const char *c2 = srcloc ? strrchr(srcloc, ':') : NULL;
+	if (!c2 || c2 == srcloc)
+		return false;
+	const char *c1 = c2 - 1;
+	while (c1 > srcloc && *c1 != ':')
+		c1--;
+	if (*c1 != ':')
+		return false;
+	int line = atoi(c1 + 1), col = atoi(c2 + 1);
+	const char *dash = strchr(c2 + 1, '-');
+	int end = dash ? atoi(dash + 1) : 0;   /* "file:line:col-end" */
+	size_t plen = (size_t)(c1 - srcloc);
+	for (const struct vnt_module *m = p->modules; m; m = m->next_loaded) {
+		if (strlen(m->src->path) != plen || strncmp(m->src->path, srcloc, plen))
+			continue;
+		*out = (struct vnt_loc){ .src = m->src, .line = line, .col = col, .end_line = line,
+					 .end_col = end > col ? end : col };
+		/* A string argument: the caret spans it. */
+		const char *t = m->src->text;
+		for (int l = 1; l < line && *t; t++)
+			if (*t == '\n')
+				l++;
+		if (end <= col && col >= 1 && (size_t)(col - 1) < strlen(t) && t[col - 1] == '"') {
+			const char *q = strchr(t + col, '"'), *nl = strchr(t + col - 1, '\n');
+			if (q && (!nl || q < nl))
+				out->end_col = col + (int)(q - (t + col - 1)) + 1;
+		}
+		return true;
+	}
+	return false;
 }

@@ -2,6 +2,7 @@
 #ifndef VNT_PARSE_H
 #define VNT_PARSE_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include "ast.h"
 #include "diag.h"
@@ -19,6 +20,13 @@ struct vnt_pstate {
 	/* filter-only mode: parse a single filter expression */
 	struct vnt_fexpr *filter_result;
 	int start_token;               /* injected first token, or 0 */
+	/* the last two tokens' places: a syntax error found at the first
+	 * token of a new line is reported at the end of the one before */
+	int tok_line, tok_col, tok_end_col, prev_line, prev_col, prev_end_col;
+	/* the last host/net/port primitive: tcpdump's implicit qualifier for
+	 * a bare value after `and`/`or` ("host A or B") */
+	struct { enum vnt_fkind kind; enum vnt_proto proto; enum vnt_dir dir; } lastq;
+	bool stmt_error;               /* a statement of the trace being parsed did not parse */
 };
 
 /* lexer helpers (lexhelp.c) */
@@ -26,6 +34,17 @@ void vnt_lex_comment(struct vnt_pstate *ps, const char *text);
 void vnt_lex_newline(struct vnt_pstate *ps);
 int vnt_lex_duration(const char *text, uint64_t *ns);
 char *vnt_lex_unquote(const char *text);
+/* A well-known service's port (tcpdump resolves them from /etc/services;
+ * vnt knows the common ones itself, lang/services.c); -1 if unknown. */
+int vnt_service_port(const char *name);
+/* The names vnt knows, into out (at most max); how many. */
+int vnt_service_names(const char **out, int max);
+/* A name after a port primitive that is no filter ("port 22 or https",
+ * parser.y maybe_service) made the port it names; false if it is not. */
+bool vnt_fexpr_to_service(struct vnt_fexpr *f);
+/* The same for every such name of f, where no named filter exists
+ * (a standalone filter: vnt match). */
+void vnt_fexpr_services(struct vnt_fexpr *f);
 
 /* Parse a whole source file into a module. Returns NULL (with errors
  * reported through diag) when nothing usable could be built. */

@@ -4,7 +4,7 @@
 %require "3.0"
 %define api.pure full
 %define api.prefix {vnt_yy}
-%define parse.error detailed
+%define parse.error custom
 %locations
 %expect 0
 %param {void *scanner}
@@ -21,6 +21,7 @@ struct vnt_pstate;
 #include <string.h>
 #include "parse.h"
 #include "diag.h"
+#include "suggest.h"
 
 int vnt_yylex(VNT_YYSTYPE *lval, VNT_YYLTYPE *lloc, void *scanner);
 static void vnt_yyerror(VNT_YYLTYPE *l, void *scanner, struct vnt_pstate *ps, const char *msg);
@@ -57,6 +58,10 @@ static struct vnt_fexpr *qual(struct vnt_fexpr *f, enum vnt_proto p, enum vnt_di
 	return f;
 }
 static void add_trace_item(struct vnt_trace *t, struct vnt_trace *item);
+static void remember(struct vnt_pstate *ps, const struct vnt_fexpr *f);
+static void maybe_service(struct vnt_pstate *ps, struct vnt_fexpr *f);
+static struct vnt_fexpr *implicit(struct vnt_pstate *ps, char *addr, int prefix, uint64_t num, struct vnt_loc loc);
+static struct vnt_fexpr *service(struct vnt_pstate *ps, char *a, char *b, struct vnt_loc loc, struct vnt_loc nloc);
 }
 
 %union {
@@ -73,10 +78,11 @@ static void add_trace_item(struct vnt_trace *t, struct vnt_trace *item);
 	struct { char **v; int n; } params;
 	struct { struct vnt_value *first; int64_t nums[3]; int n; int bad; struct vnt_loc badloc; } aggargs;
 	int i;
+	const char *cstr;
 }
 
 %token IMPORT "import" AS "as" TRACE "trace" WHERE "where" BY "by" AT "at"
-%token EVERY "every" FOR "for" SAMPLE "sample" EVENTS "events"
+%token EVERY "every" FOR "for" SAMPLE "sample" EVENTS "events" IF "if"
 %token <str> FILTER "filter" HOP "hop"
 %token AND "and" OR "or" NOT "not"
 %token HOSTK "host" NETK "net" MASK "mask" PORT "port" PORTRANGE "portrange" PROTO "proto"
@@ -92,11 +98,12 @@ static void add_trace_item(struct vnt_trace *t, struct vnt_trace *item);
 %token BADNUM "malformed number" BADSTRING "unterminated string" BADCHAR "invalid character"
 %token START_FILTER
 
-%type <f> fexpr fterm fprim fnamed hn pp
+%type <f> fexpr fterm fprim fnamed hn pp bare aggif
 %type <a> aexpr
 %type <i> dirq relop l3proto l4proto
 %type <num> size_opt
 %type <str> anyname addr
+%type <cstr> keyword
 %type <arg> args arglist arg
 %type <params> params paramlist
 %type <trace> stmts stmt
@@ -157,10 +164,10 @@ item
 	                                   hd->attach.form = $7; hd->attach.loc = LOC(@7); hd->attach.args = $9;
 	                                   hd->where = ps->filter_result; ps->filter_result = NULL;
 	                                   struct vnt_hopdef **p = &ps->mod->hopdefs; while (*p) p = &(*p)->next; *p = hd; }
-	| TRACE IDENT '{' stmts '}'      { $4->name = $2; $4->loc = LOC(@2);
+	| TRACE IDENT '{' stmts '}'      { $4->name = $2; $4->loc = LOC(@2); $4->broken = ps->stmt_error; ps->stmt_error = false;
 	                                   struct vnt_trace **p = &ps->mod->traces; while (*p) p = &(*p)->next; *p = $4; }
 	| ';'
-	| error
+	| error                          { ps->mod->broken = true; ps->stmt_error = false; }
 	;
 
 hopwhere
@@ -228,7 +235,7 @@ stmt
 	                                   } else $$->sample_n = (uint32_t)$4; }
 	| EVENTS                         { $$ = vnt_xcalloc(1, sizeof(struct vnt_trace)); $$->events = true; }
 	| ';'                            { $$ = NULL; }
-	| error                          { $$ = NULL; }
+	| error                          { $$ = NULL; ps->stmt_error = true; }
 	;
 
 hopuse
@@ -241,9 +248,9 @@ hopuse
 	;
 
 aggstmt
-	: IDENT '(' aggargs ')' atlist keys
+	: IDENT '(' aggargs ')' aggif atlist keys
 	                                 { $$ = vnt_xcalloc(1, sizeof(*$$)); $$->fname = $1; $$->loc = LOC(@1);
-	                                   $$->at = $5; $$->keys = $6;
+	                                   $$->where = $5; $$->at = $6; $$->keys = $7;
 	                                   struct vnt_value *v = $3.first;
 	                                   $$->nargs = $3.n; $$->val = v;
 	                                   /* lhist's bounds: numbers after the value; the checker counts arguments */
@@ -270,6 +277,13 @@ aggargs
 	| aggargs ',' '-' NUM            { $$ = $1; if ($$.n >= 1 && $$.n - 1 < 3) $$.nums[$$.n - 1] = -(int64_t)$4; $$.n++; }
 	;
 
+/* `count() if tcp[tcpflags] & tcp-syn != 0 by dport`: only the events the
+ * filter accepts (the trace's own `where` applies first). */
+aggif
+	: %empty                         { $$ = NULL; }
+	| IF fexpr                       { $$ = $2; }
+	;
+
 atlist
 	: %empty                         { $$ = NULL; }
 	| AT keylist                     { $$ = $2; }
@@ -294,6 +308,16 @@ key
 	| MARK                           { $$ = vnt_xcalloc(1, sizeof(*$$)); $$->name = vnt_xstrdup("mark"); $$->loc = LOC(@1); }
 	| PROTO                          { $$ = vnt_xcalloc(1, sizeof(*$$)); $$->name = vnt_xstrdup("proto"); $$->loc = LOC(@1); }
 	| LEN                            { $$ = vnt_xcalloc(1, sizeof(*$$)); $$->name = vnt_xstrdup("len"); $$->loc = LOC(@1); }
+	| keyword                        { $$ = vnt_xcalloc(1, sizeof(*$$)); $$->name = vnt_xstrdup($1); $$->loc = LOC(@1); }
+	;
+
+/* Filter words written as keys (`by port`): the checker names the key
+ * meant (`sport`, `dport`) instead of a bare syntax error. */
+keyword
+	: PORT { $$ = "port"; } | PORTRANGE { $$ = "portrange"; } | HOSTK { $$ = "host"; } | NETK { $$ = "net"; }
+	| SRC { $$ = "src"; } | DST { $$ = "dst"; } | IP { $$ = "ip"; } | IP6 { $$ = "ip6"; } | ARP { $$ = "arp"; }
+	| TCP { $$ = "tcp"; } | UDP { $$ = "udp"; } | ICMP { $$ = "icmp"; } | ICMP6 { $$ = "icmp6"; }
+	| SCTP { $$ = "sctp"; } | VXLAN { $$ = "vxlan"; } | VNI { $$ = "vni"; }
 	;
 
 value
@@ -305,7 +329,10 @@ value
 	| IDENT '(' IDENT ',' IDENT ')'  { $$ = vnt_xcalloc(1, sizeof(*$$)); $$->kind = V_LATENCY; $$->loc = SPAN(@1, @6);
 	                                   $$->a = $3; $$->b = $5; $$->a_loc = LOC(@3); $$->b_loc = LOC(@5);
 	                                   if (strcmp($1, "latency")) {
-	                                       vnt_error(ps->diag, &$$->loc, "the only two-argument value is latency(HOP, HOP)",
+	                                       static const char *const fns[] = { "latency" };
+	                                       char dym[64];
+	                                       bool near = vnt_suggest($1, fns, 1, dym, sizeof(dym));
+	                                       vnt_error(ps->diag, &$$->loc, near ? "did you mean 'latency'?" : "the only two-argument value is latency(HOP, HOP)",
 	                                                 "unknown function '%s'", $1);
 	                                   }
 	                                   free($1); }
@@ -315,12 +342,27 @@ value
 
 fexpr
 	: fterm
-	| fexpr AND fexpr                { $$ = fbin(F_AND, $1, $3, SPAN(@1, @3)); }
-	| fexpr OR fexpr                 { $$ = fbin(F_OR, $1, $3, SPAN(@1, @3)); }
+	| fexpr AND fexpr                { maybe_service(ps, $3); $$ = fbin(F_AND, $1, $3, SPAN(@1, @3)); }
+	| fexpr OR fexpr                 { maybe_service(ps, $3); $$ = fbin(F_OR, $1, $3, SPAN(@1, @3)); }
+	| fexpr AND bare                 { $$ = fbin(F_AND, $1, $3, SPAN(@1, @3)); }
+	| fexpr OR bare                  { $$ = fbin(F_OR, $1, $3, SPAN(@1, @3)); }
+	;
+
+/* tcpdump's implicit qualifier: a bare address or number after `and` or
+ * `or` takes the qualifiers of the last host, net or port primitive
+ * ("host A or B" is "host A or host B", "tcp port 80 or 443" is "tcp port
+ * 80 or tcp port 443"). */
+bare
+	: ADDR4                          { $$ = implicit(ps, $1, -1, 0, LOC(@1)); }
+	| ADDR6                          { $$ = implicit(ps, $1, -1, 0, LOC(@1)); }
+	| ADDR4 '/' NUM                  { $$ = implicit(ps, $1, (int)($3 > 128 ? 999 : $3), 0, SPAN(@1, @3)); }
+	| ADDR6 '/' NUM                  { $$ = implicit(ps, $1, (int)($3 > 128 ? 999 : $3), 0, SPAN(@1, @3)); }
+	| NUM                            { $$ = implicit(ps, NULL, -1, $1, LOC(@1)); }
+	| NOT bare                       { $$ = fbin(F_NOT, $2, NULL, SPAN(@1, @2)); }
 	;
 
 fterm
-	: fprim
+	: fprim                          { remember(ps, $1); $$ = $1; }
 	| NOT fterm                      { $$ = fbin(F_NOT, $2, NULL, SPAN(@1, @2)); }
 	| '(' fexpr ')'                  { $$ = $2; }
 	| INNER '(' fexpr ')'            { $$ = fbin(F_INNER, $3, NULL, SPAN(@1, @4)); }
@@ -385,6 +427,8 @@ hn
 pp
 	: PORT NUM                       { $$ = fnew(F_PORT, SPAN(@1, @2)); $$->port_lo = $$->port_hi = (unsigned)$2;
 	                                   if ($2 > 65535) vnt_error(ps->diag, &$$->loc, NULL, "port %llu is out of range 0-65535", (unsigned long long)$2); }
+	| PORT IDENT                     { $$ = service(ps, $2, NULL, SPAN(@1, @2), LOC(@2)); }
+	| PORT IDENT '-' IDENT           { $$ = service(ps, $2, $4, SPAN(@1, @4), SPAN(@2, @4)); }
 	| PORTRANGE NUM '-' NUM          { $$ = fnew(F_PORTRANGE, SPAN(@1, @4)); $$->port_lo = (unsigned)$2; $$->port_hi = (unsigned)$4;
 	                                   if ($2 > 65535 || $4 > 65535) vnt_error(ps->diag, &$$->loc, NULL, "port range %llu-%llu is out of range 0-65535", (unsigned long long)$2, (unsigned long long)$4);
 	                                   else if ($2 > $4) vnt_error(ps->diag, &$$->loc, "write the lower port first", "empty port range %llu-%llu", (unsigned long long)$2, (unsigned long long)$4); }
@@ -455,6 +499,105 @@ size_opt
 	;
 
 %%
+
+/* A token as people write it: keywords and punctuation in backquotes,
+ * kinds of token (identifier, number...) as words. */
+static void token_name(yysymbol_kind_t k, char *buf, size_t n)
+{
+	if (k == YYSYMBOL_YYEOF) {
+		snprintf(buf, n, "the end of the file");
+		return;
+	}
+	const char *s = yysymbol_name(k);
+	size_t l = strlen(s);
+	static const char *const kinds[] = { "IPv4 address", "IPv6 address", "string", "identifier", "number",
+					     "duration", "malformed number", "unterminated string", "invalid character",
+					     NULL };
+	for (int i = 0; kinds[i]; i++)
+		if (!strcmp(s, kinds[i])) {
+			snprintf(buf, n, "%s %s", strchr("aeiou", s[0]) ? "an" : "a", s);
+			return;
+		}
+	if (l >= 2 && (s[0] == '"' || s[0] == '\''))
+		snprintf(buf, n, "`%.*s`", (int)l - 2, s + 1);
+	else
+		snprintf(buf, n, "`%s`", s);
+}
+
+static bool is_relop(yysymbol_kind_t k)
+{
+	return k == YYSYMBOL_EQ || k == YYSYMBOL_NE || k == YYSYMBOL_LE || k == YYSYMBOL_GE ||
+	       k == YYSYMBOL_YYUNDEF || !strcmp(yysymbol_name(k), "'<'") || !strcmp(yysymbol_name(k), "'>'") ||
+	       !strcmp(yysymbol_name(k), "'='");
+}
+
+/* Syntax errors: what was found and what could come there, in words; at
+ * the end of the previous token when the offending one starts a later
+ * line (a filter missing its end is not the next line's fault). */
+static int yyreport_syntax_error(const yypcontext_t *ctx, void *scanner, struct vnt_pstate *ps)
+{
+	(void)scanner;
+	yysymbol_kind_t exp[YYNTOKENS], look = yypcontext_token(ctx);
+	int n = yypcontext_expected_tokens(ctx, exp, YYNTOKENS);
+	const VNT_YYLTYPE *l = yypcontext_location(ctx);
+	struct vnt_loc loc = LOC(*l);
+	bool after = ps->prev_line > 0 && l->first_line > ps->prev_line;
+	if (after)
+		loc = vnt_mkloc(ps, ps->prev_line, ps->prev_end_col, ps->prev_line, ps->prev_end_col + 1);
+	char found[160], list[512] = "";
+	token_name(look, found, sizeof(found));
+	if (look == YYSYMBOL_IDENT || look == YYSYMBOL_NUM || look == YYSYMBOL_ADDR4 || look == YYSYMBOL_ADDR6 ||
+	    look == YYSYMBOL_BADNUM || look == YYSYMBOL_BADCHAR || look == YYSYMBOL_STRING) {
+		/* the token as written: `count`, not "an identifier" */
+		const char *t = ps->src->text;
+		for (int ln = 1; ln < l->first_line && *t; t++)
+			if (*t == '\n')
+				ln++;
+		int w = l->last_line == l->first_line ? l->last_column - l->first_column : 0;
+		if (w > 0 && w < 60 && (size_t)(l->first_column - 1) < strlen(t))
+			snprintf(found, sizeof(found), "`%.*s`", w, t + l->first_column - 1);
+	}
+	bool relop = false;
+	size_t k = 0;
+	for (int i = 0; i < n; i++) {
+		char t[64];
+		token_name(exp[i], t, sizeof(t));
+		relop |= is_relop(exp[i]);
+		int w = i >= 8 ? 0 : snprintf(list + k, sizeof(list) - k, "%s%s", i == 0 ? "" : i == n - 1 ? " or " : ", ", t);
+		k += w > 0 && (size_t)w < sizeof(list) - k ? (size_t)w : 0;
+	}
+	if (relop && !is_relop(look))
+		snprintf(list, sizeof(list), "a comparison (`==`, `!=`, `<`, `<=`, `>`, `>=`)");
+	const char *hint = NULL;
+	bool bad = true;
+	if (look == YYSYMBOL_BADNUM)
+		hint = "numbers are decimal or 0x-hex; durations take a unit: ns, us, ms, s, m, h";
+	else if (look == YYSYMBOL_BADSTRING)
+		hint = "close the string with '\"' on the same line";
+	else if (look == YYSYMBOL_BADCHAR)
+		hint = "remove it, or put it inside a string";
+	else
+		bad = false;
+	if (!hint && relop && !is_relop(look))
+		hint = "a packet field or an arithmetic expression is compared with ==, !=, <, <=, > or >=; "
+		       "to test flags, compare with 0: `tcp[tcpflags] & tcp-syn != 0`";
+	if (bad) {   /* what is wrong is the token itself */
+		if (look == YYSYMBOL_BADSTRING)
+			vnt_error(ps->diag, &loc, hint, "syntax error: unterminated string");
+		else
+			vnt_error(ps->diag, &loc, hint, "syntax error: %s %s",
+				  look == YYSYMBOL_BADNUM ? "malformed number" : "invalid character", found);
+		return 0;
+	}
+	if (n <= 0 || (n > 8 && !(relop && !is_relop(look))))
+		vnt_error(ps->diag, &loc, hint, "syntax error: unexpected %s%s", found, after ? " on the next line" : "");
+	else if (after)
+		vnt_error(ps->diag, &loc, hint, "syntax error: expected %s at the end of this line, found %s on the next",
+			  list, found);
+	else
+		vnt_error(ps->diag, &loc, hint, "syntax error: expected %s, found %s", list, found);
+	return 0;
+}
 
 static void vnt_yyerror(VNT_YYLTYPE *l, void *scanner, struct vnt_pstate *ps, const char *msg)
 {
@@ -557,4 +700,86 @@ static void add_trace_item(struct vnt_trace *t, struct vnt_trace *it)
 	if (it->sample_n) { t->sample_n = it->sample_n; t->sample_loc = it->sample_loc; }
 	t->events |= it->events;
 	free(it);
+}
+
+static void remember(struct vnt_pstate *ps, const struct vnt_fexpr *f)
+{
+	if (f->kind == F_HOST || f->kind == F_NET || f->kind == F_PORT || f->kind == F_PORTRANGE) {
+		ps->lastq.kind = f->kind;
+		ps->lastq.proto = f->proto;
+		ps->lastq.dir = f->dir;
+	}
+}
+
+/* A bare address (addr) or number after `and`/`or`: the last primitive's
+ * qualifiers, as tcpdump reads it. prefix: -1 none, else ADDR/prefix. */
+static struct vnt_fexpr *implicit(struct vnt_pstate *ps, char *addr, int prefix, uint64_t num, struct vnt_loc loc)
+{
+	enum vnt_fkind k = ps->lastq.kind;
+	struct vnt_fexpr *f = NULL;
+	char shown[64];
+	if (addr)
+		snprintf(shown, sizeof(shown), "%s%s", addr, prefix >= 0 ? "/..." : "");
+	else
+		snprintf(shown, sizeof(shown), "%llu", (unsigned long long)num);
+	if (addr && k == F_HOST && prefix < 0) {
+		f = fnew(F_HOST, loc);
+		parse_addr(ps, addr, -1, loc, &f->addr);
+	} else if (addr && k == F_NET) {
+		f = fnew(F_NET, loc);
+		parse_addr(ps, addr, prefix >= 0 ? prefix : -2, loc, &f->addr);
+	} else if (!addr && k == F_PORT) {
+		f = fnew(F_PORT, loc);
+		f->port_lo = f->port_hi = (unsigned)num;
+		if (num > 65535)
+			vnt_error(ps->diag, &loc, NULL, "port %llu is out of range 0-65535", (unsigned long long)num);
+	} else {
+		char hint[256];
+		snprintf(hint, sizeof(hint), "write `%s %s`; a bare %s after `and` or `or` takes the qualifiers of the %s before it",
+			 addr ? (prefix >= 0 ? "net" : "host") : "port", shown, addr ? "address" : "number",
+			 addr ? "host or net" : "port");
+		vnt_error(ps->diag, &loc, hint, "'%s' needs a qualifier here", shown);
+		free(addr);
+		return fnew(F_TRUE, loc);
+	}
+	f->proto = ps->lastq.proto;
+	f->dir = ps->lastq.dir;
+	free(addr);
+	return f;
+}
+
+/* `port NAME` (`port ftp-data`: a and b): the service's port. */
+static struct vnt_fexpr *service(struct vnt_pstate *ps, char *a, char *b, struct vnt_loc loc, struct vnt_loc nloc)
+{
+	char name[128];
+	snprintf(name, sizeof(name), "%s%s%s", a, b ? "-" : "", b ? b : "");
+	free(a);
+	free(b);
+	struct vnt_fexpr *f = fnew(F_PORT, loc);
+	int port = vnt_service_port(name);
+	if (port < 0) {
+		const char *names[64];
+		int n = vnt_service_names(names, 64);
+		char dym[256], list[1024], hint[1400];
+		vnt_name_list(names, n, list, sizeof(list));
+		bool near = vnt_suggest(name, names, n, dym, sizeof(dym));
+		snprintf(hint, sizeof(hint), "%s%s%swrite the port number, or one of the service names vnt knows: %s",
+			 near ? "did you mean " : "", near ? dym : "", near ? "? " : "", list);
+		vnt_error(ps->diag, &nloc, hint, "unknown service '%s'", name);
+		port = 0;
+	}
+	f->port_lo = f->port_hi = (unsigned)port;
+	return f;
+}
+
+/* "port 22 or https": a bare name after `and`/`or` is a filter, or, if
+ * there is no such filter, a service of the port primitive before it
+ * (lang/check.c decides, once every filter is known). */
+static void maybe_service(struct vnt_pstate *ps, struct vnt_fexpr *f)
+{
+	if (f->kind == F_REF && !f->module && ps->lastq.kind == F_PORT && vnt_service_port(f->name) >= 0) {
+		f->maybe_port = true;
+		f->port_proto = ps->lastq.proto;
+		f->port_dir = ps->lastq.dir;
+	}
 }

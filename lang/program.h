@@ -22,20 +22,31 @@ void vnt_program_free(struct vnt_program *p);
 /* The search path the loader would use (for `vnt lib`). */
 int vnt_search_path(char **incdirs, int ninc, char ***out);
 
-/* Name binding and type checks (check.c). Returns the number of errors. */
-int vnt_check(struct vnt_program *p, struct vnt_diag *d);
+/* The place "file:line:col" (as the plan records them) in one of the
+ * program's sources; false if it names none of them. */
+bool vnt_program_loc(const struct vnt_program *p, const char *srcloc, struct vnt_loc *out);
 
-/* Raw attach forms (forms.c). */
+/* A raw attach form, as scripts write it: tp_btf("x"), tc_ingress(dev)... */
 struct vnt_form {
 	const char *name;
-	int kind;                      /* enum vnt_hopkind */
 	int min_args, max_args;
 	int dev_arg;                   /* index of a device argument, or -1 */
 	const char *usage;
 	const char *doc;
 };
-const struct vnt_form *vnt_form_find(const char *name);
-extern const struct vnt_form vnt_forms[];
+
+/* What the checker knows of the names a script may use that the language
+ * itself does not define: the attach forms, one per hop kind. Given by
+ * the compiler (compiler/spec.c, from its descriptors), so that the
+ * language depends on no layer above it. */
+struct vnt_lang_spec {
+	const struct vnt_form *const *forms;
+	int nforms;
+};
+const struct vnt_form *vnt_spec_form(const struct vnt_lang_spec *s, const char *name);
+
+/* Name binding and type checks (check.c). Returns the number of errors. */
+int vnt_check(struct vnt_program *p, const struct vnt_lang_spec *spec, struct vnt_diag *d);
 
 /* Find a module's definitions. */
 const struct vnt_hopdef *vnt_module_hopdef(const struct vnt_module *m, const char *name);

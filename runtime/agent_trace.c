@@ -31,13 +31,15 @@ struct agent_trace {
 	struct vnt_session *s;
 	uint32_t mask;          /* this host's hops */
 	bool events;            /* stream raw records */
+	bool trace_for;         /* end each trace at its own `for` */
 	bool closing;           /* freed without a STOP: records are not sent */
 	uint32_t interval_ms;
 	int stats_fd;
 	int64_t started;        /* CLOCK_MONOTONIC ns */
 	int64_t mono2real;      /* realtime - monotonic */
 	int64_t next_cpu;
-	int64_t next[VNT_MAX_HOPS];   /* per trace: next snapshot; -1 none (no hop of it here) */
+	int64_t next[VNT_MAX_HOPS];   /* per trace: next snapshot; -1 none (no hop of it here, or ended) */
+	int64_t end[VNT_MAX_HOPS];    /* per trace: when it ends (its `for`); 0 at STOP */
 	uint64_t seq[VNT_MAX_HOPS];
 	struct vnt_wbuf batch;  /* raw records not yet sent */
 	uint32_t nbatch;
@@ -176,6 +178,7 @@ struct agent_trace *agent_trace_load(const struct vnt_agent_config *cfg, const s
 	t->stats_fd = -1;
 	t->interval_ms = req->interval_ms ? req->interval_ms : 1000;
 	t->events = req->flags & VNT_LOAD_EVENTS;
+	t->trace_for = req->flags & VNT_LOAD_TRACE_FOR;
 	vnt_w_init(&t->batch);
 	if (vnt_package_parse(req->pkg, req->pkg_len, &t->pkg, e2, sizeof(e2))) {
 		*code = VNT_ERR_PACKAGE;
@@ -242,6 +245,7 @@ int agent_trace_start(struct agent_trace *t, int *attached, uint16_t *code, char
 			here |= p->hops[i].trace == tr && (t->mask >> i & 1);
 		uint64_t every = p->traces[tr].every_ns ? p->traces[tr].every_ns : (uint64_t)t->interval_ms * 1000000;
 		t->next[tr] = here ? t->started + (int64_t)every : -1;
+		t->end[tr] = t->trace_for && p->traces[tr].for_ns ? t->started + (int64_t)p->traces[tr].for_ns : 0;
 	}
 	return 0;
 }
@@ -254,11 +258,16 @@ int agent_trace_fd(const struct agent_trace *t)
 int64_t agent_trace_next(const struct agent_trace *t)
 {
 	int64_t n = t->next_cpu;
-	for (int tr = 0; tr < t->pkg->plan->ntraces && tr < VNT_MAX_HOPS; tr++)
+	for (int tr = 0; tr < t->pkg->plan->ntraces && tr < VNT_MAX_HOPS; tr++) {
 		if (t->next[tr] >= 0 && t->next[tr] < n)
 			n = t->next[tr];
+		if (t->next[tr] >= 0 && t->end[tr] && t->end[tr] < n)
+			n = t->end[tr];
+	}
 	return n;
 }
+
+static int drain(struct agent_trace *t, unsigned max);
 
 static int send_snapshot(struct agent_trace *t, int tr, bool final)
 {
@@ -297,6 +306,14 @@ int agent_trace_tick(struct agent_trace *t, uint16_t *code, char *err, size_t er
 	/* Realtime may be stepped or slewed while the trace runs. */
 	t->mono2real = vnt_mono_to_real_offset();
 	for (int tr = 0; tr < p->ntraces && tr < VNT_MAX_HOPS; tr++) {
+		if (t->next[tr] >= 0 && t->end[tr] && now >= t->end[tr]) {
+			/* Its own `for` is over: detached, drained, its final snapshot. */
+			vnt_session_detach_trace(t->s, tr);
+			if (drain(t, 0) || send_snapshot(t, tr, true))
+				goto gone;
+			t->next[tr] = -1;
+			continue;
+		}
 		if (t->next[tr] < 0 || now < t->next[tr])
 			continue;
 		if (agent_trace_pump(t) || send_snapshot(t, tr, false))

@@ -65,6 +65,12 @@ int dispatch_check_assignment(const struct vnt_plan *p, const struct vnt_dispatc
 				"records across hosts, so a packet that both see counts twice there\n",
 				hop_label(p, i, a, sizeof(a)), hs->h[first].name, hs->h[second].name, t->name);
 	}
+	for (int i = 0; i < p->ntraces && hs->n > 1 && !quiet; i++)
+		if (!p->traces[i].events)
+			fprintf(stderr,
+				"vnt: note: trace '%s' has no `events`: each host stores its own aggregations, but "
+				"`vnt report` cannot follow its packets across hosts (add `events` for a per-hop breakdown)\n",
+				p->traces[i].name);
 	if (!with && hs->n > 1 && !quiet)
 		for (int i = 0; i < p->ntraces; i++)
 			if (p->traces[i].breakdown || p->traces[i].events) {

@@ -122,6 +122,14 @@ static json_object *aggr(const struct vnt_snap_aggr *a)
 		json_object_array_add(rows, row);
 	}
 	add(o, "rows", rows);
+	if (a->kind == SNAP_LHIST) {
+		/* The layout, so that a reader can rebuild the slots (runtime/snapshot_json.c). */
+		json_object *l = json_object_new_object();
+		add(l, "min", json_object_new_int64(a->lmin));
+		add(l, "max", json_object_new_int64(a->lmax));
+		add(l, "step", json_object_new_int64(a->lstep));
+		add(o, "lhist", l);
+	}
 	add(o, "map_full", ju(a->map_full));
 	add(o, "no_memory", ju(a->no_memory));
 	add(o, "refused", ju(a->refused));
@@ -193,9 +201,19 @@ void vnt_output_json(FILE *f, const struct vnt_snapshot *s)
 			add(o, "entered", ju(g->entered));
 			add(o, "reached", ju(g->reached));
 			add(o, "lost", ju(g->entered > g->reached ? g->entered - g->reached : 0));
+			json_object *dr = json_object_new_array();
+			for (int k = 0; k < g->ndrops; k++) {
+				json_object *e = json_object_new_object();
+				add(e, "reason", jstr(g->drops[k].reason));
+				add(e, "location", jstr(g->drops[k].location));
+				add(e, "count", ju(g->drops[k].count));
+				json_object_array_add(dr, e);
+			}
+			add(o, "drops", dr);
 			json_object_array_add(bd, o);
 		}
 		add(doc, "breakdown", bd);
+		add(doc, "breakdown_drops_unplaced", ju(s->drops_unplaced));
 	}
 	add(doc, "events", ju(s->events));
 

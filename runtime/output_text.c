@@ -307,6 +307,24 @@ static void print_breakdown(FILE *f, const struct vnt_snapshot *s)
 			g->count ? v[1] : "-", g->count ? v[2] : "-", g->count ? v[3] : "-", g->count ? v[4] : "-",
 			g->count ? v[5] : "-", g->entered > g->reached ? g->entered - g->reached : 0);
 	}
+	/* Where and why the lost ones died, when a drop hop saw it. */
+	bool head = false;
+	for (int i = 0; i < s->nseg; i++)
+		for (int k = 0; k < s->seg[i].ndrops; k++) {
+			const struct vnt_snap_drop *d = &s->seg[i].drops[k];
+			if (!head)
+				fprintf(f, "  lost packets dropped by the kernel (drop hops):\n");
+			head = true;
+			fprintf(f, "    %s -> %s: %" PRIu64 " ", str(s->seg[i].from), str(s->seg[i].to), d->count);
+			put(f, d->reason);
+			if (d->location && *d->location) {
+				fprintf(f, " at ");
+				put(f, d->location);
+			}
+			fprintf(f, "\n");
+		}
+	if (s->drops_unplaced)
+		fprintf(f, "  %" PRIu64 " more drops not placed (their table was full)\n", s->drops_unplaced);
 	fprintf(f, "\n");
 }
 
@@ -335,7 +353,7 @@ void vnt_output_text(FILE *f, const struct vnt_snapshot *s)
 		fprintf(f, ": %" PRIu64 " hits\n", s->hop_hits[i]);
 	}
 	if (s->nhops > 0)
-		fprintf(f, "hop events: %" PRIu64 " total\n", s->hop_events_total);
+		fprintf(f, "hop events: %" PRIu64 " in all (a packet counts at each hop it passed)\n", s->hop_events_total);
 	for (int i = 0; i < s->nlat; i++) {
 		const struct vnt_snap_latency *l = &s->lat[i];
 		fprintf(f, "latency ");

@@ -9,6 +9,7 @@
 #include "config.h"
 #include "lang/ast.h"
 #include "lib/strbuf.h"
+#include "compiler/hopkind.h"
 #include "runtime/package.h"
 
 static const char MAGIC[8] = { 'V', 'N', 'T', 'P', 'K', 'G', '\r', '\n' };
@@ -29,11 +30,7 @@ int vnt_plan_features(const struct vnt_plan *plan, const char **out, int max)
 {
 	int n = 0;
 	for (int i = 0; i < plan->nhops; i++) {
-		const char *f;
-		switch (plan->hops[i].kind) {
-		case HK_TC_INGRESS: case HK_TC_EGRESS: f = "tcx"; break;
-		default: f = vnt_hopkind_name(plan->hops[i].kind); break;
-		}
+		const char *f = plan->hops[i].kind->feature;
 		bool have = false;
 		for (int k = 0; k < n; k++)
 			have |= !strcmp(out[k], f);

@@ -127,6 +127,7 @@ struct vnt_hello_ok {
 struct vnt_time { int64_t t1, t2, t3; };
 
 #define VNT_LOAD_EVENTS 1u      /* stream the raw records of traces with `events` */
+#define VNT_LOAD_TRACE_FOR 2u   /* end each trace at its own `for` (no --duration given) */
 struct vnt_load {
 	uint32_t interval_ms;   /* snapshot interval for traces without `every`; 0: 1000 */
 	uint32_t flags;

@@ -191,6 +191,8 @@ static const struct vnt_snap_aggr *sort_agg;
 static int row_cmp(const void *x, const void *y)
 {
 	const struct vnt_snap_row *a = x, *b = y;
+	if (sort_agg->path_order && a->order != b->order)
+		return a->order < b->order ? -1 : 1;
 	if (sort_agg->kind != SNAP_HIST && sort_agg->kind != SNAP_LHIST) {
 		int64_t va = row_value(sort_agg, a), vb = row_value(sort_agg, b);
 		if (va != vb)
@@ -294,6 +296,11 @@ static struct vnt_snap_row *new_row(const struct vnt_plan *p, const struct vnt_p
 	r->keys = vnt_xcalloc((size_t)pa->nkeys, sizeof(char *));
 	for (int i = 0; i < pa->nkeys; i++)
 		r->keys[i] = render_key(p, &pa->keys[i], key);
+	if (pa->nkeys && pa->keys[0].field == KF_HOP) {
+		uint32_t hop;
+		memcpy(&hop, key + pa->keys[0].off, sizeof(hop));
+		r->order = hop;   /* hop ids follow the script, and the path */
+	}
 	return r;
 }
 
@@ -342,6 +349,7 @@ static void read_agg(struct vnt_session *s, const struct vnt_plan_agg *pa, struc
 	for (int i = 0; i < pa->nkeys; i++)
 		g->key_names[i] = vnt_keyfield_name(pa->keys[i].field);
 	g->nslots = pa->nslots;
+	g->path_order = pa->nkeys && pa->keys[0].field == KF_HOP;
 	g->lmin = pa->lmin;
 	g->lmax = pa->lmax;
 	g->lstep = pa->lstep;
@@ -419,6 +427,46 @@ static uint64_t percentile(const uint64_t *b, uint64_t count, double q)
 	return 0;
 }
 
+static int drop_cmp(const void *x, const void *y)
+{
+	const struct vnt_snap_drop *a = x, *b = y;
+	return a->count != b->count ? (a->count < b->count ? 1 : -1) : strcmp(a->reason, b->reason);
+}
+
+/* Drops charged to the segments of trace t (bpf-templates/vnt_breakdown.h,
+ * vnt_bd_drops): per segment, by reason and location. */
+static void read_drops(struct vnt_session *s, const struct vnt_plan_trace *t, struct vnt_snapshot *snap)
+{
+	int fd = map_fd(s, "vnt_bd_drops");
+	struct { uint32_t seg, reason; uint64_t location; } key, next;
+	const void *prev = NULL;
+	while (fd >= 0 && bpf_map_get_next_key(fd, prev, &next) == 0) {
+		key = next;
+		prev = &key;
+		uint64_t n;
+		if (bpf_map_lookup_elem(fd, &key, &n) || !n)
+			continue;
+		if ((int)key.seg < t->first_hop || (int)key.seg >= t->first_hop + t->nhops)
+			continue;   /* another trace's */
+		const char *from = vnt_session_plan(s)->hops[key.seg].name;
+		for (int i = 0; i < snap->nseg; i++) {
+			struct vnt_snap_segment *g = &snap->seg[i];
+			if (strcmp(g->from, from))
+				continue;
+			g->drops = vnt_xrealloc(g->drops, sizeof(*g->drops) * (size_t)(g->ndrops + 1));
+			char rb[64], lb[160];
+			struct vnt_snap_drop *dr = &g->drops[g->ndrops++];
+			dr->reason = vnt_xstrdup(drop_reason_name(key.reason, rb, sizeof(rb)));
+			dr->location = vnt_xstrdup(key.location ? ksym_name(key.location, lb, sizeof(lb)) : "");
+			dr->count = n;
+			break;
+		}
+	}
+	for (int i = 0; i < snap->nseg; i++)
+		if (snap->seg[i].ndrops > 1)
+			qsort(snap->seg[i].drops, (size_t)snap->seg[i].ndrops, sizeof(struct vnt_snap_drop), drop_cmp);
+}
+
 static void read_breakdown(struct vnt_session *s, const struct vnt_plan_trace *t, struct vnt_snapshot *snap,
 			   int ncpu, uint64_t *buf)
 {
@@ -426,7 +474,8 @@ static void read_breakdown(struct vnt_session *s, const struct vnt_plan_trace *t
 	int seen = map_fd(s, "vnt_bd_seen"), hist = map_fd(s, "vnt_bd_hist"), sum = map_fd(s, "vnt_bd_sum");
 	snap->seg = vnt_xcalloc((size_t)t->nhops, sizeof(*snap->seg));
 	uint64_t *b = vnt_xcalloc(VNT_LL_SLOTS, sizeof(uint64_t));
-	for (int i = 0; i + 1 < t->nhops; i++) {
+	int npath = vnt_plan_path_hops(p, t);   /* the drop hops after them are no segments */
+	for (int i = 0; i + 1 < npath; i++) {
 		int h = t->first_hop + i;
 		/* A packet and a task cannot be matched: no segment between them. */
 		if ((p->hops[h].task_arg >= 0) != (p->hops[h + 1].task_arg >= 0))
@@ -456,6 +505,8 @@ static void read_breakdown(struct vnt_session *s, const struct vnt_plan_trace *t
 		}
 	}
 	free(b);
+	read_drops(s, t, snap);
+	snap->drops_unplaced = percpu_u64(map_fd(s, "vnt_bd_drops_full"), 0, ncpu, buf);
 }
 
 int vnt_session_snapshot(struct vnt_session *s, int trace, struct vnt_snapshot *snap)
@@ -522,25 +573,4 @@ int vnt_session_snapshot(struct vnt_session *s, int trace, struct vnt_snapshot *
 	}
 	free(buf);
 	return 0;
-}
-
-void vnt_snapshot_free(struct vnt_snapshot *snap)
-{
-	for (int i = 0; i < snap->naggs; i++) {
-		struct vnt_snap_aggr *g = &snap->aggs[i];
-		for (int r = 0; r < g->nrows; r++) {
-			for (int k = 0; k < g->nkeys; k++)
-				free(g->rows[r].keys[k]);
-			free(g->rows[r].keys);
-			free(g->rows[r].slots);
-		}
-		free(g->rows);
-		free(g->key_names);
-	}
-	free(snap->aggs);
-	free(snap->lat);
-	free(snap->seg);
-	free(snap->hop_names);
-	free(snap->hop_hits);
-	memset(snap, 0, sizeof(*snap));
 }

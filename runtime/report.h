@@ -32,6 +32,7 @@ struct vnt_report_hop {
 	int id, trace;              /* as in the store's hops table */
 	char *trace_name, *name, *kind, *target;
 	bool task;                  /* identifies a task, not a packet: joined per host */
+	bool drop;                  /* where packets are dropped (kfree_skb): no path segment, it places losses */
 	uint64_t packets;           /* packets (fingerprints) seen at this hop */
 };
 
@@ -57,6 +58,7 @@ struct vnt_report_segment {
 	bool boundary;              /* hops of different traces, or a packet hop and a task hop */
 	uint64_t entered;           /* passages at `from` */
 	uint64_t reached;           /* of those, paired with a passage at `to` */
+	uint64_t dropped;           /* packets at `from` and not at `to`, that a drop hop saw dropped */
 	struct vnt_lat lat;
 	struct vnt_stats st;
 	int npairs;
@@ -76,6 +78,14 @@ struct vnt_report_flow {
 	struct vnt_report_flowseg *seg; /* [nseg] */
 };
 
+/* A host's last snapshot of a trace (its JSON document, doc/json-output.md):
+ * the aggregations as that host's agent computed them. */
+struct vnt_report_snapshot {
+	int host;                   /* index in hosts */
+	char *trace;
+	char *json;
+};
+
 struct vnt_report {
 	char *db;
 	int64_t run_id, started_ns, ended_ns; /* ended_ns 0 while unknown */
@@ -91,6 +101,8 @@ struct vnt_report {
 	struct vnt_report_segment *seg;
 	size_t nflows;
 	struct vnt_report_flow *flows;  /* most packets first */
+	int nsnaps;
+	struct vnt_report_snapshot *snaps; /* by host, then trace */
 };
 
 /* ---- loading (runtime/report_load.c): the run from an SQLite store ---- */
@@ -151,6 +163,9 @@ struct vnt_report_opts {
 	size_t top_flows;           /* flows shown (most packets first) */
 };
 int vnt_report_text(FILE *f, const struct vnt_report *r, const struct vnt_report_opts *o);
+/* Each host's own aggregations (its last snapshot of each trace), as
+ * `vnt run` prints them; nothing if the run stored no snapshot. */
+void vnt_report_text_aggregations(FILE *f, const struct vnt_report *r);
 int vnt_report_json(FILE *f, const struct vnt_report *r, const struct vnt_report_opts *o);
 int vnt_report_html(FILE *f, const struct vnt_report *r, const struct vnt_report_opts *o);
 /* An inline SVG plot of a segment's latencies: the CDF with the p50, p90,

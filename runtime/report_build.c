@@ -8,7 +8,9 @@
  *    with a.ts - slack <= b.ts < (the next passage at hop i).ts, where
  *    slack is the clock uncertainty of the hosts involved (0 on one host);
  *  - a hop that identifies a task (not a packet) pairs only on one host.
- * A passage at hop i that pairs with nothing is a loss of segment i. */
+ * A passage at hop i that pairs with nothing is a loss of segment i; a
+ * packet lost there that a drop hop saw (kfree_skb) counts as dropped
+ * there too. Drop hops are no path segments. */
 #include <stdlib.h>
 #include <string.h>
 #include "runtime/report.h"
@@ -70,7 +72,8 @@ struct vnt_report_builder *vnt_report_builder_new(struct vnt_report *r)
 	for (int i = 0; i < r->nseg; i++)
 		r->seg[i] = (struct vnt_report_segment){ .from = i, .to = i + 1,
 							 .boundary = r->hops[i].trace != r->hops[i + 1].trace ||
-								     r->hops[i].task != r->hops[i + 1].task };
+								     r->hops[i].task != r->hops[i + 1].task ||
+								     r->hops[i].drop || r->hops[i + 1].drop };
 	for (int i = 0; i < r->nhosts; i++) /* bounded: a slack beyond an hour means nothing */
 		if (r->hosts[i].uncertainty_ns > (double)b->max_unc)
 			b->max_unc = r->hosts[i].uncertainty_ns < 3.6e12 ? (int64_t)r->hosts[i].uncertainty_ns : 3600000000000;
@@ -311,6 +314,17 @@ static int packet_end(struct vnt_report_builder *b)
 	for (int i = 0; i < r->nseg; i++)
 		if (b->stamp[i] == b->npkt && pair_segment(b, i, f))
 			return -1;
+	/* Dropped: seen at a drop hop of the trace, lost in a segment of it. */
+	for (int i = 0; i < r->nseg; i++) {
+		struct vnt_report_segment *s = &r->seg[i];
+		if (s->boundary || b->stamp[i] != b->npkt || b->stamp[i + 1] == b->npkt)
+			continue;
+		for (int h = 0; h < r->nhops; h++)
+			if (r->hops[h].drop && r->hops[h].trace == r->hops[i].trace && b->stamp[h] == b->npkt) {
+				s->dropped++;
+				break;
+			}
+	}
 	b->nobs = 0;
 	b->flow_hop = -1;
 	return 0;

@@ -3,6 +3,7 @@
  * segment, the flows and the hosts. Every name from the store is escaped. */
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include "runtime/report.h"
 
 #define LABEL 256
@@ -142,6 +143,24 @@ static void flows(FILE *f, const struct vnt_report *r, size_t top)
 	}
 }
 
+/* Each host's own aggregations, as text (report_text.c). */
+static void host_aggregations(FILE *f, const struct vnt_report *r)
+{
+	if (!r->nsnaps)
+		return;
+	char *text = NULL;
+	size_t n = 0;
+	FILE *m = open_memstream(&text, &n);
+	if (!m)
+		return;
+	vnt_report_text_aggregations(m, r);
+	fclose(m);
+	fputs("<h2>Aggregations per host</h2>\n<pre>", f);
+	esc(f, text);
+	fputs("</pre>\n", f);
+	free(text);
+}
+
 static void hosts(FILE *f, const struct vnt_report *r)
 {
 	fputs("<h2>Hosts</h2>\n<table>\n<tr><th>host</th><th>clock offset</th><th>uncertainty</th><th>status</th>"
@@ -197,9 +216,15 @@ int vnt_report_html(FILE *f, const struct vnt_report *r, const struct vnt_report
 	esc(f, r->status ? r->status : "-");
 	fprintf(f, ".<br>%d hosts, %d hops, %" PRIu64 " events, %" PRIu64 " packets.</p>\n", r->nhosts, r->nhops,
 		r->events, r->packets);
-	breakdown(f, r);
-	plots(f, r);
-	flows(f, r, o->top_flows);
+	if (r->events) {
+		breakdown(f, r);
+		plots(f, r);
+		flows(f, r, o->top_flows);
+	} else {
+		fputs("<p><strong>No raw events in this run:</strong> its traces have no <code>events</code>, so packets "
+		      "cannot be followed across hosts (add <code>events</code> to a trace for its per-hop breakdown).</p>\n", f);
+	}
+	host_aggregations(f, r);
 	hosts(f, r);
 	fputs("</body>\n</html>\n", f);
 	return ferror(f) ? -1 : 0;

@@ -61,6 +61,8 @@ static json_object *segments(const struct vnt_report *r, const struct vnt_report
 		put_stats(o, fl ? &fl->seg[i].st : &s->st);
 		put(o, "entered", u64(entered));
 		put(o, "lost", u64(entered - reached));
+		if (!fl)
+			put(o, "dropped", u64(s->dropped));
 		if (!fl) {
 			put(o, "boundary", json_object_new_boolean(s->boundary));
 			json_object *pairs = json_object_new_array();
@@ -143,6 +145,20 @@ static json_object *hosts(const struct vnt_report *r)
 	return a;
 }
 
+/* Each host's last snapshot of each trace, as the agent sent it. */
+static json_object *snapshots(const struct vnt_report *r)
+{
+	json_object *a = json_object_new_array();
+	for (int i = 0; i < r->nsnaps; i++) {
+		json_object *o = json_object_new_object(), *doc = json_tokener_parse(r->snaps[i].json);
+		put(o, "host", str(r->hosts[r->snaps[i].host].name));
+		put(o, "trace", str(r->snaps[i].trace));
+		put(o, "snapshot", doc);
+		json_object_array_add(a, o);
+	}
+	return a;
+}
+
 int vnt_report_json(FILE *f, const struct vnt_report *r, const struct vnt_report_opts *opt)
 {
 	json_object *root = json_object_new_object();
@@ -164,6 +180,7 @@ int vnt_report_json(FILE *f, const struct vnt_report *r, const struct vnt_report
 	put(root, "flows_total", u64(r->nflows));
 	put(root, "flows", flows(r, opt->top_flows));
 	put(root, "hosts", hosts(r));
+	put(root, "snapshots", snapshots(r));
 	fprintf(f, "%s\n", json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
 	json_object_put(root);
 	return ferror(f) ? -1 : 0;

@@ -3,6 +3,7 @@
  * grouping), fed to the builder with each host's clock offset applied. */
 #include <math.h>
 #include <stdio.h>
+#include <json-c/json.h>
 #include <stdlib.h>
 #include <string.h>
 #include "runtime/report.h"
@@ -99,7 +100,8 @@ static int load_hops(sqlite3 *db, struct vnt_report *r)
 		*h = (struct vnt_report_hop){ .trace = sqlite3_column_int(st, 0), .trace_name = dup_col(st, 1),
 					      .id = sqlite3_column_int(st, 2), .name = dup_col(st, 3),
 					      .kind = dup_col(st, 4), .target = dup_col(st, 5),
-					      .task = identity && !strcmp((const char *)identity, "task") };
+					      .task = identity && !strcmp((const char *)identity, "task"),
+					      .drop = identity && !strcmp((const char *)identity, "drop") };
 		if (!h->name)
 			break;
 	}
@@ -191,6 +193,42 @@ static int load_events(sqlite3 *db, struct vnt_report *r, int64_t first, int64_t
 	return vnt_report_builder_finish(b);
 }
 
+/* Each host's last snapshot of each trace: the latest per (host, trace),
+ * in the order they were stored (snapshots are few: one per interval). */
+static int load_snapshots(sqlite3 *db, struct vnt_report *r)
+{
+	sqlite3_stmt *st;
+	if (query(db, "SELECT host_id, json FROM snapshots WHERE run_id=? ORDER BY id", r->run_id, &st))
+		return -1;
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		int host = host_index(r, sqlite3_column_int64(st, 0));
+		const char *text = (const char *)sqlite3_column_text(st, 1);
+		json_object *doc = text ? json_tokener_parse(text) : NULL, *t;
+		const char *trace = doc && json_object_object_get_ex(doc, "trace", &t) ? json_object_get_string(t) : NULL;
+		if (host >= 0 && trace) {
+			int k = 0;
+			while (k < r->nsnaps && !(r->snaps[k].host == host && !strcmp(r->snaps[k].trace, trace)))
+				k++;
+			if (k == r->nsnaps) {
+				struct vnt_report_snapshot *n = realloc(r->snaps, (size_t)(k + 1) * sizeof(*n));
+				if (!n) {
+					json_object_put(doc);
+					break;
+				}
+				r->snaps = n;
+				r->snaps[k] = (struct vnt_report_snapshot){ .host = host, .trace = strdup(trace) };
+				r->nsnaps++;
+			}
+			free(r->snaps[k].json);
+			r->snaps[k].json = strdup(text);
+		}
+		json_object_put(doc);
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
 struct vnt_report *vnt_report_load(const char *path, int64_t run_id, char *err, size_t errlen)
 {
 	sqlite3 *db;
@@ -209,6 +247,8 @@ struct vnt_report *vnt_report_load(const char *path, int64_t run_id, char *err, 
 			rc = load_hops(db, r);
 		if (!rc)
 			rc = load_events(db, r, first, last);
+		if (!rc)
+			rc = load_snapshots(db, r);
 		if (rc < 0)
 			snprintf(err, errlen, "%s: reading run %lld: %s", path, (long long)r->run_id,
 				 sqlite3_errcode(db) == SQLITE_OK || sqlite3_errcode(db) == SQLITE_ROW ||
@@ -252,6 +292,11 @@ void vnt_report_free(struct vnt_report *r)
 		free(r->flows[f].saddr);
 		free(r->flows[f].daddr);
 	}
+	for (int i = 0; i < r->nsnaps; i++) {
+		free(r->snaps[i].trace);
+		free(r->snaps[i].json);
+	}
+	free(r->snaps);
 	free(r->hops);
 	free(r->hosts);
 	free(r->seg);

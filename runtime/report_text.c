@@ -1,8 +1,10 @@
 /* `vnt report` as text: aligned tables of the breakdown, flows and hosts. */
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include "runtime/report.h"
+#include "runtime/snapshot_json.h"
 
 #define LABEL 256
 
@@ -89,6 +91,12 @@ static void breakdown(FILE *f, const struct vnt_report *r)
 			row(f, 4, w - 2, label, &s->pairs[p].st, NULL);
 		}
 	}
+	for (int i = 0; i < r->nseg; i++)
+		if (r->seg[i].dropped) {
+			seg_label(label, sizeof(label), r, &r->seg[i]);
+			fprintf(f, "  %s: %" PRIu64 " of the %" PRIu64 " lost were seen dropped by the kernel (a drop hop)\n",
+				label, r->seg[i].dropped, r->seg[i].entered - r->seg[i].reached);
+		}
 	fprintf(f, "\n");
 }
 
@@ -161,6 +169,50 @@ static void hosts(FILE *f, const struct vnt_report *r)
 	}
 }
 
+/* Each host's own aggregations, printed as `vnt run` prints them, by
+ * trace and host: what the snapshots hold, with or without raw events. */
+void vnt_report_text_aggregations(FILE *f, const struct vnt_report *r)
+{
+	if (!r->nsnaps)
+		return;
+	fprintf(f, "aggregations per host (each host's last snapshot, as its agent computed it)\n");
+	for (int i = 0; i < r->nsnaps; i++) {
+		bool first = true;   /* of its trace: traces in the order they first appear */
+		for (int j = 0; j < i && first; j++)
+			first = strcmp(r->snaps[j].trace, r->snaps[i].trace) != 0;
+		if (!first)
+			continue;
+		for (int h = 0; h < r->nhosts; h++)
+			for (int j = i; j < r->nsnaps; j++) {
+				const struct vnt_report_snapshot *sn = &r->snaps[j];
+				if (sn->host != h || strcmp(sn->trace, r->snaps[i].trace))
+					continue;
+				char label[LABEL], err[256];
+				vnt_report_host_label(label, sizeof(label), r, h);
+				struct vnt_snapshot_doc d;
+				if (vnt_snapshot_from_json(sn->json, &d, err, sizeof(err))) {
+					fprintf(f, "  host %s, trace %s: unreadable snapshot (%s)\n\n", label, sn->trace, err);
+					continue;
+				}
+				char *text = NULL;
+				size_t n = 0;
+				FILE *m = open_memstream(&text, &n);
+				if (m) {
+					vnt_output_text(m, &d.snap);
+					fclose(m);
+					fprintf(f, "  host %s:\n", label);
+					for (char *line = text, *nl; line && *line; line = nl ? nl + 1 : NULL) {
+						nl = strchr(line, '\n');
+						fprintf(f, "%s%.*s\n", line == nl ? "" : "    ", nl ? (int)(nl - line) : (int)strlen(line),
+							line);
+					}
+				}
+				free(text);
+				vnt_snapshot_doc_free(&d);
+			}
+	}
+}
+
 int vnt_report_text(FILE *f, const struct vnt_report *r, const struct vnt_report_opts *o)
 {
 	char t0[64], t1[64];
@@ -176,8 +228,18 @@ int vnt_report_text(FILE *f, const struct vnt_report *r, const struct vnt_report
 	if (r->orphans)
 		fprintf(f, ", %" PRIu64 " events of unknown hosts or hops ignored", r->orphans);
 	fprintf(f, "\n\n");
+	if (!r->events) {
+		/* Say why there is no path, rather than a table of zeros. */
+		fprintf(f, "no raw events in this run: its traces have no `events`, so packets cannot be followed\n"
+			"across hosts (add `events` to a trace for its per-hop breakdown).%s\n\n",
+			r->nsnaps ? " Each host's own aggregations follow." : " Its hosts sent no snapshots either.");
+		vnt_report_text_aggregations(f, r);
+		hosts(f, r);
+		return ferror(f) ? -1 : 0;
+	}
 	breakdown(f, r);
 	flows(f, r, o->top_flows);
+	vnt_report_text_aggregations(f, r);
 	hosts(f, r);
 	return ferror(f) ? -1 : 0;
 }

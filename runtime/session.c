@@ -13,6 +13,7 @@
 #include "runtime/bpflog.h"
 #include "runtime/features.h"
 #include "runtime/netns.h"
+#include "runtime/resolve.h"
 #include "runtime/session.h"
 
 struct vnt_session {
@@ -25,6 +26,7 @@ struct vnt_session {
 	const struct vnt_plan *plan;
 	uint32_t hop_mask;
 	struct vnt_attachment att[VNT_MAX_HOPS];
+	int att_hop[VNT_MAX_HOPS];   /* the first hop of each attachment's program */
 	int natt;
 };
 
@@ -74,15 +76,8 @@ static int fill_rodata(struct bpf_object *obj, const struct vnt_plan *p, bool al
 			ifx[i] = ns[i] = 0;
 			continue;
 		}
-		if (rc) {
-			char nsn[256];
-			const char *dev = vnt_dev_split(p->devs[i].name, nsn, sizeof(nsn));
-			if (rc == -ENODEV)
-				snprintf(err, len, "no device '%s'%s%s%s on this host (`ip link` lists them; write \"NETNS/DEV\" for a device in a namespace)",
-					 dev, nsn[0] ? " in network namespace '" : "", nsn, nsn[0] ? "'" : "");
-			else
-				snprintf(err, len, "cannot resolve device \"%s\": network namespace '%s': %s",
-					 p->devs[i].name, nsn, strerror(-rc));
+		if (rc) {   /* vnt_session_open_hops said why already; the device went meanwhile */
+			snprintf(err, len, "cannot resolve device \"%s\": %s", p->devs[i].name, strerror(-rc));
 			return rc;
 		}
 	}
@@ -136,7 +131,7 @@ static void explain_load_failure(const struct vnt_plan *p, char *err, size_t len
 	if (h)
 		snprintf(err, len, "%s: hop '%s' (%s, %s %s): the kernel's verifier refused its program: %s\n"
 			 "%s%s%slast generated line: %s\n--- libbpf / verifier log (end) ---\n%s",
-			 h->srcloc ? h->srcloc : "?", h->name, h->def ? h->def : "", vnt_hopkind_name(h->kind),
+			 h->srcloc ? h->srcloc : "?", h->name, h->def ? h->def : "", h->kind->name,
 			 h->target ? h->target : "", strerror(-rc),
 			 *shared ? "the program is shared with " : "", shared, *shared ? "; the cause may be in any of them\n" : "",
 			 cline, tail);
@@ -203,6 +198,26 @@ fail:
 	return rc;
 }
 
+/* The first of the problems vnt_plan_resolve finds, with the place in
+ * the script that names it. */
+struct first_problem {
+	char *err;
+	size_t len;
+	bool done;
+};
+
+static void first_problem(void *ctx, const char *srcloc, const char *msg, const char *hint)
+{
+	struct first_problem *fp = ctx;
+	if (fp->done)
+		return;
+	fp->done = true;
+	char where[512];
+	vnt_srcloc_shown(srcloc, where, sizeof(where));
+	snprintf(fp->err, fp->len, "%s%s%s%s%s", where, *where ? ": " : "", msg, hint ? "\n      = hint: " : "",
+		 hint ? hint : "");
+}
+
 struct vnt_session *vnt_session_open(const void *obj, size_t len, const struct vnt_plan *plan,
 				     char *err, size_t errlen)
 {
@@ -213,9 +228,9 @@ struct vnt_session *vnt_session_open_hops(const void *obj, size_t len, const str
 					  uint32_t hop_mask, char *err, size_t errlen)
 {
 	vnt_bpflog_start(false);
-	for (int i = 0; i < plan->nhops; i++)
-		if ((hop_mask >> i & 1) && vnt_feature_check(&plan->hops[i], err, errlen))
-			return NULL;
+	struct first_problem fp = { err, errlen, false };
+	if (vnt_plan_resolve(plan, hop_mask, first_problem, &fp))
+		return NULL;
 	struct vnt_session *s = calloc(1, sizeof(*s));
 	if (!s) {
 		snprintf(err, errlen, "out of memory");
@@ -262,7 +277,7 @@ int vnt_session_attach(struct vnt_session *s, char *err, size_t errlen)
 		int rc = vnt_attach_hop(prog, h, &s->att[s->natt], err, errlen);
 		if (rc)
 			return rc;   /* the caller closes the session: what did attach is detached */
-		s->natt++;
+		s->att_hop[s->natt++] = i;
 	}
 	return 0;
 }
@@ -335,6 +350,16 @@ void vnt_session_detach(struct vnt_session *s)
 {
 	for (int i = 0; s && i < s->natt; i++)
 		vnt_detach(&s->att[i]);
+}
+
+void vnt_session_detach_trace(struct vnt_session *s, int trace)
+{
+	/* Programs are shared only by hops of traces that end together
+	 * (compiler/lower.c, share_programs): detaching one of them here
+	 * ends no other trace early. */
+	for (int i = 0; s && i < s->natt; i++)
+		if (s->plan->hops[s->att_hop[i]].trace == trace)
+			vnt_detach(&s->att[i]);
 }
 
 void vnt_session_close(struct vnt_session *s)

@@ -23,12 +23,13 @@ int vnt_session_attach(struct vnt_session *s, char *err, size_t errlen);
  * this no new record or count arrives, so a final drain is finite and
  * the last snapshot is consistent with the records. */
 void vnt_session_detach(struct vnt_session *s);
+/* Detach the hops of one trace, at its own end (`for`). */
+void vnt_session_detach_trace(struct vnt_session *s, int trace);
 void vnt_session_close(struct vnt_session *s);
 
 /* Read the maps of trace `trace` into snap (caller frees with
  * vnt_snapshot_free). 0 or -errno. */
 int vnt_session_snapshot(struct vnt_session *s, int trace, struct vnt_snapshot *snap);
-void vnt_snapshot_free(struct vnt_snapshot *snap);
 
 /* Raw events: fn gets every ring-buffer record (struct vnt_event as in
  * bpf-templates/vnt_events.h). 0, or -errno if the object has none. */

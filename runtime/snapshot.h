@@ -20,6 +20,7 @@ struct vnt_snap_row {
 	uint64_t sum;           /* SUM, AVG */
 	int64_t min, max;       /* MIN, MAX, AVG (valid when count > 0) */
 	uint64_t *slots;        /* HIST, LHIST: nslots counters */
+	int64_t order;          /* rows keyed first by hop: the hop's place in the path (rows sort by it first) */
 };
 
 struct vnt_snap_aggr {
@@ -32,7 +33,9 @@ struct vnt_snap_aggr {
 	int nslots;             /* HIST: 65, LHIST: (lmax-lmin)/lstep + 2 */
 	int64_t lmin, lmax, lstep;
 	int nrows;
-	struct vnt_snap_row *rows;   /* sorted: by value descending for scalars, by keys for hists */
+	struct vnt_snap_row *rows;   /* sorted: keyed first by hop, in path order; then by value descending
+				      * for scalars, by keys for hists */
+	bool path_order;        /* the first key is the hop: rows follow the path */
 	/* Updates of a keyed aggregation the kernel refused, by cause (each
 	 * refused update is an event that is missing from the rows): */
 	uint64_t map_full;      /* the map held all the keys it has room for (E2BIG) */
@@ -49,6 +52,13 @@ struct vnt_snap_latency {
 	uint64_t displaced;     /* remembered at `from`, then pushed out of the table by another packet */
 };
 
+/* Packets that died in a segment, by why and where (a drop hop). */
+struct vnt_snap_drop {
+	char *reason;           /* "QDISC_DROP", ... */
+	char *location;         /* "__dev_queue_xmit+0x8d0", or "" */
+	uint64_t count;
+};
+
 /* One segment of a whole-path breakdown (latencies in ns). */
 struct vnt_snap_segment {
 	const char *from, *to;  /* hop names */
@@ -57,6 +67,8 @@ struct vnt_snap_segment {
 	uint64_t p50, p90, p99, p999, max;
 	uint64_t entered;       /* packets that reached `from` in order */
 	uint64_t reached;       /* of those, packets that reached `to` */
+	int ndrops;             /* of the others, those a drop hop saw die here */
+	struct vnt_snap_drop *drops;   /* most first */
 };
 
 struct vnt_snapshot {
@@ -75,11 +87,16 @@ struct vnt_snapshot {
 	uint64_t events;        /* ring-buffer records delivered */
 	int nseg;               /* breakdown() segments, 0 if none */
 	struct vnt_snap_segment *seg;
+	uint64_t drops_unplaced; /* drops the breakdown's table had no room for */
 	uint64_t hop_events_total; /* hop program runs that passed the filter, all hops */
 	int nhops;
 	const char **hop_names;
 	uint64_t *hop_hits;     /* per hop: packets that passed the filter there */
 };
+
+/* Frees what a snapshot owns (its rows and arrays; not the strings, which
+ * belong to the plan or the document it was read from). */
+void vnt_snapshot_free(struct vnt_snapshot *snap);
 
 /* Outputs (runtime/output_text.c, runtime/output_json.c). */
 void vnt_output_text(FILE *f, const struct vnt_snapshot *s);

@@ -243,8 +243,9 @@ static int manifest_hops(struct vnt_store *s, int64_t run_id, const char *manife
 		int trace = jint(h, "trace", 0), id = jint(h, "id", (int)i);
 		const char *tname = trace >= 0 && (size_t)trace < ntr ?
 					    jstr(json_object_array_get_idx(traces, (size_t)trace), "name") : NULL;
-		/* A hop about a task (scheduler) has the task's identity for fingerprint. */
-		const char *identity = jint(h, "task_arg", -1) >= 0 ? "task" : "packet";
+		/* A hop about a task (scheduler) has the task's identity for
+		 * fingerprint; at a drop hop (kfree_skb) the packet's life ends. */
+		const char *identity = jint(h, "task_arg", -1) >= 0 ? "task" : jint(h, "reason_arg", -1) >= 0 ? "drop" : "packet";
 		rc = hop_add(s, run_id, tname, trace, id, jstr(h, "name"), jstr(h, "kind"), jstr(h, "target"), identity);
 	}
 	json_object_put(root);

@@ -11,6 +11,7 @@ struct vnt_build_opts {
 	int nincdirs;
 	bool no_cache;
 	bool verbose;
+	bool resolve;           /* also resolve devices and hop features on this host */
 };
 
 struct vnt_build {

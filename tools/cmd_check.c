@@ -6,25 +6,32 @@
 
 static void help(FILE *f)
 {
-	fprintf(f, "usage: vnt check [-I DIR]... FILE\n\n"
-		"Parse and check a .vnt script and the modules it imports, and resolve its\n"
-		"hop points against this kernel (tracepoints, BTF), without compiling it.\n"
-		"Errors are printed as FILE:LINE:COL with the source line and a caret; the\n"
-		"exit status is 1 if there were errors, 2 on usage errors.\n\n"
-		"  -I DIR     add DIR to the module search path (before VNT_PATH)\n"
-		"  -h, --help show this help\n");
+	fprintf(f, "usage: vnt check [--portable] [-I DIR]... FILE\n\n"
+		"Parse and check a .vnt script and the modules it imports, and resolve what\n"
+		"`vnt run` would resolve on this host, without compiling or loading it: its\n"
+		"hop points against this kernel (tracepoints, BTF, kprobes, fentry), and the\n"
+		"devices and network namespaces its hops and filters name. Errors are printed\n"
+		"as FILE:LINE:COL with the source line and a caret; the exit status is 1 if\n"
+		"there were errors, 2 on usage errors.\n\n"
+		"  --portable  only what does not depend on this host (for a script that runs\n"
+		"              elsewhere: devices, namespaces and kernel features are then\n"
+		"              resolved by the host that runs it)\n"
+		"  -I DIR      add DIR to the module search path (before VNT_PATH)\n"
+		"  -h, --help  show this help\n");
 }
 
 int cmd_check(int argc, char **argv)
 {
-	static const struct option opts[] = { { "help", no_argument, NULL, 'h' }, { 0 } };
-	struct vnt_build_opts bo = { 0 };
+	static const struct option opts[] = { { "help", no_argument, NULL, 'h' },
+					      { "portable", no_argument, NULL, 'P' }, { 0 } };
+	struct vnt_build_opts bo = { .resolve = true };
 	char *incs[32];
 	int c;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "hI:", opts, NULL)) != -1) {
 		switch (c) {
 		case 'h': help(stdout); return 0;
+		case 'P': bo.resolve = false; break;
 		case 'I': if (bo.nincdirs < 32) incs[bo.nincdirs++] = optarg; break;
 		default: help(stderr); return 2;
 		}

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "compiler/hopkind.h"
 #include "lib/fileutil.h"
 #include "runtime/package.h"
 #include "tools/cmds.h"
@@ -62,9 +63,12 @@ int cmd_inspect(int argc, char **argv)
 	for (int t = 0; t < pl->ntraces; t++) {
 		const struct vnt_plan_trace *tr = &pl->traces[t];
 		printf("trace %s%s%s\n", tr->name, tr->breakdown ? " (breakdown)" : "", tr->events ? " (events)" : "");
-		for (int h = tr->first_hop; h < tr->first_hop + tr->nhops; h++)
-			printf("  hop %-12s %-10s %s%s%s\n", pl->hops[h].name, vnt_hopkind_name(pl->hops[h].kind),
-			       pl->hops[h].target, pl->hops[h].def ? "  = " : "", pl->hops[h].def ? pl->hops[h].def : "");
+		for (int h = tr->first_hop; h < tr->first_hop + tr->nhops; h++) {
+			const struct vnt_plan_hop *ph = &pl->hops[h];
+			const char *dev = ph->dev ? ph->dev : ph->filter_dev;
+			printf("  hop %-12s %-10s %s%s%s%s%s\n", ph->name, ph->kind->name, ph->target,
+			       dev ? "  on " : "", dev ? dev : "", ph->def ? "  = " : "", ph->def ? ph->def : "");
+		}
 		for (int a = 0; a < pl->naggs; a++)
 			if (pl->aggs[a].trace == t)
 				printf("  %s\n", pl->aggs[a].title);

@@ -23,9 +23,10 @@ static void help(FILE *f)
 	fprintf(f, "usage: vnt run [OPTIONS] FILE|PKG.vntpkg\n\n"
 		"Compile a .vnt script (clang runs only when the object is not cached), load\n"
 		"and attach it on this host, and print its aggregations: every interval the\n"
-		"script asks for (`every`), and once at the end. Stops after the script's\n"
-		"`for` duration, --duration, or Ctrl-C; everything attached is detached.\n\n"
-		"  -d, --duration SECS   stop after SECS seconds (overrides `for`)\n"
+		"script asks for (`every`), and once at the end. Each trace stops at its own\n"
+		"`for` (one without `for` with the longest), all at --duration or Ctrl-C;\n"
+		"everything attached is detached.\n\n"
+		"  -d, --duration SECS   stop every trace after SECS seconds (overrides `for`)\n"
 		"  -f, --format FMT      text (default) or json: one JSON document per line\n"
 		"  -e, --events FILE     where a script's `events` records go, as JSON lines\n"
 		"                        (default: vnt-events.jsonl)\n"
@@ -70,7 +71,7 @@ int cmd_run(int argc, char **argv)
 	const char *events_path = "vnt-events.jsonl";
 	struct vnt_events_out eo = { 0 };
 	FILE *events_f = NULL;
-	struct vnt_build_opts bo = { 0 };
+	struct vnt_build_opts bo = { .resolve = true };
 	char *incs[32];
 	double duration = -1;
 	bool json = false, quiet = false;
@@ -178,28 +179,62 @@ int cmd_run(int argc, char **argv)
 			goto out;
 		}
 	}
-	if (duration < 0)
-		for (int t = 0; t < p->ntraces; t++)
-			if (p->traces[t].for_ns && (duration < 0 || p->traces[t].for_ns / 1e9 > duration))
-				duration = p->traces[t].for_ns / 1e9;
+	/* Each trace ends at its own `for`: --duration ends them all; a trace
+	 * without `for` ends with the longest one, or at Ctrl-C if none has. */
+	double longest = -1, end[VNT_MAX_HOPS] = { 0 };
+	bool done[VNT_MAX_HOPS] = { false }, same = true;
+	for (int t = 0; t < p->ntraces; t++)
+		if (p->traces[t].for_ns && p->traces[t].for_ns / 1e9 > longest)
+			longest = p->traces[t].for_ns / 1e9;
+	for (int t = 0; t < p->ntraces; t++) {
+		end[t] = duration > 0 ? duration : p->traces[t].for_ns ? p->traces[t].for_ns / 1e9 : longest;
+		same &= end[t] == end[0];
+	}
 	if (!quiet) {
-		char how_long[64] = "";
-		if (duration > 0)
-			snprintf(how_long, sizeof(how_long), " for %.1fs", duration);
+		char how_long[512] = "";
+		size_t k = 0;
+		if (same && end[0] > 0)
+			snprintf(how_long, sizeof(how_long), " for %.1fs", end[0]);
+		for (int t = 0; !same && t < p->ntraces && k < sizeof(how_long); t++) {
+			int w = end[t] > 0 ? snprintf(how_long + k, sizeof(how_long) - k, "%s%s for %.1fs", t ? ", " : " (",
+						      p->traces[t].name, end[t])
+					   : snprintf(how_long + k, sizeof(how_long) - k, "%s%s until Ctrl-C", t ? ", " : " (",
+						      p->traces[t].name);
+			k += w > 0 ? (size_t)w : 0;
+		}
+		if (!same && k < sizeof(how_long))
+			snprintf(how_long + k, sizeof(how_long) - k, ")");
 		fprintf(stderr, "vnt: %d hop%s attached (%s); tracing%s... Ctrl-C to stop\n", p->nhops,
 			p->nhops == 1 ? "" : "s", origin, how_long);
 	}
 	double start = mono();
 	double next[VNT_MAX_HOPS];
 	uint64_t seq[VNT_MAX_HOPS] = { 0 };
+	int left = p->ntraces;
 	for (int t = 0; t < p->ntraces; t++)
 		next[t] = p->traces[t].every_ns ? start + p->traces[t].every_ns / 1e9 : -1;
-	while (!stop) {
+	while (left) {
 		double now = mono();
-		if (duration > 0 && now - start >= duration)
-			break;
-		double wake = duration > 0 ? start + duration : now + 3600;
 		for (int t = 0; t < p->ntraces; t++) {
+			if (done[t] || !(stop || (end[t] > 0 && now - start >= end[t])))
+				continue;
+			/* Detached first: the final counts and the drained
+			 * records describe the same packets. */
+			vnt_session_detach_trace(s, t);
+			if (want_events)
+				vnt_session_consume(s, 0);
+			print_trace(s, t, json, true, seq[t] + 1, stop ? now - start : end[t]);
+			done[t] = true;
+			left--;
+		}
+		if (!left)
+			break;
+		double wake = now + 3600;
+		for (int t = 0; t < p->ntraces; t++) {
+			if (done[t])
+				continue;
+			if (end[t] > 0 && start + end[t] < wake)
+				wake = start + end[t];
 			if (next[t] < 0)
 				continue;
 			if (now >= next[t]) {
@@ -215,14 +250,6 @@ int cmd_run(int argc, char **argv)
 		if (dt > 0)
 			vnt_session_poll(s, (int)(dt * 1000) + 1);
 	}
-	double elapsed = mono() - start;
-	/* Detached first, the final counts and the drained records describe
-	 * the same packets. */
-	vnt_session_detach(s);
-	if (want_events)
-		vnt_session_consume(s, 0);
-	for (int t = 0; t < p->ntraces; t++)
-		print_trace(s, t, json, true, seq[t] + 1, elapsed);
 	rc = 0;
 out:
 	vnt_session_close(s);

@@ -22,15 +22,28 @@ for f in tests/diag/cases/*.vnt; do
 		echo "ok $name"
 	fi
 done
+# The examples name the devices of their own topologies (examples/*.sh):
+# checked without this host's devices (--portable).
 for f in tests/diag/valid/*.vnt stdlib/*.vnt examples/*.vnt; do
-	if out=$("$vnt" check "$f" 2>&1); then
+	portable=()
+	[[ $f == examples/* ]] && portable=(--portable)
+	if [[ $(id -u) != 0 ]] && grep -q 'tracepoint("' "$f"; then
+		echo "skip check-valid:$f: a classic tracepoint's record layout is in tracefs, which root reads"
+		continue
+	fi
+	if out=$("$vnt" check "${portable[@]}" "$f" 2>&1); then
 		echo "ok check-valid:$f"
 	else
 		echo "not ok check-valid:$f: $out"
 	fi
 done
-# The valid scripts load: clang and the verifier accept every construct.
+# The valid scripts load: clang and the verifier accept every construct
+# (as root; `make check` runs the rest without).
 for f in tests/diag/valid/*.vnt; do
+	if [[ $(id -u) != 0 ]]; then
+		echo "skip verifier-accepts:$f: loading BPF programs needs root"
+		continue
+	fi
 	if out=$(timeout 120 "$vnt" run -q -d 0.5 "$f" 2>&1 >/dev/null); then
 		echo "ok verifier-accepts:$f"
 	else

@@ -7,6 +7,7 @@
 #include <string.h>
 #include "lang/parse.h"
 #include "lang/program.h"
+#include "compiler/spec.h"
 #include "compiler/codegen.h"
 #include "compiler/plan.h"
 #include "fuzz_common.h"
@@ -30,7 +31,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!p)
 		return 0;
 	if (!d.errors)
-		vnt_check(p, &d);
+		vnt_check(p, vnt_compiler_spec(), &d);
 	if (!d.errors && p->main->traces) {
 		char *csrc = NULL;
 		struct vnt_plan *plan = NULL;

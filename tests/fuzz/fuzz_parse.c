@@ -9,6 +9,7 @@
 #include <string.h>
 #include "lang/parse.h"
 #include "lang/program.h"
+#include "compiler/spec.h"
 #include "fuzz_common.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
@@ -39,8 +40,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fz_diag(&d);
 	struct vnt_program *p = vnt_program_load(fz_path, NULL, 0, &d);
 	if (p) {
-		if (!d.errors)
-			vnt_check(p, &d);
+		vnt_check(p, vnt_compiler_spec(), &d);   /* after syntax errors too, as vnt check does */
 		vnt_program_free(p);
 	}
 	return 0;

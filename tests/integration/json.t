@@ -240,7 +240,7 @@ eq("final: count() at tx by dev", rows("count() at tx by dev"), [({"dev": "%s/%s
 eq("final: hops", d["hops"], [{"name": "tx", "hits": N}, {"name": "rx", "hits": N}])
 eq("final: hop_events", d["hop_events"], 2 * N)
 eq("final: latency", d["latency"], [{"from": "tx", "to": "rx", "started": N, "matched": N, "unmatched": 0, "displaced": 0}])
-eq("final: lost", d["lost"], {"events": 0, "latency_unmatched": 0, "map_full": 0})
+eq("final: lost", d["lost"], {"events": 0, "latency_unmatched": 0, "map_full": 0, "no_memory": 0, "refused": 0})
 sys.exit(1 if bad else 0)
 ' "$T/json.out" "$T/json.vnt" "$t_start" "$t_end" $N1 $N2 $S1 $S2 $SPORT $DPORT "$VP_NS_A" "$VP_DEV_A" "$VP_IP_A" "$VP_IP_B"
 exit 0

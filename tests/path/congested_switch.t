@@ -16,6 +16,7 @@ topo_exec "$BR_NS_SW" tc class add dev "$BR_PORT2" parent 1: classid 1:10 htb ra
 topo_exec "$BR_NS_SW" tc qdisc add dev "$BR_PORT2" parent 1:10 handle 10: pfifo limit $LIMIT
 cat > "$tmp/p.vnt" <<EOS
 import "net"
+import "skb"
 trace probe {
     where udp and dst port 11111
     hop vm1_tx = net.dev_xmit("$BR_NS_VM1/$BR_DEV_VM1")
@@ -23,6 +24,7 @@ trace probe {
     hop sw_q   = net.dev_queue("$BR_NS_SW/$BR_PORT2")
     hop sw_out = net.dev_xmit("$BR_NS_SW/$BR_PORT2")
     hop vm2_rx = net.netif_receive("$BR_NS_VM2/$BR_DEV_VM2")
+    hop drop   = skb.drop("*")                        # where the lost ones die, and why
     breakdown()
 }
 EOS
@@ -53,3 +55,13 @@ for s in "vm1_tx sw_in" "sw_in sw_q" "sw_out vm2_rx"; do
 done
 n=$(seg "$tmp/cong.json" sw_q sw_out count); l=$(seg "$tmp/cong.json" sw_q sw_out lost)
 check probe-accounted "$n + $l == 300" "count $n + lost $l != 300 sent"
+# The drop hop places every lost probe: dropped by the full FIFO (QDISC_DROP)
+# in the queue segment, and nowhere else; it is no segment itself.
+drops=$(python3 -c '
+import json, sys
+d = [json.loads(l) for l in open(sys.argv[1])][-1]
+print(" ".join("%s>%s:%s:%d" % (s["from"], s["to"], x["reason"], x["count"]) for s in d["breakdown"] for x in s["drops"]))
+print(" ".join(s["from"] + ">" + s["to"] for s in d["breakdown"]))' "$tmp/cong.json")
+echo "# drops by segment: $(head -1 <<<"$drops"); segments: $(tail -1 <<<"$drops")"
+check lost-probes-placed "'$(head -1 <<<"$drops")' == 'sw_q>sw_out:QDISC_DROP:$l' and $l > 0" "drops $(head -1 <<<"$drops"), lost $l"
+check drop-hop-is-no-segment "'$(tail -1 <<<"$drops")' == 'vm1_tx>sw_in sw_in>sw_q sw_q>sw_out sw_out>vm2_rx'" "segments: $(tail -1 <<<"$drops")"

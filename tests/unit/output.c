@@ -8,9 +8,11 @@
  *   pow2     one hist with every log2 slot set, to check all bounds
  * The values here are repeated in output.t; change both together. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "runtime/snapshot.h"
+#include "runtime/snapshot_json.h"
 
 #define N(a) ((int)(sizeof(a) / sizeof((a)[0])))
 
@@ -124,6 +126,32 @@ static void pow2(struct vnt_snapshot *s)
 	};
 }
 
+/* The snapshot written as JSON, read back (runtime/snapshot_json.c), and
+ * written again as JSON or text: what vnt report does with the agents'. */
+static int reread(struct vnt_snapshot *s, int json)
+{
+	char *text = NULL, err[256];
+	size_t len = 0;
+	FILE *m = open_memstream(&text, &len);
+	if (!m)
+		return 1;
+	vnt_output_json(m, s);
+	fclose(m);
+	struct vnt_snapshot_doc d;
+	if (vnt_snapshot_from_json(text, &d, err, sizeof(err))) {
+		fprintf(stderr, "read back: %s\n", err);
+		free(text);
+		return 1;
+	}
+	if (json)
+		vnt_output_json(stdout, &d.snap);
+	else
+		vnt_output_text(stdout, &d.snap);
+	vnt_snapshot_doc_free(&d);
+	free(text);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct vnt_snapshot s;
@@ -141,10 +169,12 @@ int main(int argc, char **argv)
 		vnt_output_text(stdout, &s);
 	else if (strcmp(argv[2], "json") == 0)
 		vnt_output_json(stdout, &s);
+	else if (strcmp(argv[2], "rejson") == 0 || strcmp(argv[2], "retext") == 0)
+		return reread(&s, argv[2][2] == 'j');
 	else
 		goto usage;
 	return 0;
 usage:
-	fprintf(stderr, "usage: output scalars|hists|pow2 text|json\n");
+	fprintf(stderr, "usage: output scalars|hists|pow2 text|json|rejson|retext\n");
 	return 2;
 }

@@ -7,8 +7,8 @@ top=$(pwd)
 tmp=$(mktemp -d) || exit 1
 trap 'rm -rf "$tmp"' EXIT INT TERM
 CC=${CC:-cc}
-srcs="tests/unit/output.c runtime/output_text.c runtime/output_json.c"
-flags="-std=c11 -Wall -Wextra -Werror -I$top"
+srcs="tests/unit/output.c runtime/output_text.c runtime/output_json.c runtime/snapshot_json.c runtime/snapshot.c lang/ast.c"
+flags="-std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -I$top"
 jsonc=$(pkg-config --cflags --libs json-c 2>/dev/null || echo -ljson-c)
 
 # Prefer a sanitizer build (catches overruns and leaks in the outputs);
@@ -47,6 +47,13 @@ def run(scenario, fmt):
 
 def eq(name, got, want):
     check(name, got == want, "got %r, want %r" % (got, want))
+
+# ---------------- JSON read back (runtime/snapshot_json.c) ----------------
+# What vnt report does with an agent's snapshot: the JSON read back and
+# written again is the same document, and prints the same text.
+for sc in ("scalars", "hists", "pow2"):
+    for fmt in ("json", "text"):
+        eq("read back %s %s" % (sc, fmt), run(sc, "re" + fmt), run(sc, fmt))
 
 # ---------------- JSON ----------------
 docs = {}
