@@ -110,6 +110,18 @@ for s in d["segments"]:
           "count %s lost %s min %s max %s" % (s["count"], s["lost"], s["min_ns"], s["max_ns"]))
 db = sqlite3.connect(sys.argv[3])
 run = db.execute("select max(id) from runs").fetchone()[0]
+# For a segment that did not join every packet: those packets, hop by hop.
+names = {i: n for i, n in db.execute("select id, name from hops where run_id = ?", (run,))}
+per = {}
+for hop, fp, ts in db.execute("select hop, fp, ts_ns from events where run_id = ?", (run,)):
+    per.setdefault(fp, []).append((names[hop], ts))
+for s in d["segments"]:
+    if s["from"] in path and s["count"] != N:
+        for fp, evs in per.items():
+            hs = [h for h, t in evs]
+            if hs.count(s["from"]) != 1 or hs.count(s["to"]) != 1 or \
+               dict(evs)[s["to"]] < dict(evs)[s["from"]]:
+                print("# unjoined at %s -> %s: fp %x: %r" % (s["from"], s["to"], fp, sorted(evs, key=lambda e: e[1])))
 n = db.execute("select count(*) from events e join hops h on h.run_id = e.run_id and h.id = e.hop where e.run_id = ? and h.name = ?", (run, "send")).fetchone()[0]
 check("uprobe hop on the guest libc sendto() fires exactly %d times" % N, n == N, "got %d" % n)
 ' "$T/report.json" "$N" "$T/vnt.db"

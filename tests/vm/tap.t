@@ -111,7 +111,7 @@ keys = set((r["key"]["pid"], r["key"]["comm"]) for r in rows)
 vol = int(sys.argv[7])
 print("# MEASURED vcpu of vm1: %d switch-ins traced, %d context switches in /proc; %d wakeups traced, %d voluntary switches (sleeps) in /proc" % (runs, ctxt, wakes, vol))
 check("sched.vcpu_run(pid): only vm1 vCPU thread", keys == {(sys.argv[5], sys.argv[6])}, repr(keys))
-# Equal but for the window's edges: a paused TCG vCPU thread is not quite
+# Equal but for the edges of the window: a paused TCG vCPU thread is not quite
 # silent (QEMU still kicks it now and then), and /proc is read a moment
 # after attaching and before detaching.  Measured: 0 to 12 apart in ~4000.
 check("sched.vcpu_run(pid): switch-ins == /proc context switches of the thread (%d), within 0.5%%" % ctxt,
