@@ -27,9 +27,15 @@ static int have_btf_tracepoint(const char *tp)
 {
 	char name[256];
 	snprintf(name, sizeof(name), "btf_trace_%s", tp);
-	struct btf *vm = btf__load_vmlinux_btf();
-	if (libbpf_get_error(vm))
-		return -1;
+	/* Parsed once per process (~20 ms): a script has many such hops. */
+	static struct btf *vm;
+	if (!vm) {
+		vm = btf__load_vmlinux_btf();
+		if (libbpf_get_error(vm)) {
+			vm = NULL;
+			return -1;
+		}
+	}
 	int found = btf__find_by_name_kind(vm, name, BTF_KIND_TYPEDEF) >= 0;
 	DIR *d = found ? NULL : opendir("/sys/kernel/btf");
 	struct dirent *e;
@@ -46,7 +52,6 @@ static int have_btf_tracepoint(const char *tp)
 	}
 	if (d)
 		closedir(d);
-	btf__free(vm);
 	return found;
 }
 

@@ -9,9 +9,8 @@
 # `vnt report` joins each probe across the three kernels.  Expected: the
 # delay is on ovs_q -> ovs_out (the queue), about LIMIT x 1042 bytes x 8 /
 # RATE (104 ms for 50 frames at 4 Mbit/s); the other segments stay small;
-# the probes the full FIFO dropped are the loss of that segment; the few
-# that OVS's own thread (short of CPU beside two TCG guests on 2 cores)
-# never read from vm1's port are the loss of ovs_in -> ovs_q.
+# the probes the full FIFO dropped are the loss of that segment (any that
+# OVS lost between its ports would be the loss of ovs_in -> ovs_q).
 #
 #   examples/vm-congested-ovs/run.sh [OUTDIR]      (as root; ~1 minute)
 # Leaves in OUTDIR (default ./vm-congested-ovs.out): report.txt,
@@ -48,6 +47,9 @@ tc -n "$VM_NS" qdisc replace dev tap-vm2 parent 1:1 handle 10: pfifo limit "$LIM
 tc -n "$VM_NS" qdisc show dev tap-vm2 | sed 's/^/# tc: /'
 vm_host_agent || die "the host agent did not start"
 vm_wait vm1 && vm_wait vm2 || die "the guests did not come up"
+# Static ARP: an ARP request dropped by the full queue would stall vm1's
+# neighbour resolution and lose probes before they reach any hop.
+vm_neigh vm1 vm2 --host obr || die "cannot set the neighbour entries"
 
 "$VNT" compile -o "$T/path.vntpkg" "$top/examples/vm-congested-ovs/path.vnt" || die "vnt compile failed"
 cat >"$T/hosts" <<EOF

@@ -52,6 +52,8 @@
 #   vm_dispatch ARGS...     vnt dispatch from $VM_NS with the test PKI
 #   vm_dispatch_bg OUT ERR ARGS...  the same in the background: VM_DISPATCH_PID
 #   vm_bpf_left NAME        "PROGS KPROBES" still held/registered in the guest
+#   vm_neigh NAME... [--host DEV]  permanent ARP entries between the guests
+#                           (and for them on DEV in $VM_NS): no ARP on the path
 #   vm_udp SRC DST PORT N [UDPGEN_ARGS]
 #                           N datagrams SRC -> DST:PORT (udpgen, udpsink in the
 #                           guests); sets VM_SENT, VM_RECEIVED
@@ -428,6 +430,34 @@ vm_dispatch_bg() { # OUT ERR ARGS...
 vm_bpf_left() { # NAME
 	vm_exec "$1" 'n=0; for f in /proc/[0-9]*/fdinfo/*; do grep -q "^prog_type:" "$f" 2>/dev/null && n=$((n + 1)); done
 k=$(grep -c . /sys/kernel/debug/kprobes/list 2>/dev/null); echo "$n ${k:-0}"'
+}
+
+# Static neighbour entries between guests (and from the host's device DEV
+# in $VM_NS): no ARP on the traced path.  ARP matters there: a request
+# lost in a congested queue stalls resolution for seconds and the
+# neighbour layer drops what it held (before any device hop sees it), and
+# the first packet to a new neighbour leaves from softirq context once the
+# answer comes.
+vm_neigh() { # NAME... [--host DEV]
+	local a b dev=""
+	local names=()
+	while (($#)); do
+		case $1 in
+		--host) dev=$2; shift ;;
+		*) names+=("$1") ;;
+		esac
+		shift
+	done
+	for a in "${names[@]}"; do
+		for b in "${names[@]}"; do
+			[[ $a == "$b" ]] && continue
+			vm_exec "$a" "arp -i eth0 -s ${VM_IP[$b]} ${VM_MAC[$b]}" ||
+				{ _vm_err "vm_neigh: $a -> $b"; return 1; }
+		done
+		[[ -n $dev ]] && { ip -n "$VM_NS" neigh replace "${VM_IP[$a]}" lladdr "${VM_MAC[$a]}" dev "$dev" nud permanent ||
+			{ _vm_err "vm_neigh: host -> $a"; return 1; }; }
+	done
+	return 0
 }
 
 vm_mem() { # NAME

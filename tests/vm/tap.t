@@ -21,6 +21,7 @@ vm_setup || { skip "vm-tap: host-side VM hops" "no guest can run here (see the e
 vm_host && vm_bridge || { notok "vm-tap: hypervisor namespace and bridge" "see above"; exit 1; }
 vm_boot vm1 "$VM_NET.11" && vm_boot vm2 "$VM_NET.12" && vm_wait vm1 && vm_wait vm2 ||
 	{ notok "vm-tap: two guests boot" "see above"; exit 1; }
+vm_neigh vm1 vm2 || { notok "vm-tap: static neighbour entries" "see above"; exit 1; }
 TA=${VM_TAP[vm1]} TB=${VM_TAP[vm2]} P1=${VM_PID[vm1]} P2=${VM_PID[vm2]}
 read -r TID1 C1 <<<"$(vm_vcpus vm1 | head -n 1)"
 read -r TID2 C2 <<<"$(vm_vcpus vm2 | head -n 1)"
