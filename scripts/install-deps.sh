@@ -11,7 +11,10 @@ set -euo pipefail
 # Tests: tcpdump (reference filter semantics), traffic generators, bpftrace,
 # ethtool, ping, jq (JSON checks), procps (sysctl), openssl (test
 # certificates), strace (which programs run), util-linux (nsenter, taskset,
-# chrt), perl (pcap rewriting).
+# chrt), perl (pcap rewriting), chromium and a font (the HTML report
+# looked at in a real browser, headless), debhelper, dpkg-dev, debootstrap
+# and lintian (the Debian packages, built and installed into a clean root),
+# vim (the syntax file, checked by vim itself).
 # The virtualized stack (tests/lib/vm.sh, tests/vm/, examples/vm-*): QEMU,
 # busybox-static and cpio for the guests' initramfs, Open vSwitch, nftables.
 PACKAGES=(
@@ -22,6 +25,8 @@ PACKAGES=(
 	libssl-dev libsqlite3-dev
 	tcpdump iperf3 sockperf bpftrace ethtool iputils-ping jq procps
 	openssl strace util-linux perl valgrind
+	chromium fonts-dejavu-core
+	debhelper dpkg-dev debootstrap lintian vim
 	qemu-system-x86 busybox-static cpio openvswitch-switch nftables
 )
 

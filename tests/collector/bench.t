@@ -11,7 +11,7 @@ cd "$top" || exit 1
 n=${BENCH_EVENTS:-1000000}
 bin=$tmp/bench_insert
 if ! out=$(${CC:-cc} -std=c11 -D_GNU_SOURCE -O2 -Wall -Wextra -Werror -I. -o "$bin" tests/collector/bench_insert.c \
-		runtime/store.c runtime/store_sqlite.c runtime/store_sqlite_schema.c \
+		runtime/collector/store.c runtime/collector/store_sqlite.c runtime/collector/store_sqlite_schema.c \
 		$(pkg-config --cflags --libs sqlite3 json-c) -lpthread 2>&1); then
 	echo "not ok collector bench: build: $(echo "$out" | head -5 | tr '\n' ' ')"
 	exit 1
