@@ -59,4 +59,19 @@ static __always_inline int vnt_comm_eq(const struct vnt_ev *ev, const char *want
 	return 1;
 }
 
+/* comm "NAME*": the first n characters are want's. */
+static __always_inline int vnt_comm_prefix(const struct vnt_ev *ev, const char *want, const int n)
+{
+	char comm[16] = {};
+	vnt_ev_comm(ev, comm);
+#pragma unroll
+	for (int i = 0; i < 16; i++) {
+		if (i >= n)
+			break;
+		if (comm[i] != want[i])
+			return 0;
+	}
+	return 1;
+}
+
 #endif

@@ -140,6 +140,10 @@ static int emit_ctx(struct vnt_filter_env *env, const struct vnt_fexpr *f, struc
 		sb_printf(out, "(bpf_get_smp_processor_id() == %lluU)", (unsigned long long)num);
 		return 0;
 	case C_PID:
+		if (s) {
+			vnt_error(c->d, &f->loc, "pass the process ID as a number, e.g. 1234", "pid \"%s\" is not a number", s);
+			return -1;
+		}
 		sb_printf(out, "(vnt_ev_pid(ev) == %lluU)", (unsigned long long)num);
 		return 0;
 	case C_MARK:
@@ -151,10 +155,14 @@ static int emit_ctx(struct vnt_filter_env *env, const struct vnt_fexpr *f, struc
 			sb_puts(out, "1");
 			return 0;
 		}
-		sb_puts(out, "vnt_comm_eq(ev, \"");
-		for (const char *p = s ? s : ""; *p; p++)
-			sb_printf(out, "\\x%02x", (unsigned char)*p);
-		sb_printf(out, "\", %zu)", strlen(s ? s : ""));
+		/* "NAME*": every command name that starts with NAME (QEMU's
+		 * vCPU threads are "CPU 0/TCG", "CPU 1/KVM", ...). */
+		size_t n = strlen(s ? s : "");
+		bool prefix = n > 1 && s[n - 1] == '*';
+		sb_puts(out, prefix ? "vnt_comm_prefix(ev, \"" : "vnt_comm_eq(ev, \"");
+		for (size_t i = 0; i < n - prefix; i++)
+			sb_printf(out, "\\x%02x", (unsigned char)s[i]);
+		sb_printf(out, "\", %zu)", n - prefix);
 		return 0;
 	}
 	}

@@ -392,6 +392,7 @@ fprim
 	| NETNS STRING                   { $$ = fnew(F_CTX, SPAN(@1, @2)); $$->ctx = C_NETNS; $$->str = $2; }
 	| CPU NUM                        { $$ = fnew(F_CTX, SPAN(@1, @2)); $$->ctx = C_CPU; $$->num = $2; }
 	| PID NUM                        { $$ = fnew(F_CTX, SPAN(@1, @2)); $$->ctx = C_PID; $$->num = $2; }
+	| PID IDENT                      { $$ = fnew(F_CTX, SPAN(@1, @2)); $$->ctx = C_PID; $$->param = $2; }
 	| MARK NUM                       { $$ = fnew(F_CTX, SPAN(@1, @2)); $$->ctx = C_MARK; $$->num = $2; }
 	;
 

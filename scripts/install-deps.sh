@@ -15,6 +15,8 @@ set -euo pipefail
 # looked at in a real browser, headless), debhelper, dpkg-dev, debootstrap
 # and lintian (the Debian packages, built and installed into a clean root),
 # vim (the syntax file, checked by vim itself).
+# The virtualized stack (tests/lib/vm.sh, tests/vm/, examples/vm-*): QEMU,
+# busybox-static and cpio for the guests' initramfs, Open vSwitch, nftables.
 PACKAGES=(
 	gcc make pkg-config git python3 iproute2
 	autoconf automake libtool flex bison
@@ -25,6 +27,7 @@ PACKAGES=(
 	openssl strace util-linux perl valgrind
 	chromium fonts-dejavu-core
 	debhelper dpkg-dev debootstrap lintian vim
+	qemu-system-x86 busybox-static cpio openvswitch-switch nftables
 )
 
 die() { echo "install-deps: ERROR: $*" >&2; exit 1; }

@@ -50,6 +50,8 @@ WORKLOADS = [
      "title": "four-hop path breakdown across a Linux bridge"},
     {"id": 5, "name": "5-vxlan-latency", "topo": "vxlan", "hand": "hand-latency",
      "title": "latency VM veth transmit -> far VM veth receive through VXLAN"},
+    {"id": 6, "name": "6-ovs-path", "topo": "ovs", "hand": "hand-breakdown",
+     "title": "four-hop path breakdown through Open vSwitch (userspace datapath)"},
 ]
 
 # Floor programs (bench/floor/empty.bpf.c) per tracepoint and hook form.
@@ -69,10 +71,14 @@ HAND_PROGS = {"hand_xmit": "net_dev_start_xmit", "hand_recv": "netif_receive_skb
 #   veth:   A xmit; B receive
 #   bridge: vm1 xmit, port2 xmit; port1 receive, vm2 receive
 #   vxlan:  vm1, vxlan1, underlay1, port2 xmit; port1, underlay2, vxlan2, vm2 receive
+#   ovs:    as bridge (OVS reads port 1 and writes port 2 with AF_PACKET);
+#           a packet OVS drops at its input under the flood fires only the
+#           first two: the verification run's counts show how many
 HOOK_EVENTS = {
     "veth": {"net_dev_start_xmit": 1, "netif_receive_skb": 1},
     "bridge": {"net_dev_start_xmit": 2, "netif_receive_skb": 2},
     "vxlan": {"net_dev_start_xmit": 4, "netif_receive_skb": 4},
+    "ovs": {"net_dev_start_xmit": 2, "netif_receive_skb": 2},
 }
 
 
@@ -96,6 +102,10 @@ def topo_params(topo):
         p = {"NS_A": env("BR_NS_VM1"), "DEV_A": env("BR_DEV_VM1"), "NS_B": env("BR_NS_VM2"),
              "DEV_B": env("BR_DEV_VM2"), "NS_SW": env("BR_NS_SW"), "PORT1": env("BR_PORT1"),
              "PORT2": env("BR_PORT2"), "SRC": env("BR_IP_VM1"), "DST": env("BR_IP_VM2")}
+    elif topo == "ovs":
+        p = {"NS_A": env("OV_NS_A"), "DEV_A": env("OV_DEV_A"), "NS_B": env("OV_NS_B"),
+             "DEV_B": env("OV_DEV_B"), "NS_SW": env("OV_NS_SW"), "PORT1": env("OV_PORT1"),
+             "PORT2": env("OV_PORT2"), "SRC": env("OV_IP_A"), "DST": env("OV_IP_B")}
     elif topo == "vxlan":
         p = {"NS_A": env("VX_NS_VM1"), "DEV_A": env("VX_DEV_VM1"), "NS_B": env("VX_NS_VM2"),
              "DEV_B": env("VX_DEV_VM2"), "SRC": env("VX_IP_VM1"), "DST": env("VX_IP_VM2")}
@@ -462,7 +472,7 @@ def counts_vnt(wid, out):
         return {"latency samples": sum(r["count"] for r in rows(0))}
     if wid == 3:
         return {"length samples": sum(r["count"] for r in rows(0)), "flows": len(rows(0))}
-    if wid == 4:
+    if wid in (4, 6):
         c = {"hop " + r["key"]["hop"]: r["count"] for r in rows(0)}
         for i, name in ((1, "seg vm1_tx->sw_in"), (2, "seg sw_in->sw_out"), (3, "seg sw_out->vm2_rx")):
             c[name + " samples"] = sum(r["count"] for r in rows(i))
@@ -481,7 +491,7 @@ def counts_bt(wid, out):
     if wid == 3:
         v = m.get("@len", {})
         return {"length samples": hist_total(v), "flows": len(v) if isinstance(v, dict) else 1}
-    if wid == 4:
+    if wid in (4, 6):
         c = {"hop " + k: v for k, v in m.get("@hop", {}).items()}
         # avg() maps carry no count in bpftrace's output: the number of
         # segment samples is not printed. Compare what both print.
@@ -823,7 +833,7 @@ def main(argv):
     ap.add_argument("--packets", type=int, default=300000)
     ap.add_argument("--sockperf-secs", type=float, default=2)
     ap.add_argument("--verify-packets", type=int, default=20000)
-    ap.add_argument("--workloads", default="1,2,3,4,5")
+    ap.add_argument("--workloads", default="1,2,3,4,5,6")
     ap.add_argument("--tcp-secs", type=float, default=2)
     ap.add_argument("--raw-secs", type=float, default=3)
     ap.add_argument("--raw-rates", default="100000,300000,1000000,2000000,0")
@@ -876,7 +886,9 @@ def main(argv):
             bt = render(os.path.join(BENCH, "workloads", w["name"] + ".bt"), w["bt_file"], w["params"])
             w["hooks"] = re.findall(r"^tracepoint:net:(\w+)", bt, re.M)
             # Bridge and VXLAN paths are slower: fewer packets, similar time.
-            w["packets"] = {"veth": a.packets, "bridge": a.packets * 2 // 3, "vxlan": a.packets // 3}[w["topo"]]
+            # OVS's userspace datapath forwards far fewer packets/s.
+            w["packets"] = {"veth": a.packets, "bridge": a.packets * 2 // 3, "vxlan": a.packets // 3,
+                            "ovs": a.packets // 6}[w["topo"]]
             log(f"== workload {w['name']}: {w['title']}")
             w["hop_info"] = manifest_hops(w)
             variants = list(VARIANTS)

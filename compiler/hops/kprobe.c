@@ -4,6 +4,7 @@
  * built with CONFIG_KPROBES. */
 #include <errno.h>
 #include <stdio.h>
+#include <string.h>
 #include <unistd.h>
 #include "compiler/hopkind.h"
 #include "compiler/kernel_info.h"
@@ -33,13 +34,42 @@ static void program(const struct vnt_plan_hop *h, struct vnt_hop_program *p)
 	snprintf(p->arg, sizeof(p->arg), "%d", h->skb_arg + 1);   /* PT_REGS_PARMn counts from 1 */
 }
 
+/* A kernel function by name in /proc/kallsyms (modules' included): 1
+ * found, 0 not, -1 unreadable (then attaching says what is wrong). */
+static int have_kernel_symbol(const char *func)
+{
+	FILE *f = fopen("/proc/kallsyms", "r");
+	if (!f)
+		return -1;
+	char line[512];
+	size_t n = strlen(func);
+	int found = 0;
+	while (!found && fgets(line, sizeof(line), f)) {
+		/* "ADDR T NAME[\t[MODULE]]" */
+		const char *p = strchr(line, ' ');
+		p = p ? strchr(p + 1, ' ') : NULL;
+		if (p && !strncmp(p + 1, func, n) && (p[1 + n] == '\n' || p[1 + n] == '\t' || p[1 + n] == '\0'))
+			found = 1;
+	}
+	fclose(f);
+	return found;
+}
+
 static int available(const struct vnt_plan_hop *h, char *why, size_t len)
 {
 	/* The kprobe PMU exists exactly when CONFIG_KPROBES is on. */
 	if (access("/sys/bus/event_source/devices/kprobe/type", R_OK) == 0 ||
 	    access("/sys/kernel/tracing/kprobe_events", F_OK) == 0 ||
-	    access("/sys/kernel/debug/tracing/kprobe_events", F_OK) == 0)
-		return 0;
+	    access("/sys/kernel/debug/tracing/kprobe_events", F_OK) == 0) {
+		/* A function the kernel lacks (an older guest kernel, a module
+		 * not loaded) is named before loading, not as an attach error. */
+		if (have_kernel_symbol(h->target) != 0)
+			return 0;
+		snprintf(why, len, "hop '%s' is a kprobe on %s, but this kernel has no such function%s", h->name,
+			 h->target, !strncmp(h->target, "ovs_", 4) ? " (Open vSwitch's kernel datapath: is the "
+			 "openvswitch module loaded? A userspace datapath has the ovs.port_* hops instead)" : "");
+		return -1;
+	}
 	snprintf(why, len, "hop '%s' is a kprobe on %s, but this kernel has no kprobes (CONFIG_KPROBES is off); "
 		 "use a tracepoint hop instead, e.g. tp_btf(\"net_dev_start_xmit\") / net.dev_xmit() or "
 		 "tp_btf(\"netif_receive_skb\") / net.netif_receive()", h->name, h->target);
