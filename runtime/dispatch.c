@@ -235,8 +235,9 @@ static void finish(struct run *r, const char *status)
 		if (r->have_run && !r->store_failed)
 			r->ops->host_status(r->st, d->host_id, d->failed ? d->err : "ok", d->events, d->lost);
 	}
-	if (r->have_run && !r->store_failed)
-		r->ops->end_run(r->st, r->run_id, vnt_realtime_ns(), status);
+	/* The store says itself what it could not keep (or where it kept it). */
+	if (r->have_run && !r->store_failed && r->ops->end_run(r->st, r->run_id, vnt_realtime_ns(), status))
+		r->store_incomplete = true;
 }
 
 int vnt_dispatch_run(const struct vnt_dispatch_opts *o, const struct vnt_dispatch_hosts *hs)
@@ -245,7 +246,7 @@ int vnt_dispatch_run(const struct vnt_dispatch_opts *o, const struct vnt_dispatc
 	char err[1024];
 	uint32_t masks[hs->n > 0 ? hs->n : 1];
 	int rc = 1;
-	r.ops = vnt_store_engine(o->engine);
+	r.ops = o->engine ? vnt_store_engine(o->engine) : vnt_store_for(o->db);
 	if (!r.ops) {
 		fprintf(stderr, "vnt: error: no store engine '%s'\n", o->engine);
 		return 1;
@@ -284,7 +285,7 @@ int vnt_dispatch_run(const struct vnt_dispatch_opts *o, const struct vnt_dispatc
 	status = r.store_failed || dispatch_any_failed(&r) ? "failed" : interrupted ? "interrupted" : "ok";
 out:
 	finish(&r, status);
-	rc = dispatch_any_failed(&r) || r.store_failed || r.abort[0] ? 1 : 0;
+	rc = dispatch_any_failed(&r) || r.store_failed || r.store_incomplete || r.abort[0] ? 1 : 0;
 	status_lines(&r);
 	if (!o->quiet && r.have_run)
 		fprintf(stderr, "vnt: run %lld stored in %s\n", (long long)r.run_id, o->db);

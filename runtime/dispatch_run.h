@@ -37,6 +37,7 @@ struct run {
 	struct vnt_store *st;
 	int64_t run_id;
 	bool have_run, store_failed;
+	bool store_incomplete;   /* end_run: part of the run is spooled or lost */
 	int timeout_ms;
 	int64_t last_keepalive;  /* CLOCK_MONOTONIC ns of the last PING round */
 	char *pkg;               /* the package's bytes, sent as they are */

@@ -11,7 +11,8 @@ set -euo pipefail
 # Tests: tcpdump (reference filter semantics), traffic generators, bpftrace,
 # ethtool, ping, jq (JSON checks), procps (sysctl), openssl (test
 # certificates), strace (which programs run), util-linux (nsenter, taskset,
-# chrt), perl (pcap rewriting).
+# chrt), perl (pcap rewriting), clickhouse-server (the ClickHouse store's tests;
+# started by hand by tests/lib/clickhouse.sh), libcurl (its HTTP client).
 PACKAGES=(
 	gcc make pkg-config git python3 iproute2
 	autoconf automake libtool flex bison
@@ -20,6 +21,7 @@ PACKAGES=(
 	libssl-dev libsqlite3-dev
 	tcpdump iperf3 sockperf bpftrace ethtool iputils-ping jq procps
 	openssl strace util-linux perl valgrind
+	clickhouse-server libcurl4-openssl-dev
 )
 
 die() { echo "install-deps: ERROR: $*" >&2; exit 1; }
