@@ -286,7 +286,9 @@ void vnt_report_free(struct vnt_report *r)
 		free(r->seg[i].pairs);
 	}
 	for (size_t f = 0; f < r->nflows; f++) {
-		for (int i = 0; i < r->nseg; i++)
+		/* A ClickHouse report reads only the flows it shows: the others
+		 * are counted, with no segments. */
+		for (int i = 0; r->flows[f].seg && i < r->nseg; i++)
 			vnt_lat_free(&r->flows[f].seg[i].lat);
 		free(r->flows[f].seg);
 		free(r->flows[f].saddr);

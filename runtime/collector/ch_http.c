@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <curl/curl.h>
 #include "runtime/collector/ch_http.h"
 
@@ -13,6 +14,7 @@ struct vnt_ch {
 	char *base;             /* http://HOST:PORT/ */
 	char db[128];
 	char version[64];
+	char session[64];       /* "" or "&session_id=..." */
 	long timeout_s;
 };
 
@@ -120,13 +122,13 @@ static void server_message(const struct buf *b, char *out, size_t len)
 static int request(struct vnt_ch *c, const char *url_query, const void *body, size_t len, struct buf *resp,
 		   char *err, size_t errlen)
 {
-	size_t n = strlen(c->base) + (url_query ? strlen(url_query) : 0) + 64;
+	size_t n = strlen(c->base) + (url_query ? strlen(url_query) : 0) + sizeof(c->session) + 64;
 	char *u = malloc(n);
 	if (!u) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	snprintf(u, n, "%s?database=%s%s%s", c->base, "default", url_query ? "&" : "", url_query ? url_query : "");
+	snprintf(u, n, "%s?database=default%s%s%s", c->base, c->session, url_query ? "&" : "", url_query ? url_query : "");
 	CURL *h = c->curl;
 	curl_easy_setopt(h, CURLOPT_URL, u);
 	curl_easy_setopt(h, CURLOPT_POST, 1L);
@@ -272,6 +274,18 @@ void vnt_ch_close(struct vnt_ch *c)
 	free(c->url);
 	free(c->base);
 	free(c);
+}
+
+int vnt_ch_session(struct vnt_ch *c)
+{
+	unsigned long long r = 0;
+	FILE *f = fopen("/dev/urandom", "rb");
+	if (!f || fread(&r, sizeof(r), 1, f) != 1)
+		r = (unsigned long long)(uintptr_t)c ^ (unsigned long long)time(NULL);
+	if (f)
+		fclose(f);
+	snprintf(c->session, sizeof(c->session), "&session_id=vnt-%016llx", r);
+	return 0;
 }
 
 const char *vnt_ch_database(const struct vnt_ch *c) { return c->db; }

@@ -36,6 +36,10 @@ const char *vnt_ch_database(const struct vnt_ch *c);
 const char *vnt_ch_url(const struct vnt_ch *c);
 const char *vnt_ch_version(const struct vnt_ch *c);
 
+/* Every later request in one server session (session_id), so that
+ * temporary tables live across them: the report's intermediate results. */
+int vnt_ch_session(struct vnt_ch *c);
+
 /* Run SQL; the answer (TSV, NUL-terminated) in *out (malloc'd, may be NULL
  * if not wanted). 0, or -1 with the reason in err. */
 int vnt_ch_query(struct vnt_ch *c, const char *sql, char **out, size_t *outlen, char *err, size_t errlen);

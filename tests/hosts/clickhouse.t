@@ -86,7 +86,18 @@ tx $N ['host1']"
 		"ok ['ok','ok']"
 	check_eq "clickhouse: the hosts' events as they reported them" \
 		"$(ch_query "SELECT groupArray(e) FROM (SELECT argMax(events, version) AS e FROM vnt_test.hosts WHERE run_id = $run GROUP BY id ORDER BY id)")" \
-		"[$N,$N]"
+		"[$N,$N]"	# vnt report computes it in the server: every datagram joined tx -> rx.
+	if "$VNT" report --format json --run "$run" "$CH_URL" >"$T/ok.json" 2>"$T/report.err" &&
+		"$VNT" report --format html -o "$T/ok.html" --run "$run" "$CH_URL" 2>>"$T/report.err"; then
+		check_eq "clickhouse: vnt report: tx -> rx joins all $N datagrams across the hosts, none lost" \
+			"$(py 'import json,sys; r=json.load(open(sys.argv[1])); s=r["segments"][0]
+print(r["events"], r["packets"], s["from"], s["to"], s["count"], s["lost"], s["hosts"][0]["from_host"], s["hosts"][0]["to_host"], int(s["min_ns"] > -2 * max(h["clock_uncertainty_ns"] for h in r["hosts"])), int(s["max_ns"] < 1e9))' "$T/ok.json")" \
+			"$((2 * N)) $N tx rx $N 0 host1 host2 1 1"
+		grep -q "<svg" "$T/ok.html" && ok "clickhouse: vnt report --format html on the server's numbers" ||
+			notok "clickhouse: vnt report --format html" "no plot"
+	else
+		notok "clickhouse: vnt report" "$(head -c 400 "$T/report.err")"
+	fi
 fi
 
 # 2. A server that refuses the events: all of them spooled, counted, exit 1.
@@ -139,6 +150,9 @@ if run_dispatch kill "$CH_URL?spool=$T/spool-kill" 30; then
 	echo "$got" | sed 's/^/# run '"$run"' after the replay: /'
 	check_eq "clickhouse: after the replay every datagram is a row at tx and rx (2500 each), none twice" \
 		"$(echo "$got" | cut -f1,2 | tr '\t\n' '  ')" "rx 2500 tx 2500 "
+	check_eq "clickhouse: vnt report after the replay: 2500 datagrams tx -> rx, none lost" \
+		"$("$VNT" report --format json --run "$run" "$CH_URL" 2>&1 | py 'import json,sys; s=json.load(sys.stdin)["segments"][0]; print(s["count"], s["lost"])')" \
+		"2500 0"
 	check_eq "clickhouse: the run's end is in the store too" \
 		"$(ch_query "SELECT argMax(status, version) FROM vnt_test.runs WHERE id = $run GROUP BY id")" "interrupted"
 fi
