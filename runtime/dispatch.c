@@ -108,7 +108,7 @@ static int connect_all(struct run *r)
 					return -1;
 				}
 			}
-			d->c = dispatch_connect_tls(ctx, d->h, r->timeout_ms, err, sizeof(err));
+			d->c = dispatch_connect_retry(ctx, d->h, r->timeout_ms, r->o->connect_timeout_s, err, sizeof(err));
 		}
 		if (!d->c) {
 			dhost_fail(d, "%s", err);

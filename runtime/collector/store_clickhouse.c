@@ -364,8 +364,10 @@ static uint64_t random63(void)
 static int claim_run(struct vnt_store *s, const char *script, const char *manifest, int64_t started)
 {
 	char err[768], sql[256];
+	/* For tests only: the first id drawn, to make two dispatchers collide. */
+	const char *forced = getenv("VNT_STORE_TEST_RUN_ID");
 	for (int attempt = 0; attempt < 8; attempt++) {
-		uint64_t id = random63(), claim = random63();
+		uint64_t id = attempt == 0 && forced ? strtoull(forced, NULL, 10) : random63(), claim = random63();
 		struct vnt_rb rb = { 0 };
 		rb_run(&rb, id, claim, 1, script, manifest, started, 0, "running");
 		int rc = rb.oom ? -1 : vnt_ch_insert(s->ch, s->insert_sql[T_RUNS], rb.p, rb.len, err, sizeof(err));
