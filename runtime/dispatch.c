@@ -85,9 +85,13 @@ static void status_lines(const struct run *r)
 			       d->loaded ? " (its hops were loaded: " : "", d->loaded ? hops : "", d->loaded ? ")" : "");
 			continue;
 		}
-		printf("%s: %d hop%s attached (%s), %llu events, %llu lost, %llu snapshots, clock offset %+.3f ms +/- %.3f ms\n",
+		printf("%s: %d hop%s attached (%s), %llu events, %llu lost, %llu snapshots, clock offset %+.3f ms +/- %.3f ms",
 		       d->h->name, d->attached, d->attached == 1 ? "" : "s", hops, (unsigned long long)d->events,
 		       (unsigned long long)d->lost, (unsigned long long)d->snapshots, d->offset / 1e6, d->unc / 1e6);
+		if (d->clk_samples > 1) /* tracked while tracing (dispatch/clock_track.c) */
+			printf(" (%+.3f ms at the end, %d measurements, +/- %.3f ms at worst)", d->clk_last_offset / 1e6,
+			       d->clk_samples, d->clk_max_unc / 1e6);
+		putchar('\n');
 	}
 	fflush(stdout);
 }
@@ -192,6 +196,7 @@ static int store_begin(struct run *r)
 			dispatch_store_fail(r, err);
 			return -1;
 		}
+		clock_track_first(r, d);
 	}
 	return 0;
 }

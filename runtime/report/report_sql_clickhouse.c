@@ -176,6 +176,30 @@ static int load_hosts_hops(struct ld *l, char *err, size_t errlen)
 	return 0;
 }
 
+/* The run's clock measurements, by host and agent time (as report_load.c). */
+static int clock_row(json_object *row, void *arg)
+{
+	struct vnt_report *r = arg;
+	int64_t id = j64(row, "host_id");
+	for (int i = 0; i < r->nhosts; i++) {
+		struct vnt_report_host *h = &r->hosts[i];
+		if (h->id != id)
+			continue;
+		int64_t *a = realloc(h->clock_agent, (size_t)(h->nclock + 1) * sizeof(*a));
+		if (a)
+			h->clock_agent = a;
+		int64_t *o = a ? realloc(h->clock_offset, (size_t)(h->nclock + 1) * sizeof(*o)) : NULL;
+		if (!o)
+			return -1;
+		h->clock_offset = o;
+		h->clock_agent[h->nclock] = j64(row, "agent_ns");
+		h->clock_offset[h->nclock++] = j64(row, "offset_ns");
+		if ((double)j64(row, "uncertainty_ns") > h->uncertainty_ns)
+			h->uncertainty_ns = (double)j64(row, "uncertainty_ns");
+	}
+	return 0;
+}
+
 /* Each host's last snapshot of each trace, in the order they were stored. */
 static int snap_row(json_object *row, void *arg)
 {
@@ -233,6 +257,13 @@ struct vnt_report *vnt_report_load_clickhouse(const char *url, int64_t run_id, s
 		rc = load_run(&l, err, errlen);
 		if (!rc)
 			rc = load_hosts_hops(&l, e2, sizeof(e2));
+		if (!rc) {
+			snprintf(l.sql, sizeof(l.sql),
+				 "SELECT host_id, agent_ns, offset_ns, uncertainty_ns FROM %s.clock WHERE run_id = %lld"
+				 " ORDER BY host_id, agent_ns, offset_ns FORMAT JSONEachRow",
+				 l.db, (long long)r->run_id);
+			rc = each_row(c, l.sql, clock_row, r, e2, sizeof(e2));
+		}
 		if (!rc)
 			rc = vnt_report_sql_events(c, r, top_flows, e2, sizeof(e2));
 		if (!rc) {

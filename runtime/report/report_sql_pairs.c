@@ -105,7 +105,31 @@ static void events_view(struct q *q)
 		ids[i] = r->hops[i].id;
 		idx[i] = i;
 	}
-	sb_puts(b, "(SELECT fp, toInt32(transform(toInt64(hop), ");
+	/* The offset at the record's time (runtime/report/clock_align.c, the
+	 * same integer arithmetic): the host's measurements A (agent times)
+	 * and O (offsets); a host without any has its one offset at time 0.
+	 * j = measurements at or before ts_ns. Every branch of multiIf is
+	 * computed for every row (18.16): the divisor of the ones not taken
+	 * must not be 0. */
+	sb_puts(b, "(SELECT fp, h, k, ts_ns + multiIf(j = 0, O[1], j >= length(A), O[length(A)], O[j] +"
+		   " if(toFloat64(abs(O[j + 1] - O[j])) * toFloat64(A[j + 1] - A[j]) < 9e18,"
+		   " intDiv((O[j + 1] - O[j]) * (ts_ns - A[j]), greatest(A[j + 1] - A[j], 1)), 0)) AS t,"
+		   " family, saddr, daddr, sport, dport, proto FROM (SELECT *, [");
+	for (int i = 0; i < r->nhosts; i++) {
+		const struct vnt_report_host *h = &r->hosts[i];
+		int64_t zero = 0;
+		sb_puts(b, i ? ", " : "");
+		list_i64(b, h->nclock ? h->clock_agent : &zero, h->nclock ? h->nclock : 1);
+	}
+	sb_puts(b, "][k + 1] AS A, [");
+	for (int i = 0; i < r->nhosts; i++) {
+		const struct vnt_report_host *h = &r->hosts[i];
+		int64_t one = llround(h->offset_ns); /* as report_load.c rounds */
+		sb_puts(b, i ? ", " : "");
+		list_i64(b, h->nclock ? h->clock_offset : &one, h->nclock ? h->nclock : 1);
+	}
+	sb_puts(b, "][k + 1] AS O, arrayCount((a, x) -> a <= x, A, arrayMap(x -> ts_ns, A)) AS j FROM"
+		   " (SELECT fp, toInt32(transform(toInt64(hop), ");
 	list_i64(b, ids, r->nhops);
 	sb_puts(b, ", ");
 	list_i64(b, idx, r->nhops);
@@ -118,14 +142,8 @@ static void events_view(struct q *q)
 	list_i64(b, hid, r->nhosts);
 	sb_puts(b, ", ");
 	list_i64(b, hidx, r->nhosts);
-	sb_puts(b, ", toInt64(-1))) AS k, ts_ns + transform(toInt64(host_id), ");
-	list_i64(b, hid, r->nhosts);
-	sb_puts(b, ", ");
-	for (int i = 0; i < r->nhosts; i++)
-		hidx[i] = llround(r->hosts[i].offset_ns); /* as report_load.c rounds */
-	list_i64(b, hidx, r->nhosts);
-	sb_printf(b, ", toInt64(0)) AS t, family, saddr, daddr, sport, dport, proto FROM %s.events WHERE run_id = %lld)",
-		  q->db, (long long)r->run_id);
+	sb_printf(b, ", toInt64(-1))) AS k, ts_ns, family, saddr, daddr, sport, dport, proto FROM %s.events"
+		     " WHERE run_id = %lld)))", q->db, (long long)r->run_id);
 	free(a);
 }
 

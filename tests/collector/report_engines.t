@@ -11,8 +11,10 @@
 # The run is synthetic (deterministic, through the store API): three hosts
 # with clock offsets and uncertainties, a four-hop path across them with
 # losses, a drop hop, packets seen twice at a hop (within and beyond the
-# clock slack), 40 flows and packets without IP, and a scheduler trace
-# whose task identities pair per host.
+# clock slack), 40 flows and packets without IP, a scheduler trace whose
+# task identities pair per host, and clock measurements during the run
+# (one host's offset drifting: each record aligned with the offset of its
+# time, interpolated in C for SQLite and in SQL for ClickHouse).
 set -u
 top=${VNT_TOP:-$(pwd)}
 vnt=${VNT:-$top/vnt}
@@ -102,6 +104,15 @@ with open(f"{tmp}/run.txt", "w") as f:
     f.write('snapshot h1 {"vnt_json":1,"type":"interval","seq":1,"trace":"path"}\n')
     f.write('snapshot h1 {"vnt_json":1,"type":"final","seq":2,"trace":"path","tab":"a\\tb \\"q\\""}\n')
     f.write('snapshot h2 {"vnt_json":1,"type":"final","seq":2,"trace":"path"}\n')
+    # Clock measurements: h2's offset drifts (records are put on the
+    # collector's clock with the offset of their time, interpolated), h1
+    # has one, h3 none (its host row's offset).
+    span = 20000 * 50_000
+    for j in range(7):
+        at = BASE - OFF["h2"] + j * span // 6 + (0 if j != 3 else 12345)
+        f.write(f"clock h2 {at} {OFF['h2'] + j * 37_013 - (j % 2) * 5_000} {UNC['h2'] + j * 100}\n")
+    f.write(f"clock h2 {BASE - OFF['h2'] + span // 2} {OFF['h2'] + 90_001} 9100\n")  # two at one time
+    f.write(f"clock h1 {BASE} {OFF['h1'] + 11} 3000\n")
     f.write("status h1 ok 1000 0\nstatus h2 ok 2000 3\nstatus h3 failed 500 1\n")
     f.write(f"end {BASE + 2_000_000_000} ok\n")
 print(f"# {len(ev)} events")
