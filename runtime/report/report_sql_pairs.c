@@ -188,33 +188,34 @@ static int on_u64(struct q *q, char **f, int nf, void *arg)
 	return 0;
 }
 
+/* Counts over the events: orphans (events of a host or hop the run does
+ * not list) from the events; the rest from pk (made first): events,
+ * packets, packets per hop, events per host and hop, repeats. */
 static int counts(struct q *q)
 {
 	struct vnt_report *r = q->r;
 	struct strbuf s;
 	sb_init(&s);
-	sb_printf(&s, "SELECT countIf(h >= 0 AND k >= 0), uniqExactIf(fp, h >= 0 AND k >= 0), countIf(h < 0 OR k < 0)"
-		      " FROM %s", q->ev.s);
+	sb_printf(&s, "SELECT 0, 0, count() FROM (SELECT h, k FROM %s) WHERE h < 0 OR k < 0", q->ev.s);
 	int rc = tsv(q, s.s, on_totals, NULL);
+	uint64_t orphans = r->orphans;
 	sb_free(&s);
-	sb_init(&s);
-	sb_printf(&s, "SELECT k, h, count() FROM %s WHERE h >= 0 AND k >= 0 GROUP BY k, h", q->ev.s);
 	if (!rc)
-		rc = tsv(q, s.s, on_host_hop, NULL);
-	sb_free(&s);
-	sb_init(&s);
-	sb_printf(&s, "SELECT h, uniqExact(fp) FROM %s WHERE h >= 0 AND k >= 0 GROUP BY h", q->ev.s);
+		rc = tsv(q, "SELECT sum(length(Ph)), count(), 0 FROM pk", on_totals, NULL);
+	r->orphans = orphans;
 	if (!rc)
-		rc = tsv(q, s.s, on_hop_packets, NULL);
-	sb_free(&s);
+		rc = tsv(q, "SELECT kk, hh, count() FROM pk ARRAY JOIN arrayMap(x -> x.2, P) AS kk, Ph AS hh GROUP BY kk, hh",
+			 on_host_hop, NULL);
+	if (!rc)
+		rc = tsv(q, "SELECT hh, count() FROM pk ARRAY JOIN arrayFilter((x, u) -> u = 1, Ph, arrayEnumerateUniq(Ph)) AS hh"
+			    " GROUP BY hh", on_hop_packets, NULL);
 	/* Repeats: passages of a packet at a packet hop after its first. */
 	sb_init(&s);
-	sb_printf(&s, "SELECT sum(c - 1) FROM (SELECT fp, h, count() AS c FROM %s WHERE h >= 0 AND k >= 0 AND h NOT IN (-1",
-		  q->ev.s);
+	sb_puts(&s, "SELECT sum(length(F) - arrayUniq(F)) FROM (SELECT arrayFilter(x -> x NOT IN (-1");
 	for (int i = 0; i < r->nhops; i++)
 		if (r->hops[i].task)
 			sb_printf(&s, ", %d", i);
-	sb_puts(&s, ") GROUP BY fp, h)");
+	sb_puts(&s, "), Ph) AS F FROM pk)");
 	if (!rc)
 		rc = tsv(q, s.s, on_u64, &r->repeats);
 	sb_free(&s);
@@ -357,11 +358,19 @@ static int on_segment(struct q *q, char **f, int nf, void *arg)
 {
 	(void)arg;
 	int i = (int)i64(f[0]);
-	if (nf < 10 || i < 0 || i >= q->r->nseg)
+	if (nf < 9 || i < 0 || i >= q->r->nseg)
 		return -1;
-	struct vnt_report_segment *s = &q->r->seg[i];
-	parse_stats(f + 1, &s->st);
-	return parse_array(f[9], &s->lat);
+	parse_stats(f + 1, &q->r->seg[i].st);
+	return 0;
+}
+
+static int on_sample(struct q *q, char **f, int nf, void *arg)
+{
+	(void)arg;
+	int i = (int)i64(f[0]);
+	if (nf < 2 || i < 0 || i >= q->r->nseg)
+		return -1;
+	return parse_array(f[1], &q->r->seg[i].lat);
 }
 
 static int on_pair(struct q *q, char **f, int nf, void *arg)
@@ -400,21 +409,44 @@ static int by_hosts(const void *x, const void *y)
 	return a->from_host != b->from_host ? a->from_host - b->from_host : a->to_host - b->to_host;
 }
 
+/* The sorted latencies of segment i for the HTML plot: all of them, or
+ * 1001 at ranks ceil(n*q/1000), q = 0..1000 (their indexes written into
+ * the SQL: a lambda could not see the array, and repeating it per rank
+ * would take n * 1001 values). */
+static int segment_sample(struct q *q, int i)
+{
+	struct vnt_report_segment *sg = &q->r->seg[i];
+	uint64_t n = sg->st.count;
+	if (!n)
+		return 0;
+	struct strbuf s;
+	sb_init(&s);
+	if (n <= 1001) {
+		sb_puts(&s, "SELECT i, v");
+	} else {
+		sb_puts(&s, "SELECT i, [");
+		for (uint64_t k = 0; k <= 1000; k++) {
+			uint64_t rank = (n * k + 999) / 1000;
+			sb_printf(&s, "%sv[%llu]", k ? "," : "", (unsigned long long)(rank ? rank : 1));
+		}
+		sb_puts(&s, "]");
+	}
+	sb_printf(&s, " FROM (SELECT i, arraySort(groupArray(p.1)) AS v FROM sr ARRAY JOIN pairs AS p WHERE i = %d GROUP BY i)",
+		  i);
+	int rc = tsv(q, s.s, on_sample, NULL);
+	sb_free(&s);
+	return rc;
+}
+
 static int segment_stats(struct q *q)
 {
 	struct strbuf s;
 	sb_init(&s);
-	/* The sorted latencies themselves (the HTML plot), or 1001 of them at
-	 * ranks ceil(n*q/1000) when there are more. */
-	sb_puts(&s, "SELECT i, n, s, mn, mx, p50, p90, p99, p999, if(n <= 1001, v, arrayMap((q, vc, nc) ->"
-		    " vc[toUInt64(greatest(1, intDiv(nc * q + 999, 1000)))], range(1001), arrayMap(x -> v, range(1001)),"
-		    " arrayMap(x -> n, range(1001)))) FROM (SELECT i, count() AS n, sum(p.1) AS s, min(p.1) AS mn,"
-		    " max(p.1) AS mx, arraySort(groupArray(p.1)) AS v, v[toUInt64(greatest(1, intDiv(n + 1, 2)))] AS p50,"
-		    " v[toUInt64(greatest(1, intDiv(n * 9 + 9, 10)))] AS p90, v[toUInt64(greatest(1, intDiv(n * 99 + 99, 100)))]"
-		    " AS p99, v[toUInt64(greatest(1, intDiv(n * 999 + 999, 1000)))] AS p999 FROM sr ARRAY JOIN pairs AS p"
-		    " GROUP BY i)");
+	stats_sql(&s, "i AS g1", "g1", "sr ARRAY JOIN pairs AS p", "i");
 	int rc = tsv(q, s.s, on_segment, NULL);
 	sb_free(&s);
+	for (int i = 0; !rc && i < q->r->nseg; i++)
+		rc = segment_sample(q, i);
 	sb_init(&s);
 	stats_sql(&s, "i AS g1, p.2 AS g2, p.3 AS g3", "g1, g2, g3", "sr ARRAY JOIN pairs AS p", "i, p.2, p.3");
 	if (!rc)
@@ -539,9 +571,9 @@ int vnt_report_sql_events(struct vnt_ch *c, struct vnt_report *r, size_t top_flo
 		return tsv(&q, sql, on_totals, NULL);
 	}
 	events_view(&q);
-	int rc = q.ev.s ? counts(&q) : -1;
+	int rc = q.ev.s ? make_packets(&q) : -1;
 	if (!rc)
-		rc = make_packets(&q);
+		rc = counts(&q);
 	if (!rc && r->nseg)
 		rc = make_segments(&q);
 	if (!rc && r->nseg)
