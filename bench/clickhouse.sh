@@ -35,8 +35,8 @@ echo "bench/clickhouse.sh: ClickHouse $(ch_query 'SELECT version()') on 127.0.0.
 
 gcc -O2 -Wall -Wextra -Werror -o "$OUT/vnt-evgen" "$BENCH/tools/evgen.c" || exit 1
 gcc -std=c11 -D_GNU_SOURCE -O2 -Wall -Wextra -Werror -I"$TOP" -o "$OUT/storegen" "$BENCH/tools/storegen.c" \
-	"$TOP"/runtime/store.c "$TOP"/runtime/store_sqlite.c "$TOP"/runtime/store_sqlite_schema.c \
-	"$TOP"/runtime/collector/{store_clickhouse,store_clickhouse_schema,ch_http,store_hops,spool}.c "$TOP"/runtime/clock.c \
+	"$TOP"/runtime/collector/store.c "$TOP"/runtime/collector/store_sqlite.c "$TOP"/runtime/collector/store_sqlite_schema.c \
+	"$TOP"/runtime/collector/{store_clickhouse,store_clickhouse_schema,ch_http,store_hops,spool}.c "$TOP"/runtime/proto/clock.c \
 	$(pkg-config --cflags --libs sqlite3 json-c libcurl) -lpthread || exit 1
 
 # 1. Raw records.

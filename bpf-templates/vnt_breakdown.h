@@ -9,7 +9,6 @@
 #define VNT_BREAKDOWN_H
 
 #define VNT_BD_MAXHOPS 16
-#define VNT_LL_SLOTS 976
 
 #ifndef VNT_BD_SLOTS
 #define VNT_BD_SLOTS 16384      /* power of two */
@@ -49,7 +48,7 @@ struct {
 	__type(value, __u64);
 } vnt_bd_hist SEC(".maps");
 
-/* Segment starting at global hop h: [2h] sum of latencies, [2h+1] maximum. */
+/* Segment starting at global hop h: [VNT_BD_SUM(h)] sum of latencies, [VNT_BD_MAX(h)] maximum. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, VNT_NHOPS * 2);
@@ -62,11 +61,7 @@ struct {
  * and where the kernel dropped them. One table for all CPUs (atomic
  * counts), set aside when the trace starts: drops seldom have more than
  * a few (segment, reason, location) kinds. */
-struct vnt_bd_drop_key {
-	__u32 seg;              /* global hop id of the segment's first hop */
-	__u32 reason;           /* enum skb_drop_reason */
-	__u64 location;         /* the dropping code's address */
-};
+/* struct vnt_bd_drop_key: vnt_abi.h */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 1024);
@@ -82,15 +77,6 @@ struct {
 	__type(value, __u64);
 } vnt_bd_drops_full SEC(".maps");
 
-static __always_inline __u32 vnt_ll_slot(__u64 v)
-{
-	if (v < 16)
-		return (__u32)v;
-	__u32 e = vnt_log2_slot(v) - 1;          /* floor(log2 v), >= 4 */
-	__u32 sub = (__u32)(v >> (e - 4)) & 15;
-	return 16 + (e - 4) * 16 + sub;
-}
-
 static __always_inline void vnt_bd_record(__u32 seg_hop, __u64 d)
 {
 	__u64 idx = (__u64)seg_hop * VNT_LL_SLOTS + vnt_ll_slot(d);
@@ -101,11 +87,11 @@ static __always_inline void vnt_bd_record(__u32 seg_hop, __u64 d)
 	__u64 *c = bpf_map_lookup_elem(&vnt_bd_hist, &k);
 	if (c)
 		*c += 1;
-	k = seg_hop * 2;
+	k = VNT_BD_SUM(seg_hop);
 	c = bpf_map_lookup_elem(&vnt_bd_sum, &k);
 	if (c)
 		*c += d;
-	k = seg_hop * 2 + 1;
+	k = VNT_BD_MAX(seg_hop);
 	c = bpf_map_lookup_elem(&vnt_bd_sum, &k);
 	if (c && d > *c)
 		*c = d;

@@ -79,11 +79,9 @@ struct {
 } vnt_lat_start SEC(".maps");
 
 /* Updates of keyed aggregations the kernel refused, per aggregation and
- * cause: [agg * 4 + VNT_REFUSED_*]. Only a map holding max_entries keys
- * counts as full; any other refusal is counted under its own name. */
-#define VNT_REFUSED_FULL 0      /* -E2BIG: the map holds max_entries keys */
-#define VNT_REFUSED_NOMEM 1     /* -ENOMEM: no element could be allocated */
-#define VNT_REFUSED_OTHER 2     /* anything else: lock contention (EBUSY, EDEADLK), a retry bound */
+ * cause: [agg * 4 + VNT_REFUSED_*] (vnt_abi.h). Only a map holding
+ * max_entries keys counts as full; any other refusal is counted under its
+ * own name. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, VNT_NAGGS * 4);
@@ -100,13 +98,7 @@ struct {
 	__type(value, struct vnt_zero_val);
 } vnt_zero SEC(".maps");
 
-/* Scalar aggregation value: count, sum, min and max together. */
-struct vnt_sval {
-	__u64 count;
-	__u64 sum;
-	__s64 min;
-	__s64 max;
-};
+/* struct vnt_sval, struct vnt_pval, VNT_LL_SLOTS: vnt_abi.h */
 
 /* Set by the loader: 1 for the hops another host runs, in programs
  * shared by several hops (a host loads only its own hops). */
@@ -333,6 +325,47 @@ static __always_inline __u64 vnt_lhist_slot(__s64 v, __s64 lo, __s64 hi, __s64 s
 	if (i > n - 1)
 		i = n - 1;
 	return i;
+}
+
+/* The log-linear bucket of v (vnt_abi.h says what the buckets are). */
+static __always_inline __u32 vnt_ll_slot(__u64 v)
+{
+	if (v < 16)
+		return (__u32)v;
+	__u32 e = vnt_log2_slot(v) - 1;          /* floor(log2 v), >= 4 */
+	__u32 sub = (__u32)(v >> (e - 4)) & 15;
+	return 16 + (e - 4) * 16 + sub;
+}
+
+static __always_inline __u32 vnt_ll_index(__u64 v)
+{
+	__u32 i = vnt_ll_slot(v);
+	asm volatile("" : "+r"(i));   /* keep the clamp: the verifier needs it */
+	if (i >= VNT_LL_SLOTS)
+		i = VNT_LL_SLOTS - 1;
+	return i;
+}
+
+static __always_inline void vnt_pct_add(struct vnt_pval *p, __s64 v)
+{
+	if (!p)
+		return;
+	__u64 u = v < 0 ? 0 : (__u64)v;
+	p->slots[vnt_ll_index(u)] += 1;
+	p->sum += u;
+	if (u > p->max)
+		p->max = u;
+}
+
+static __always_inline void vnt_pct_shared(struct vnt_pval *p, __s64 v, __u32 agg)
+{
+	if (!p)
+		return;
+	__u64 u = v < 0 ? 0 : (__u64)v;
+	if (vnt_atomic_min((__s64 *)&p->max, (__s64)u, 1))   /* max: the same compare-and-swap, upwards */
+		vnt_refused(agg, -11);
+	__sync_fetch_and_add(&p->slots[vnt_ll_index(u)], 1);
+	__sync_fetch_and_add(&p->sum, u);
 }
 
 static __always_inline void vnt_hist_add(__u64 *slots, __u64 v)

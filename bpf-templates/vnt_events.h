@@ -7,17 +7,7 @@
 #define VNT_RINGBUF_BYTES (8 << 20)
 #endif
 
-struct vnt_event {
-	__u64 ts;               /* CLOCK_MONOTONIC ns */
-	__u64 fp;               /* packet fingerprint (or task identity) */
-	__u32 hop;
-	__u32 len;
-	__u32 ifindex;
-	__u32 netns;
-	__u32 cpu;
-	__u32 pid;              /* current task */
-	struct vnt_flow flow;
-};
+/* struct vnt_event: vnt_abi.h */
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);

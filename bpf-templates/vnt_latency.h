@@ -21,10 +21,10 @@ static __always_inline void vnt_lat_begin(struct vnt_ev *ev, __u32 pair)
 	if (!s)
 		return;
 	if (s->fp && s->fp != ev->fp)
-		vnt_inc(&vnt_lat_stats, pair * 4 + 3);
+		vnt_inc(&vnt_lat_stats, pair * 4 + VNT_LAT_DISPLACED);
 	s->ts = ev->ts;
 	s->fp = ev->fp;
-	vnt_inc(&vnt_lat_stats, pair * 4);
+	vnt_inc(&vnt_lat_stats, pair * 4 + VNT_LAT_STARTED);
 }
 
 /* Nanoseconds since the packet was seen at the pair's first hop, or -1. */
@@ -34,12 +34,12 @@ static __always_inline __s64 vnt_lat_end(struct vnt_ev *ev, __u32 pair)
 		return -1;
 	struct vnt_lat_slot *s = vnt_lat_slot_of(ev, pair);
 	if (!s || s->fp != ev->fp) {
-		vnt_inc(&vnt_lat_stats, pair * 4 + 2);
+		vnt_inc(&vnt_lat_stats, pair * 4 + VNT_LAT_UNMATCHED);
 		return -1;
 	}
 	__s64 d = (__s64)(ev->ts - s->ts);
 	s->fp = 0;
-	vnt_inc(&vnt_lat_stats, pair * 4 + 1);
+	vnt_inc(&vnt_lat_stats, pair * 4 + VNT_LAT_MATCHED);
 	return d < 0 ? 0 : d;
 }
 

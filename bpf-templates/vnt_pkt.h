@@ -25,6 +25,7 @@
 #define VNT_PKT_H
 
 #include <bpf/bpf_endian.h>
+#include "vnt_abi.h"
 
 #ifndef VNT_SNAP_MAX
 #define VNT_SNAP_MAX 256        /* power of two: offsets are masked with it */
@@ -299,16 +300,7 @@ static __always_inline int vnt_enter_inner(struct vnt_pkt *p)
 
 /* ---- flows and packet identity ---- */
 
-/* Addresses are in network byte order (the bytes as on the wire); an
- * IPv4 address is in saddr[0]/daddr[0], the rest zero. family is 4 or 6.
- * Ports are in host order; for ICMP and ICMPv6, sport is the echo
- * identifier (0 for other messages) and dport is type << 8 | code. */
-struct vnt_flow {
-	__u32 saddr[4], daddr[4];
-	__u16 sport, dport;
-	__u8 proto, family;
-	__u16 pad;
-};
+/* struct vnt_flow: vnt_abi.h */
 
 /* murmur3's finaliser: every input bit flips each output bit with
  * probability 1/2. */

@@ -351,13 +351,14 @@ static void emit_key_fill(struct cg *c, const struct vnt_plan_key *k)
  * map. The JIT inlines the array lookup; a hash map lookup hashes the
  * key with jhash and walks a bucket (measured: count by device 127 ->
  * 100 ns per event). Keys that find their slot taken by another go to
- * the hash map; the reader (runtime/reader.c) adds both up. Layout, which
+ * the hash map; the reader (runtime/loader/reader.c) adds both up. Layout, which
  * the reader relies on: used (u32) at 0, the key at 4, the value at the
  * next multiple of 8. */
-/* About 32 KB per CPU: a few slots for histograms, more for scalars. */
+/* About 32 KB per CPU: a few slots for histograms (4 for percentiles'
+ * 7.8 KB values), more for scalars. */
 static uint32_t vnt_aggc_slots(const struct vnt_plan_agg *a)
 {
-	uint32_t ent = ((4 + a->key_size + 7) & ~7u) + a->value_size, n = 16;
+	uint32_t ent = VNT_AGGC_VALUE_OFF(a->key_size) + a->value_size, n = 4;
 	while (n < 256 && n * 2 * ent <= 32768)
 		n *= 2;
 	return n;
@@ -386,26 +387,12 @@ static void emit_agg_cache(struct cg *c, const struct vnt_plan_agg *a, const cha
 		  vnt_aggc_slots(a), a->id, a->id);
 }
 
-/* The update of val by v: plain where only this CPU writes (the front
- * cache, a per-CPU array), atomic in the shared keyed map. */
+/* The update of val by v: the kind's (compiler/aggs/), plain where only
+ * this CPU writes (the front cache, a per-CPU array), atomic in the shared
+ * keyed map. */
 static void emit_value_add(struct strbuf *o, const struct vnt_plan_agg *a, bool shared)
 {
-	const char *how = shared ? "shared" : "add";
-	switch (a->fn) {
-	case AGF_HIST:
-		sb_printf(o, "vnt_hist_%s(val, (__u64)v);\n", how);
-		break;
-	case AGF_LHIST:
-		sb_printf(o, "vnt_lhist_%s(val, v, %lldLL, %lldLL, %lldLL, %d);\n", how,
-			  (long long)a->lmin, (long long)a->lmax, (long long)a->lstep, a->nslots);
-		break;
-	default:
-		if (shared)
-			sb_printf(o, "vnt_scalar_shared(val, v, %d);\n", a->id);
-		else
-			sb_puts(o, "vnt_scalar_add(val, v);\n");
-		break;
-	}
+	a->kind->emit(o, a, shared);
 }
 
 static void emit_agg(struct cg *c, const struct vnt_plan_agg *a)
@@ -423,8 +410,11 @@ static void emit_agg(struct cg *c, const struct vnt_plan_agg *a)
 		}
 		sb_puts(o, "};\n");
 	}
-	const char *vtype = a->nslots ? NULL : "struct vnt_sval";
-	if (a->nslots)
+	/* The value: a struct vnt_sval or vnt_pval of vnt_common.h, or this
+	 * aggregation's own array of slots. */
+	enum vnt_agg_value vk = a->kind->value;
+	const char *vtype = vk == AV_SCALAR ? "struct vnt_sval" : vk == AV_LOGLIN ? "struct vnt_pval" : NULL;
+	if (!vtype)
 		sb_printf(o, "struct vnt_hval_%d { __u64 slots[%d]; };\n", a->id, a->nslots);
 	/* Keyed: one hash table for all CPUs, its size from the script
 	 * (lower.c, agg_entries), preallocated when that is cheap
@@ -445,8 +435,19 @@ static void emit_agg(struct cg *c, const struct vnt_plan_agg *a)
 	sb_printf(o, "} %s SEC(\".maps\");\n\n", a->map);
 	if (a->nkeys)
 		emit_agg_cache(c, a, vtype);
+	/* The layout the plan (and so the reader) expects, checked by clang. */
+	char vt[48];
+	if (vtype)
+		snprintf(vt, sizeof(vt), "%s", vtype);
+	else
+		snprintf(vt, sizeof(vt), "struct vnt_hval_%d", a->id);
+	sb_printf(o, "_Static_assert(sizeof(%s) == %u", vt, a->value_size);
+	if (a->nkeys)
+		sb_printf(o, " && sizeof(struct vnt_key_%d) == %u &&\n\t       __builtin_offsetof(struct vnt_aggc_ent_%d, v) == VNT_AGGC_VALUE_OFF(%u)",
+			  a->id, a->key_size, a->id, a->key_size);
+	sb_printf(o, ", \"the layout of aggregation %d (vnt_abi.h)\");\n\n", a->id);
 
-	bool scalar = !a->nslots;
+	bool scalar = vk == AV_SCALAR;
 	sb_printf(o, "static __always_inline void vnt_update_%d(struct vnt_ev *ev, __s64 v)\n{\n", a->id);
 	if (a->nkeys) {
 		sb_printf(o, "\tstruct vnt_key_%d k;\n\t__builtin_memset(&k, 0, sizeof(k));\n", a->id);
@@ -659,7 +660,7 @@ int vnt_codegen(struct vnt_program *prog, struct vnt_diag *d, char **csrc, struc
 	int ai = 0;
 	for (struct vnt_trace *t = prog->main->traces; t; t = t->next)
 		for (struct vnt_agg *a = t->aggs; a && ai < pl->naggs; a = a->next) {
-			if (a->kind == AG_BREAKDOWN)
+			if (a->breakdown)
 				continue;
 			if (a->where) {
 				struct vnt_filter_env env = { .diag = d, .emit_ctx = emit_ctx, .param_value = param_value, .priv = &c };

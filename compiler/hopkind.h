@@ -22,7 +22,7 @@ struct bpf_program;
 struct bpf_link;
 
 /* What attaching produced: a libbpf link or a raw link fd, released by
- * vnt_detach (runtime/attach.c). */
+ * vnt_detach (runtime/loader/attach.c). */
 struct vnt_attachment {
 	struct bpf_link *link;
 	int link_fd;            /* -1 if none */

@@ -129,15 +129,15 @@ static char *agg_title(const struct vnt_agg *a)
 	struct strbuf b;
 	sb_init(&b);
 	sb_printf(&b, "%s(", a->fname);
-	if (a->val) {
-		switch (a->val->kind) {
+	for (int i = 0; i < a->nargs && i < VNT_MAX_AGG_ARGS; i++) {
+		const struct vnt_value *v = a->args[i];
+		sb_puts(&b, i ? ", " : "");
+		switch (v->kind) {
 		case V_LEN: sb_puts(&b, "len"); break;
-		case V_NUM: sb_printf(&b, "%llu", (unsigned long long)a->val->num); break;
-		case V_FIELD: sb_puts(&b, a->val->a); break;
-		case V_LATENCY: sb_printf(&b, "latency(%s, %s)", a->val->a, a->val->b); break;
+		case V_NUM: sb_printf(&b, "%s%llu", v->negative ? "-" : "", (unsigned long long)v->num); break;
+		case V_FIELD: sb_puts(&b, v->a); break;
+		case V_LATENCY: sb_printf(&b, "latency(%s, %s)", v->a, v->b); break;
 		}
-		if (a->kind == AG_LHIST)
-			sb_printf(&b, ", %lld, %lld, %lld", (long long)a->lmin, (long long)a->lmax, (long long)a->lstep);
 	}
 	sb_puts(&b, ")");
 	char *ftext = a->where ? source_text(&a->where->loc) : NULL;
@@ -221,7 +221,7 @@ static void check_drop_keys(struct vnt_plan *pl, const struct vnt_plan_agg *pa, 
 					  pl->hops[h].name, key);
 			} else {
 				char call[128];
-				snprintf(call, sizeof(call), "%s(%s)", vnt_aggfn_name(pa->fn), pa->value_text ? pa->value_text : "");
+				snprintf(call, sizeof(call), "%s(%s)", pa->kind->sig.name, pa->value_text ? pa->value_text : "");
 				if (*drops)
 					snprintf(hint, sizeof(hint), "restrict the aggregation to the drop hop with `at`: `%s at %s by %s`",
 						 call, drops, key);
@@ -236,12 +236,13 @@ static void check_drop_keys(struct vnt_plan *pl, const struct vnt_plan_agg *pa, 
 	}
 }
 
-static int lower_agg(struct vnt_plan *pl, const struct vnt_trace *t, const struct vnt_agg *a, int trace)
+static int lower_agg(struct vnt_plan *pl, const struct vnt_trace *t, const struct vnt_agg *a, int trace,
+		     struct vnt_diag *d)
 {
 	struct vnt_plan_agg *pa = &pl->aggs[pl->naggs];
 	pa->id = pl->naggs++;
 	pa->trace = trace;
-	pa->fn = (enum vnt_aggfn)a->kind;
+	pa->kind = vnt_aggkinds[a->fn];   /* the spec lists them in this order (compiler/spec.c) */
 	pa->title = agg_title(a);
 	pa->lat_from = pa->lat_to = -1;
 	pa->src = VS_NONE;
@@ -294,17 +295,7 @@ static int lower_agg(struct vnt_plan *pl, const struct vnt_trace *t, const struc
 		off += pk->size;
 	}
 	pa->key_size = off ? off : 4;
-	switch (pa->fn) {
-	case AGF_HIST: pa->nslots = 65; break;
-	case AGF_LHIST:
-		pa->lmin = a->lmin;
-		pa->lmax = a->lmax;
-		pa->lstep = a->lstep;
-		pa->nslots = (int)((a->lmax - a->lmin + a->lstep - 1) / a->lstep) + 2;
-		break;
-	default: pa->nslots = 0; break;
-	}
-	pa->value_size = pa->nslots ? (uint32_t)pa->nslots * 8 : 32;
+	int rc = pa->kind->layout(pa, a, d);   /* the kind's value layout (compiler/aggs/) */
 	char m[32];
 	snprintf(m, sizeof(m), "vnt_agg_%d", pa->id);
 	pa->map = vnt_xstrdup(m);
@@ -314,7 +305,7 @@ static int lower_agg(struct vnt_plan *pl, const struct vnt_trace *t, const struc
 		if (!pa->filter)
 			pa->filter = vnt_xstrdup("(filter)");
 	}
-	return 0;
+	return rc;
 }
 
 /* `if FILTER` that reads packet headers needs a packet at every hop
@@ -411,8 +402,8 @@ struct vnt_plan *vnt_lower(struct vnt_program *prog, struct vnt_diag *d)
 			lower_hop(pl, h, pl->ntraces, d);
 		pt->nhops = pl->nhops - pt->first_hop;
 		for (struct vnt_agg *a = t->aggs; a && pl->naggs < VNT_MAX_AGGS; a = a->next)
-			if (a->kind != AG_BREAKDOWN) {
-				lower_agg(pl, t, a, pl->ntraces);
+			if (!a->breakdown) {
+				lower_agg(pl, t, a, pl->ntraces, d);
 				check_drop_keys(pl, &pl->aggs[pl->naggs - 1], a, pl->ntraces, d);
 				check_agg_filter(pl, &pl->aggs[pl->naggs - 1], a, d);
 			}

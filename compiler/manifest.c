@@ -80,7 +80,10 @@ char *vnt_manifest_write(const struct vnt_plan *p)
 		if (a->filter)
 			put_s(o, "filter", a->filter);
 		put_s(o, "value", a->value_text);
-		put_s(o, "fn", vnt_aggfn_name(a->fn));
+		put_s(o, "fn", a->kind->sig.name);
+		put_s(o, "scalar", vnt_agg_scalar_name(a->scalar));
+		if (a->top)
+			put_i(o, "top", a->top);
 		put_i(o, "src", a->src);
 		put_i(o, "lat_from", a->lat_from);
 		put_i(o, "lat_to", a->lat_to);
@@ -265,11 +268,20 @@ struct vnt_plan *vnt_manifest_read(const char *json, char *err, size_t errlen)
 		if (json_object_object_get_ex(o, "filter", &vv) && vv && json_object_is_type(vv, json_type_string))
 			g->filter = vnt_xstrdup(json_object_get_string(vv));
 		char *fn = gs(&r, o, "fn");
-		int f = fn ? vnt_aggfn_parse(fn) : -1;
+		const struct vnt_aggkind *k = fn ? vnt_aggkind_find(fn) : NULL;
 		free(fn);
-		if (f < 0)
+		if (!k)
 			bad(&r, "unknown aggregation function");
-		g->fn = (enum vnt_aggfn)(f < 0 ? 0 : f);
+		g->kind = k ? k : vnt_aggkinds[0];   /* never NULL, even in a plan being refused */
+		g->scalar = g->kind->scalar;
+		json_object *sc = NULL;
+		if (json_object_object_get_ex(o, "scalar", &sc) && sc && json_object_is_type(sc, json_type_string))
+			for (int s = SC_COUNT; s <= SC_AVG; s++)
+				if (!strcmp(vnt_agg_scalar_name((enum vnt_agg_scalar)s), json_object_get_string(sc)))
+					g->scalar = (enum vnt_agg_scalar)s;
+		json_object *tp = NULL;
+		if (json_object_object_get_ex(o, "top", &tp) && tp && json_object_is_type(tp, json_type_int))
+			g->top = (uint32_t)json_object_get_int64(tp);
 		g->src = (enum vnt_valsrc)gi(&r, o, "src");
 		g->lat_from = (int)gi(&r, o, "lat_from");
 		g->lat_to = (int)gi(&r, o, "lat_to");
@@ -307,9 +319,12 @@ struct vnt_plan *vnt_manifest_read(const char *json, char *err, size_t errlen)
 			       (g->src == VS_LATENCY && (g->lat_from < 0 || g->lat_from >= p->nhops ||
 							 g->lat_to < 0 || g->lat_to >= p->nhops))))
 			bad(&r, "aggregation refers to unknown hops or has impossible sizes");
-		if (!r.bad && (g->nslots < 0 || g->nslots > VNT_MAX_LHIST_SLOTS ||
-			       g->value_size != (g->nslots ? (uint32_t)g->nslots * 8 : 32) ||
-			       (g->fn == AGF_LHIST && g->lstep <= 0) || g->trace < 0 || g->trace >= p->ntraces))
+		/* The value's layout must be its kind's (compiler/aggkind.h). */
+		enum vnt_agg_value vk = g->kind->value;
+		uint32_t vsize = vk == AV_SCALAR ? 32 : vk == AV_LOGLIN ? (uint32_t)(g->nslots + 2) * 8 : (uint32_t)g->nslots * 8;
+		if (!r.bad && (g->nslots < 0 || g->nslots > VNT_MAX_LHIST_SLOTS || g->value_size != vsize ||
+			       (vk == AV_SCALAR) != (g->nslots == 0) || (vk == AV_LOGLIN && g->nslots != VNT_LL_SLOTS) ||
+			       (g->kind->shape == AS_LINEAR && g->lstep <= 0) || g->trace < 0 || g->trace >= p->ntraces))
 			bad(&r, "aggregation layout is inconsistent");
 	}
 	a = get(&r, root, "devices", json_type_array);

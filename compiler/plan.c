@@ -15,7 +15,6 @@ static const uint32_t keysizes[KF__COUNT] = {
 	4, 8, 4, 4, 4, 4, 16, 4,
 	4, 40, 16, 16, 4, 4, 4, 4, 8,
 };
-static const char *const aggfns[] = { "count", "sum", "min", "max", "avg", "hist", "lhist" };
 
 bool vnt_plan_hop_btf_skb(const struct vnt_plan_hop *h)
 {
@@ -94,7 +93,6 @@ int vnt_plan_hop_mask(const struct vnt_plan *p, const char *const *names, int n,
 
 const char *vnt_keyfield_name(enum vnt_keyfield k) { return k < KF__COUNT ? keyfields[k] : "?"; }
 uint32_t vnt_keyfield_size(enum vnt_keyfield k) { return k < KF__COUNT ? keysizes[k] : 0; }
-const char *vnt_aggfn_name(enum vnt_aggfn f) { return (unsigned)f <= AGF_LHIST ? aggfns[f] : "?"; }
 
 static int find(const char *const *names, int n, const char *s)
 {
@@ -105,7 +103,6 @@ static int find(const char *const *names, int n, const char *s)
 }
 
 int vnt_keyfield_parse(const char *s) { return find(keyfields, KF__COUNT, s); }
-int vnt_aggfn_parse(const char *s) { return find(aggfns, AGF_LHIST + 1, s); }
 
 void vnt_plan_free(struct vnt_plan *p)
 {

@@ -8,16 +8,14 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include "bpf-templates/vnt_abi.h"   /* VNT_LL_SLOTS */
+#include "lang/bounds.h"
+#include "compiler/aggkind.h"
 
-#define VNT_MAX_HOPS 32         /* per script */
-#define VNT_MAX_AGGS 32         /* per script */
-#define VNT_MAX_KEYS 8          /* per aggregation */
 #define VNT_AGG_KEYS 10240      /* keys a keyed aggregation holds at most (lower.c, agg_entries) */
 #define VNT_AGG_PREALLOC_BYTES (2u << 20)   /* keyed maps up to this size are preallocated */
 #define VNT_MAX_DEVS 64         /* device references resolved at load */
 #define VNT_MAX_LHIST_SLOTS 1002
-#define VNT_BD_MAXHOPS 16       /* hops of a trace with breakdown() */
-#define VNT_LL_SLOTS 976        /* log-linear buckets: 16 exact, then 16 per power of two */
 
 struct vnt_hopkind;   /* compiler/hopkind.h: one descriptor per kind */
 
@@ -28,7 +26,6 @@ enum vnt_keyfield {
 	KF__COUNT
 };
 
-enum vnt_aggfn { AGF_COUNT, AGF_SUM, AGF_MIN, AGF_MAX, AGF_AVG, AGF_HIST, AGF_LHIST };
 enum vnt_valsrc { VS_NONE, VS_LEN, VS_LATENCY, VS_CONST, VS_CPU, VS_PID };
 
 struct vnt_plan_hop {
@@ -59,12 +56,14 @@ struct vnt_plan_agg {
 	int trace;
 	char *title;            /* as the user wrote it */
 	char *value_text;       /* "latency(tx, rx)", "len", NULL */
-	enum vnt_aggfn fn;
+	const struct vnt_aggkind *kind;   /* compiler/aggkind.h: one descriptor per kind */
+	enum vnt_agg_scalar scalar;       /* a scalar's number: count, sum, ... */
+	uint32_t top;           /* top(N): the N largest rows are shown; 0 otherwise */
 	enum vnt_valsrc src;
 	int lat_from, lat_to;   /* VS_LATENCY: hop ids */
 	uint64_t constant;      /* VS_CONST */
 	int64_t lmin, lmax, lstep;
-	int nslots;             /* HIST 65, LHIST (lmax-lmin)/lstep + 2, else 0 */
+	int nslots;             /* hist 65, lhist (lmax-lmin)/lstep + 2, percentiles VNT_LL_SLOTS, else 0 */
 	uint32_t hop_mask;      /* hops where it is updated (bit per global hop id) */
 	int nkeys;
 	struct vnt_plan_key keys[VNT_MAX_KEYS];
@@ -133,8 +132,6 @@ int vnt_plan_hop_mask(const struct vnt_plan *p, const char *const *names, int n,
 const char *vnt_keyfield_name(enum vnt_keyfield k);
 int vnt_keyfield_parse(const char *s);
 uint32_t vnt_keyfield_size(enum vnt_keyfield k);
-const char *vnt_aggfn_name(enum vnt_aggfn f);
-int vnt_aggfn_parse(const char *s);
 void vnt_plan_free(struct vnt_plan *p);
 
 /* Manifest (compiler/manifest.c): plan <-> JSON text. */

@@ -2,7 +2,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "ast.h"
+#include "lang/ast.h"
 
 void *vnt_xcalloc(size_t n, size_t sz)
 {
@@ -121,7 +121,8 @@ void vnt_aggs_free(struct vnt_agg *a)
 	for (struct vnt_agg *na; a; a = na) {
 		na = a->next;
 		free(a->fname);
-		vnt_value_free(a->val);
+		for (int i = 0; i < a->nargs && i < VNT_MAX_AGG_ARGS; i++)
+			vnt_value_free(a->args[i]);
 		vnt_keys_free(a->keys);
 		vnt_keys_free(a->at);
 		vnt_fexpr_free(a->where);

@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include "lang/bounds.h"
 
 struct vnt_loc {
 	const struct vnt_source *src;
@@ -155,10 +156,10 @@ struct vnt_value {
 	char *a, *b;                  /* V_LATENCY: hop names; V_FIELD: field name in a */
 	struct vnt_loc a_loc, b_loc;
 	uint64_t num;
+	bool negative;                /* V_NUM written with a minus (lhist bounds) */
 	const struct vnt_hop *ha, *hb; /* resolved */
 };
 
-enum vnt_aggkind { AG_COUNT, AG_SUM, AG_MIN, AG_MAX, AG_AVG, AG_HIST, AG_LHIST, AG_BREAKDOWN };
 
 struct vnt_key {
 	char *name;
@@ -167,12 +168,16 @@ struct vnt_key {
 };
 
 struct vnt_agg {
-	enum vnt_aggkind kind;
 	struct vnt_loc loc;
 	char *fname;                  /* as written: count, hist, ... */
-	struct vnt_value *val;        /* NULL for count */
-	int64_t lmin, lmax, lstep;    /* lhist */
-	int nargs;                    /* arguments written, for arity errors */
+	struct vnt_value *args[VNT_MAX_AGG_ARGS];   /* as written */
+	int nargs;                    /* arguments written (more than fit are counted) */
+	/* set by the checker */
+	int fn;                       /* index in the spec's aggregations, -1 unknown */
+	bool breakdown;               /* breakdown(): the trace's whole path, no aggregation kind */
+	const struct vnt_value *val;  /* the value argument, or NULL (points into args) */
+	int64_t num[VNT_MAX_AGG_ARGS];   /* the number arguments, in order */
+	int nnum;
 	struct vnt_key *keys;
 	struct vnt_key *at;           /* `at hop, hop`: restrict to these hops */
 	struct vnt_fexpr *where;      /* `if FILTER`: only the events it accepts, or NULL */

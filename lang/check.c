@@ -4,10 +4,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "parse.h"
-#include "program.h"
-#include "suggest.h"
-#include "compiler/plan.h"
+#include "lang/parse.h"
+#include "lang/program.h"
+#include "lang/suggest.h"
 
 struct ck {
 	struct vnt_program *p;
@@ -281,7 +280,7 @@ static const char *const known_fields[] = { "len", "cpu", "pid", NULL };
 
 static void check_breakdown(struct ck *c, struct vnt_trace *t, struct vnt_agg *a)
 {
-	a->kind = AG_BREAKDOWN;
+	a->breakdown = true;
 	if (a->nargs || a->keys || a->at || a->where)
 		vnt_error(c->d, &a->loc, "breakdown() covers every hop of the trace, in order; the trace's `where` picks its packets",
 			  "breakdown() takes no arguments, keys, `at` or `if`");
@@ -304,38 +303,68 @@ static void check_agg(struct ck *c, struct vnt_module *m, struct vnt_trace *t, s
 		check_breakdown(c, t, a);
 		return;
 	}
-	int fn = vnt_aggfn_parse(a->fname);
+	int fn = -1;
+	for (int i = 0; i < c->spec->naggs && fn < 0; i++)
+		if (!strcmp(c->spec->aggs[i]->name, a->fname))
+			fn = i;
 	if (fn < 0) {
-		static const char *const aggs[] = { "count", "sum", "min", "max", "avg", "hist", "lhist", "breakdown" };
-		char hint[512], dym[300];
-		snprintf(hint, sizeof(hint), "%saggregations are count, sum, min, max, avg, hist, lhist and breakdown",
-			 mean(a->fname, aggs, 8, dym, sizeof(dym)));
+		const char *v[NAMES];
+		char hint[1024], dym[300], list[600];
+		int n = 0;
+		for (int i = 0; i < c->spec->naggs && n < NAMES - 1; i++)
+			v[n++] = c->spec->aggs[i]->name;
+		v[n++] = "breakdown";
+		vnt_name_list(v, n, list, sizeof(list));
+		snprintf(hint, sizeof(hint), "%saggregations are %s", mean(a->fname, v, n, dym, sizeof(dym)), list);
 		vnt_error(c->d, &a->loc, hint, "unknown aggregation '%s'", a->fname);
 		return;
 	}
-	a->kind = (enum vnt_aggkind)fn;
+	a->fn = fn;
+	const struct vnt_agg_sig *sig = c->spec->aggs[fn];
 	c->depth = 0;
 	check_fexpr(c, m, a->where, NULL, 0, false);
-	int want = fn == AGF_COUNT ? 0 : fn == AGF_LHIST ? 4 : 1;
-	if (a->nargs != want) {
-		static const char *const usage[] = { "count()", "sum(VALUE)", "min(VALUE)", "max(VALUE)", "avg(VALUE)",
-						     "hist(VALUE)", "lhist(VALUE, MIN, MAX, STEP)" };
-		vnt_error(c->d, &a->loc, usage[fn], "%s() takes %d argument%s, %d given", a->fname, want,
-			  want == 1 ? "" : "s", a->nargs);
+	/* The arguments by the signature: 'v' a value, 'n' a number, '?' the
+	 * rest optional (lang/program.h). */
+	int need = 0, most = 0;
+	for (const char *p = sig->args; *p; p++) {
+		if (*p == '?')
+			continue;
+		most++;
+		if (!strchr(sig->args, '?') || p < strchr(sig->args, '?'))
+			need++;
+	}
+	if (a->nargs < need || a->nargs > most) {
+		char takes[64];
+		if (need == most)
+			snprintf(takes, sizeof(takes), "%d argument%s", need, need == 1 ? "" : "s");
+		else
+			snprintf(takes, sizeof(takes), "%d or %d arguments", need, most);
+		vnt_error(c->d, &a->loc, sig->usage, "%s() takes %s, %d given", a->fname, takes, a->nargs);
 		return;
 	}
-	if (fn == AGF_LHIST) {
-		if (a->lstep <= 0 || a->lmax <= a->lmin)
-			vnt_error(c->d, &a->loc, "write lhist(VALUE, MIN, MAX, STEP) with MIN < MAX and STEP > 0",
-				  "invalid linear histogram bounds");
-		else if ((a->lmax - a->lmin) % a->lstep)
-			vnt_error(c->d, &a->loc, "choose MAX so that MAX - MIN is a multiple of STEP",
-				  "the range of the linear histogram is not a whole number of steps");
-		else if ((a->lmax - a->lmin) / a->lstep + 2 > VNT_MAX_LHIST_SLOTS)
-			vnt_error(c->d, &a->loc, "use a larger STEP", "linear histogram has more than %d buckets",
-				  VNT_MAX_LHIST_SLOTS - 2);
+	struct vnt_value *v = NULL;
+	a->nnum = 0;
+	int i = 0;
+	for (const char *p = sig->args; *p && i < a->nargs; p++) {
+		if (*p == '?')
+			continue;
+		struct vnt_value *arg = a->args[i++];
+		if (*p == 'n') {
+			if (arg->kind != V_NUM) {
+				vnt_error(c->d, &arg->loc, sig->usage, "argument %d of %s() must be a number", i, a->fname);
+				return;
+			}
+			a->num[a->nnum++] = arg->negative ? -(int64_t)arg->num : (int64_t)arg->num;
+		} else {
+			if (arg->negative) {
+				vnt_error(c->d, &arg->loc, "values are len, cpu, pid, latency(HOP, HOP) or a number >= 0",
+					  "argument %d of %s() is a value, which cannot be negative", i, a->fname);
+				return;
+			}
+			v = arg;
+		}
 	}
-	struct vnt_value *v = a->val;
+	a->val = v;
 	if (v && v->kind == V_FIELD) {
 		bool ok = false;
 		for (int i = 0; known_fields[i]; i++)
@@ -363,13 +392,14 @@ static void check_agg(struct ck *c, struct vnt_module *m, struct vnt_trace *t, s
 	}
 	int nk = 0;
 	for (struct vnt_key *k = a->keys; k; k = k->next, nk++) {
-		if (vnt_keyfield_parse(k->name) < 0) {
-			const char *v[KF__COUNT];
+		bool known = false;
+		for (int i = 0; i < c->spec->nkeys && !known; i++)
+			known = !strcmp(c->spec->keys[i], k->name);
+		if (!known) {
 			char hint[1024], dym[300], list[512];
-			for (int i = 0; i < KF__COUNT; i++)
-				v[i] = vnt_keyfield_name((enum vnt_keyfield)i);
-			vnt_name_list(v, KF__COUNT, list, sizeof(list));
-			snprintf(hint, sizeof(hint), "%sthe keys are %s", mean(k->name, v, KF__COUNT, dym, sizeof(dym)), list);
+			vnt_name_list(c->spec->keys, c->spec->nkeys, list, sizeof(list));
+			snprintf(hint, sizeof(hint), "%sthe keys are %s", mean(k->name, c->spec->keys, c->spec->nkeys, dym, sizeof(dym)),
+				 list);
 			vnt_error(c->d, &k->loc, hint, "unknown key '%s'", k->name);
 		}
 		for (struct vnt_key *o = a->keys; o != k; o = o->next)
@@ -387,7 +417,10 @@ static void check_agg(struct ck *c, struct vnt_module *m, struct vnt_trace *t, s
 			vnt_error(c->d, &k->loc, hint, "unknown hop '%s'", k->name);
 		}
 	if (v && v->kind == V_LATENCY && a->at)
-		vnt_error(c->d, &a->at->loc, "a latency is known only at its second hop", "`at` cannot be used with latency()");
+		vnt_error(c->d, &a->at->loc, "a latency is recorded at its second hop, always: leave `at` out",
+			  "`at` cannot be used with latency()");
+	if (sig->check)
+		sig->check(a, c->d);
 }
 
 static void check_hop(struct ck *c, struct vnt_module *m, struct vnt_hop *h)

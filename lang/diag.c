@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include "diag.h"
+#include "lang/diag.h"
 
 void vnt_diag_init(struct vnt_diag *d)
 {

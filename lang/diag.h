@@ -6,7 +6,7 @@
 
 #include <stdbool.h>
 #include <stdio.h>
-#include "ast.h"
+#include "lang/ast.h"
 
 enum vnt_sev { SEV_ERROR, SEV_WARNING, SEV_NOTE };
 

@@ -5,8 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include "program.h"
-#include "parse.h"
+#include "lang/program.h"
+#include "lang/parse.h"
 #include "lib/datadir.h"
 
 int vnt_search_path(char **incdirs, int ninc, char ***out)

@@ -6,7 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "parse.h"
+#include "lang/parse.h"
 
 void vnt_lex_comment(struct vnt_pstate *ps, const char *text)
 {

@@ -1,11 +1,11 @@
 /* Entry points of the front end: run the scanner and parser over a source. */
 #include <stdlib.h>
 #include <string.h>
-#include "parse.h"
-#include "parser.h"
+#include "lang/parse.h"
+#include "lang/parser.h"
 #define YYSTYPE VNT_YYSTYPE
 #define YYLTYPE VNT_YYLTYPE
-#include "lexer.h"
+#include "lang/lexer.h"
 
 static int run(struct vnt_pstate *ps)
 {

@@ -11,7 +11,7 @@
 %parse-param {struct vnt_pstate *ps}
 
 %code requires {
-#include "ast.h"
+#include "lang/ast.h"
 struct vnt_pstate;
 }
 
@@ -19,9 +19,9 @@ struct vnt_pstate;
 #include <arpa/inet.h>
 #include <stdlib.h>
 #include <string.h>
-#include "parse.h"
-#include "diag.h"
-#include "suggest.h"
+#include "lang/parse.h"
+#include "lang/diag.h"
+#include "lang/suggest.h"
 
 int vnt_yylex(VNT_YYSTYPE *lval, VNT_YYLTYPE *lloc, void *scanner);
 static void vnt_yyerror(VNT_YYLTYPE *l, void *scanner, struct vnt_pstate *ps, const char *msg);
@@ -76,7 +76,7 @@ static struct vnt_fexpr *service(struct vnt_pstate *ps, char *a, char *b, struct
 	struct vnt_trace *trace;
 	struct vnt_hop *hop;
 	struct { char **v; int n; } params;
-	struct { struct vnt_value *first; int64_t nums[3]; int n; int bad; struct vnt_loc badloc; } aggargs;
+	struct { struct vnt_value *v[VNT_MAX_AGG_ARGS]; int n; } aggargs;
 	int i;
 	const char *cstr;
 }
@@ -111,6 +111,7 @@ static struct vnt_fexpr *service(struct vnt_pstate *ps, char *a, char *b, struct
 %type <key> keys key atlist keylist
 %type <agg> aggstmt
 %type <aggargs> aggargs
+%type <val> aggarg
 %type <hop> hopuse
 
 %destructor { free($$); } <str>
@@ -124,7 +125,7 @@ static struct vnt_fexpr *service(struct vnt_pstate *ps, char *a, char *b, struct
 %destructor { vnt_value_free($$); } <val>
 %destructor { vnt_keys_free($$); } <key>
 %destructor { for (int i = 0; i < $$.n; i++) free($$.v[i]); free($$.v); } <params>
-%destructor { vnt_value_free($$.first); } <aggargs>
+%destructor { for (int i = 0; i < $$.n && i < VNT_MAX_AGG_ARGS; i++) vnt_value_free($$.v[i]); } <aggargs>
 
 /* tcpdump gives `and` and `or` the same precedence, left to right. */
 %left OR AND
@@ -250,31 +251,20 @@ hopuse
 aggstmt
 	: IDENT '(' aggargs ')' aggif atlist keys
 	                                 { $$ = vnt_xcalloc(1, sizeof(*$$)); $$->fname = $1; $$->loc = LOC(@1);
-	                                   $$->where = $5; $$->at = $6; $$->keys = $7;
-	                                   struct vnt_value *v = $3.first;
-	                                   $$->nargs = $3.n; $$->val = v;
-	                                   /* lhist's bounds: numbers after the value; the checker counts arguments */
-	                                   for (int i = 0; i < $3.n - 1 && i < 3; i++) {
-	                                       int64_t x = $3.nums[i];
-	                                       if (i == 0) $$->lmin = x; else if (i == 1) $$->lmax = x; else $$->lstep = x;
-	                                   }
-	                                   if ($3.bad) vnt_error(ps->diag, &$3.badloc, "write lhist(VALUE, MIN, MAX, STEP) with numbers for the bounds",
-	                                                         "only the first argument of an aggregation is a value");
-	                                 }
+	                                   $$->where = $5; $$->at = $6; $$->keys = $7; $$->fn = -1;
+	                                   /* the checker reads them by the aggregation's signature */
+	                                   memcpy($$->args, $3.v, sizeof($$->args)); $$->nargs = $3.n; }
 	;
 
 aggargs
 	: %empty                         { memset(&$$, 0, sizeof($$)); }
-	| value                          { memset(&$$, 0, sizeof($$)); $$.first = $1; $$.n = 1; }
-	| aggargs ',' value              { $$ = $1;
-	                                   if ($$.n == 0) { $$.first = $3; }
-	                                   else {
-	                                       if ($3->kind != V_NUM && !$$.bad) { $$.bad = 1; $$.badloc = $3->loc; }
-	                                       if ($$.n - 1 < 3) $$.nums[$$.n - 1] = (int64_t)$3->num;
-	                                       free($3->a); free($3->b); free($3);
-	                                   }
-	                                   $$.n++; }
-	| aggargs ',' '-' NUM            { $$ = $1; if ($$.n >= 1 && $$.n - 1 < 3) $$.nums[$$.n - 1] = -(int64_t)$4; $$.n++; }
+	| aggarg                         { memset(&$$, 0, sizeof($$)); $$.v[0] = $1; $$.n = 1; }
+	| aggargs ',' aggarg             { $$ = $1; if ($$.n < VNT_MAX_AGG_ARGS) $$.v[$$.n] = $3; else vnt_value_free($3); $$.n++; }
+	;
+aggarg
+	: value
+	| '-' NUM                        { $$ = vnt_xcalloc(1, sizeof(*$$)); $$->kind = V_NUM; $$->num = $2;
+	                                   $$->negative = true; $$->loc = SPAN(@1, @2); }
 	;
 
 /* `count() if tcp[tcpflags] & tcp-syn != 0 by dport`: only the events the

@@ -2,8 +2,8 @@
 #ifndef VNT_PROGRAM_H
 #define VNT_PROGRAM_H
 
-#include "ast.h"
-#include "diag.h"
+#include "lang/ast.h"
+#include "lang/diag.h"
 
 struct vnt_program {
 	struct vnt_module *main;
@@ -35,13 +35,32 @@ struct vnt_form {
 	const char *doc;
 };
 
+/* An aggregation as the checker sees it: its name and its arguments,
+ * args a pattern of 'v' (a value: len, cpu, pid, a number, latency(A, B)),
+ * 'n' (a number, maybe negative) and '?' (what follows is optional):
+ * "" for count(), "v" for sum(v), "vnnn" for lhist(v, min, max, step),
+ * "n?v" for top(n [, v]). */
+struct vnt_agg_sig {
+	const char *name;
+	const char *args;
+	const char *usage;
+	/* The kind's own rules once the arguments match the pattern (lhist's
+	 * bounds, top's N and keys): reports to d, returns the errors; NULL
+	 * if none. Run by the checker, so they come with every other error. */
+	int (*check)(const struct vnt_agg *a, struct vnt_diag *d);
+};
+
 /* What the checker knows of the names a script may use that the language
- * itself does not define: the attach forms, one per hop kind. Given by
- * the compiler (compiler/spec.c, from its descriptors), so that the
- * language depends on no layer above it. */
+ * itself does not define: the attach forms (one per hop kind), the
+ * aggregations and the keys. Given by the compiler (compiler/spec.c, from
+ * its descriptors), so that the language depends on no layer above it. */
 struct vnt_lang_spec {
 	const struct vnt_form *const *forms;
 	int nforms;
+	const struct vnt_agg_sig *const *aggs;
+	int naggs;
+	const char *const *keys;
+	int nkeys;
 };
 const struct vnt_form *vnt_spec_form(const struct vnt_lang_spec *s, const char *name);
 

@@ -4,7 +4,7 @@
  * same for TCP and UDP. */
 #include <stdbool.h>
 #include <string.h>
-#include "parse.h"
+#include "lang/parse.h"
 
 static const struct { const char *name; int port; } services[] = {
 	{ "ftp-data", 20 }, { "ftp", 21 }, { "ssh", 22 }, { "telnet", 23 }, { "smtp", 25 }, { "domain", 53 },

@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "suggest.h"
+#include "lang/suggest.h"
 
 static int distance(const char *a, const char *b)
 {

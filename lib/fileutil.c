@@ -6,7 +6,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include "fileutil.h"
+#include "lib/fileutil.h"
 
 char *vnt_read_file(const char *path, size_t *len)
 {

@@ -1,7 +1,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "strbuf.h"
+#include "lib/strbuf.h"
 
 static void grow(struct strbuf *b, size_t need)
 {

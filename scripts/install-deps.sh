@@ -11,8 +11,12 @@ set -euo pipefail
 # Tests: tcpdump (reference filter semantics), traffic generators, bpftrace,
 # ethtool, ping, jq (JSON checks), procps (sysctl), openssl (test
 # certificates), strace (which programs run), util-linux (nsenter, taskset,
-# chrt), perl (pcap rewriting), clickhouse-server (the ClickHouse store's tests;
-# started by hand by tests/lib/clickhouse.sh), libcurl (its HTTP client).
+# chrt), perl (pcap rewriting), chromium and a font (the HTML report
+# looked at in a real browser, headless), debhelper, dpkg-dev, debootstrap
+# and lintian (the Debian packages, built and installed into a clean root),
+# vim (the syntax file, checked by vim itself), clickhouse-server (the
+# ClickHouse store's tests; started by hand by tests/lib/clickhouse.sh),
+# libcurl (its HTTP client).
 PACKAGES=(
 	gcc make pkg-config git python3 iproute2
 	autoconf automake libtool flex bison
@@ -21,6 +25,8 @@ PACKAGES=(
 	libssl-dev libsqlite3-dev
 	tcpdump iperf3 sockperf bpftrace ethtool iputils-ping jq procps
 	openssl strace util-linux perl valgrind
+	chromium fonts-dejavu-core
+	debhelper dpkg-dev debootstrap lintian vim
 	clickhouse-server libcurl4-openssl-dev
 )
 

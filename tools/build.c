@@ -7,8 +7,8 @@
 #include "compiler/kernel_info.h"
 #include "compiler/spec.h"
 #include "lang/program.h"
-#include "runtime/netns.h"
-#include "runtime/resolve.h"
+#include "lib/netns.h"
+#include "runtime/loader/resolve.h"
 #include "tools/build.h"
 
 static double now(void)

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "lib/fileutil.h"
-#include "runtime/package.h"
+#include "runtime/loader/package.h"
 #include "tools/build.h"
 #include "tools/cmds.h"
 

@@ -1,11 +1,11 @@
 /* vnt dispatch PKG: run a control package on several hosts' agents and
- * collect their data into the store (runtime/dispatch.c does the work). */
+ * collect their data into the store (runtime/dispatch/dispatch.c does the work). */
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "runtime/dispatch.h"
+#include "runtime/dispatch/dispatch.h"
 #include "tools/cmds.h"
 
 static void on_signal(int sig) { (void)sig; vnt_dispatch_stop = 1; }

@@ -7,7 +7,7 @@
 #include <string.h>
 #include "compiler/hopkind.h"
 #include "lib/fileutil.h"
-#include "runtime/package.h"
+#include "runtime/loader/package.h"
 #include "tools/cmds.h"
 
 static void help(FILE *f)

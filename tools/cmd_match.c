@@ -6,8 +6,8 @@
 #include <string.h>
 #include "tools/cmds.h"
 #include "lib/strbuf.h"
-#include "parse.h"
-#include "runtime/match.h"
+#include "lang/parse.h"
+#include "runtime/local/match.h"
 
 static void help(FILE *f)
 {

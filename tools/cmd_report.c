@@ -6,7 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include "runtime/report.h"
+#include "runtime/report/format.h"
+#include "runtime/report/report.h"
 #include "runtime/collector/ch_http.h"
 #include "runtime/report/report_sql.h"
 #include "tools/cmds.h"
@@ -21,24 +22,17 @@ static void help(FILE *f)
 		"(in the manifest's order) gets its exact latency percentiles and its loss,\n"
 		"overall, per pair of hosts and per flow; then each host's clock and events.\n\n"
 		"  --run N              the run to report (default: the latest)\n"
-		"  -f, --format FORMAT  text (default), json (doc/store-schema.md) or html (one\n"
-		"                       self-contained page with a latency plot per segment)\n"
+		"  -f, --format FORMAT  one of:\n");
+	vnt_named_help(VNT_NAMED(vnt_report_formats), f, "                         ");
+	fprintf(f,
 		"  -o, --output FILE    write to FILE instead of standard output\n"
 		"  --flows N            flows shown, most packets first (default 10)\n"
 		"  -h, --help           show this help\n");
 }
 
-static int write_report(FILE *f, const char *format, const struct vnt_report *r, const struct vnt_report_opts *o)
-{
-	if (!strcmp(format, "json"))
-		return vnt_report_json(f, r, o);
-	if (!strcmp(format, "html"))
-		return vnt_report_html(f, r, o);
-	return vnt_report_text(f, r, o);
-}
 
 /* Write to a temporary file beside out and rename it: no half report. */
-static int write_file(const char *out, const char *format, const struct vnt_report *r, const struct vnt_report_opts *o)
+static int write_file(const char *out, const struct vnt_report_format *format, const struct vnt_report *r, const struct vnt_report_opts *o)
 {
 	size_t n = strlen(out) + 32;
 	char *tmp = malloc(n);
@@ -53,7 +47,7 @@ static int write_file(const char *out, const char *format, const struct vnt_repo
 		free(tmp);
 		return 1;
 	}
-	int rc = write_report(f, format, r, o);
+	int rc = format->write(f, r, o);
 	if (fclose(f) || rc || rename(tmp, out)) {
 		fprintf(stderr, "vnt: error: cannot write %s: %s\n", out, strerror(errno));
 		unlink(tmp);
@@ -80,7 +74,7 @@ int cmd_report(int argc, char **argv)
 					      { "output", required_argument, NULL, 'o' },
 					      { "flows", required_argument, NULL, 'F' },
 					      { 0 } };
-	const char *format = "text", *out = NULL;
+	const char *format = vnt_report_formats[0]->id.name, *out = NULL;
 	long long run = 0, nflows = 10;
 	int c;
 	optind = 1;
@@ -104,8 +98,11 @@ int cmd_report(int argc, char **argv)
 		default: help(stderr); return 2;
 		}
 	}
-	if (strcmp(format, "text") && strcmp(format, "json") && strcmp(format, "html")) {
-		fprintf(stderr, "vnt: error: unknown format '%s' (text, json or html)\n", format);
+	const struct vnt_report_format *fmt = vnt_named_find(VNT_NAMED(vnt_report_formats), format);
+	if (!fmt) {
+		char names[256];
+		vnt_named_list(VNT_NAMED(vnt_report_formats), names, sizeof(names));
+		fprintf(stderr, "vnt: error: unknown format '%s'\n  = hint: the formats are %s\n", format, names);
 		return 2;
 	}
 	if (optind != argc - 1) {
@@ -124,9 +121,9 @@ int cmd_report(int argc, char **argv)
 	struct vnt_report_opts o = { .top_flows = (size_t)nflows };
 	int rc;
 	if (out)
-		rc = write_file(out, format, r, &o);
+		rc = write_file(out, fmt, r, &o);
 	else
-		rc = write_report(stdout, format, r, &o) || fflush(stdout) ? 1 : 0;
+		rc = fmt->write(stdout, r, &o) || fflush(stdout) ? 1 : 0;
 	vnt_report_free(r);
 	return rc;
 }

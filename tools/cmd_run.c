@@ -7,11 +7,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include "runtime/events_out.h"
 #include "lib/fileutil.h"
-#include "runtime/netns.h"
-#include "runtime/package.h"
-#include "runtime/session.h"
+#include "lib/netns.h"
+#include "runtime/output/events_jsonl.h"
+#include "runtime/output/format.h"
+#include "runtime/loader/package.h"
+#include "runtime/loader/session.h"
 #include "tools/build.h"
 #include "tools/cmds.h"
 
@@ -27,7 +28,9 @@ static void help(FILE *f)
 		"`for` (one without `for` with the longest), all at --duration or Ctrl-C;\n"
 		"everything attached is detached.\n\n"
 		"  -d, --duration SECS   stop every trace after SECS seconds (overrides `for`)\n"
-		"  -f, --format FMT      text (default) or json: one JSON document per line\n"
+		"  -f, --format FMT      how aggregations are printed:\n");
+	vnt_named_help(VNT_NAMED(vnt_output_formats), f, "                          ");
+	fprintf(f,
 		"  -e, --events FILE     where a script's `events` records go, as JSON lines\n"
 		"                        (default: vnt-events.jsonl)\n"
 		"  -I DIR                add DIR to the module search path\n"
@@ -46,7 +49,8 @@ static double mono(void)
 	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-static void print_trace(struct vnt_session *s, int t, bool json, bool final, uint64_t seq, double elapsed)
+static void print_trace(struct vnt_session *s, int t, const struct vnt_output_format *fmt, bool final, uint64_t seq,
+			double elapsed)
 {
 	struct vnt_snapshot snap;
 	if (vnt_session_snapshot(s, t, &snap))
@@ -54,10 +58,7 @@ static void print_trace(struct vnt_session *s, int t, bool json, bool final, uin
 	snap.final = final;
 	snap.seq = seq;
 	snap.elapsed_s = elapsed;
-	if (json)
-		vnt_output_json(stdout, &snap);
-	else
-		vnt_output_text(stdout, &snap);
+	fmt->snapshot(stdout, &snap);
 	fflush(stdout);
 	vnt_snapshot_free(&snap);
 }
@@ -74,7 +75,8 @@ int cmd_run(int argc, char **argv)
 	struct vnt_build_opts bo = { .resolve = true };
 	char *incs[32];
 	double duration = -1;
-	bool json = false, quiet = false;
+	const struct vnt_output_format *fmt = vnt_output_formats[0];
+	bool quiet = false;
 	int c;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "hd:f:I:qve:", opts, NULL)) != -1) {
@@ -91,10 +93,10 @@ int cmd_run(int argc, char **argv)
 			break;
 		}
 		case 'f':
-			if (!strcmp(optarg, "json"))
-				json = true;
-			else if (strcmp(optarg, "text")) {
-				fprintf(stderr, "vnt: error: unknown format '%s' (text or json)\n", optarg);
+			if (!(fmt = vnt_named_find(VNT_NAMED(vnt_output_formats), optarg))) {
+				char names[256];
+				vnt_named_list(VNT_NAMED(vnt_output_formats), names, sizeof(names));
+				fprintf(stderr, "vnt: error: unknown format '%s'\n  = hint: the formats are %s\n", optarg, names);
 				return 2;
 			}
 			break;
@@ -223,7 +225,7 @@ int cmd_run(int argc, char **argv)
 			vnt_session_detach_trace(s, t);
 			if (want_events)
 				vnt_session_consume(s, 0);
-			print_trace(s, t, json, true, seq[t] + 1, stop ? now - start : end[t]);
+			print_trace(s, t, fmt, true, seq[t] + 1, stop ? now - start : end[t]);
 			done[t] = true;
 			left--;
 		}
@@ -238,7 +240,7 @@ int cmd_run(int argc, char **argv)
 			if (next[t] < 0)
 				continue;
 			if (now >= next[t]) {
-				print_trace(s, t, json, false, ++seq[t], now - start);
+				print_trace(s, t, fmt, false, ++seq[t], now - start);
 				next[t] += p->traces[t].every_ns / 1e9;
 			}
 			if (next[t] < wake)

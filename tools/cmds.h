@@ -16,5 +16,6 @@ int cmd_lib(int argc, char **argv);
 int cmd_inspect(int argc, char **argv);
 int cmd_dispatch(int argc, char **argv);
 int cmd_report(int argc, char **argv);
+int cmd_certs(int argc, char **argv);
 
 #endif

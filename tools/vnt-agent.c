@@ -7,10 +7,10 @@
 #include <string.h>
 #include <unistd.h>
 #include "config.h"
-#include "runtime/agent.h"
-#include "runtime/clock.h"
-#include "runtime/netns.h"
-#include "runtime/tls.h"
+#include "runtime/agent/agent.h"
+#include "lib/netns.h"
+#include "runtime/proto/tls.h"
+#include "runtime/proto/clock.h"
 
 static void help(FILE *f)
 {

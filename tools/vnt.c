@@ -13,6 +13,7 @@ static const struct vnt_cmd cmds[] = {
 	{ "match",   cmd_match,   "run a filter over a pcap file in the kernel" },
 	{ "dispatch", cmd_dispatch, "run a package on remote agents and collect their data" },
 	{ "report",  cmd_report,  "per-hop latency report of a collector store's run" },
+	{ "certs",   cmd_certs,   "make a CA and certificates for agents and dispatchers" },
 	{ NULL, NULL, NULL },
 };
 

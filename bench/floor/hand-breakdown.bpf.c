@@ -15,7 +15,7 @@
  * Built by bench.py with -D constants: HAND_IFINDEX_/HAND_NETNS_ A, P1,
  * P2, B, and those of hand_common.h. `bench.py floor` prints the
  * end-to-end histogram's total when it stops. */
-#include "hand_common.h"
+#include "bench/floor/hand_common.h"
 
 char LICENSE[] SEC("license") = "GPL";
 

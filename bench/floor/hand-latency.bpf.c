@@ -13,7 +13,7 @@
  * addresses as -D constants (HAND_IFINDEX_A/B, HAND_NETNS_A/B, and those
  * of hand_common.h), and loaded by `bench.py floor`, which prints
  * the histogram's total when it stops: the pair really matched. */
-#include "hand_common.h"
+#include "bench/floor/hand_common.h"
 
 char LICENSE[] SEC("license") = "GPL";
 

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include "runtime/store.h"
+#include "runtime/collector/store.h"
 
 #define BATCH 65536
 

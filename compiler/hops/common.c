@@ -9,7 +9,7 @@
 #include "compiler/hopkind.h"
 #include "compiler/kernel_info.h"
 #include "compiler/plan.h"
-#include "runtime/netns.h"
+#include "lib/netns.h"
 
 /* Older uapi headers lack the TCX constants. */
 #ifndef BPF_TCX_INGRESS
@@ -72,7 +72,8 @@ int vnt_hop_attach_device(struct bpf_program *prog, const struct vnt_plan_hop *h
 	const char *dev = vnt_dev_split(h->dev, ns, sizeof(ns));
 	int saved = vnt_netns_enter(ns);
 	if (saved < 0) {
-		snprintf(err, len, "hop '%s': cannot enter network namespace '%s': %s", h->name, ns, strerror(-saved));
+		snprintf(err, len, "hop '%s': cannot enter network namespace '%s': %s", h->name, ns,
+			 vnt_netns_strerror(ns, -saved));
 		return saved;
 	}
 	int rc = 0;

@@ -22,8 +22,8 @@
 #include <unistd.h>
 #include <sys/random.h>
 #include <json-c/json.h>
-#include "runtime/clock.h"
-#include "runtime/store.h"
+#include "runtime/proto/clock.h"
+#include "runtime/collector/store.h"
 #include "runtime/collector/spool.h"
 #include "runtime/collector/store_clickhouse.h"
 #include "runtime/collector/store_hops.h"

@@ -11,8 +11,8 @@
  * burst's exchanges go one at a time, answered in the stream like any
  * other message: no host waits for another. */
 #include <stdio.h>
-#include "runtime/clock.h"
-#include "runtime/dispatch_run.h"
+#include "runtime/proto/clock.h"
+#include "runtime/dispatch/run.h"
 
 #define BURST 4
 #define REJECT_MAX 5

@@ -3,7 +3,7 @@
 #define VNT_REPORT_SQL_H
 
 #include <stddef.h>
-#include "runtime/report.h"
+#include "runtime/report/report.h"
 
 struct vnt_ch;
 

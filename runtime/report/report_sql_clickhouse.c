@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <json-c/json.h>
-#include "runtime/report.h"
+#include "runtime/report/report.h"
 #include "runtime/collector/ch_http.h"
 #include "runtime/collector/store_clickhouse.h"
 #include "runtime/report/report_sql.h"

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <time.h>
 #include <sys/resource.h>
-#include "runtime/store.h"
+#include "runtime/collector/store.h"
 
 static double now(void)
 {

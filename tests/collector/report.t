@@ -253,7 +253,8 @@ def check(name, cond, why=""):
     print(("ok" if cond else "not ok") + " collector report: " + name + ("" if cond else ": " + why))
 check("html: parses, tags balanced", not p.bad and not p.stack and doc.startswith("<!DOCTYPE html>"),
       f"unbalanced {p.bad[:5]}, open {p.stack[:5]}")
-check("html: an inline <svg> plot per segment", "<svg" in doc and p.tags.count("svg") == 4, f'{p.tags.count("svg")} svg')
+check("html: an inline <svg> CDF per segment", doc.count('<svg class="cdf"') == 4, f'{doc.count("<svg class=")} CDF svg')
+check("html: the answer, a path picture and the segments compared, first", doc.find('id="answer"') < doc.find('<svg id="path"') < doc.find('<svg id="compare"') < doc.find('<svg class="cdf"'), "order")
 check("html: self-contained (no scripts, links or external sources)", not p.external, str(p.external[:3]))
 check("html: the numbers", "path.sw_out &rarr; path.nic_in" in doc and "&plusmn;2.00us" in doc, "missing text")
 EOF

@@ -1,5 +1,5 @@
 #!/bin/bash
-# The SQLite store (runtime/store_sqlite.c): the documented schema, WAL,
+# The SQLite store (runtime/collector/store_sqlite.c): the documented schema, WAL,
 # hops taken from a real manifest, snapshots, host status and run end;
 # files that are not vnt stores are refused and left untouched.
 set -u

@@ -1,4 +1,4 @@
-/* Test driver of the collector's store (runtime/store.h), for the tests
+/* Test driver of the collector's store (runtime/collector/store.h), for the tests
  * in tests/collector. Two modes:
  *
  * DB is an SQLite file or a clickhouse://HOST:PORT/DATABASE URL.
@@ -19,7 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "runtime/store.h"
+#include "runtime/collector/store.h"
 
 #define MAXHOSTS 16
 

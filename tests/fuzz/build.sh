@@ -33,8 +33,8 @@ done
 # decoders (no BPF, no I/O); they go into an archive, so a target links
 # only what it uses.
 srcs=()
-for s in "$top"/lib/*.c "$top"/lang/*.c "$top"/compiler/*.c "$top"/compiler/hops/*.c "$bld/lang/parser.c" "$bld/lang/lexer.c" \
-	"$top"/runtime/package.c "$top"/runtime/proto.c "$top"/runtime/netns.c; do
+for s in "$top"/lib/*.c "$top"/lang/*.c "$top"/compiler/*.c "$top"/compiler/hops/*.c "$top"/compiler/aggs/*.c "$bld/lang/parser.c" "$bld/lang/lexer.c" \
+	"$top"/runtime/loader/package.c "$top"/runtime/proto/proto.c; do
 	[[ -f $s ]] || continue
 	for o in "${srcs[@]}"; do [[ $(realpath "$o") == $(realpath "$s") ]] && continue 2; done
 	srcs+=("$s")

@@ -10,7 +10,7 @@
 #include "compiler/spec.h"
 #include "compiler/codegen.h"
 #include "compiler/plan.h"
-#include "fuzz_common.h"
+#include "tests/fuzz/fuzz_common.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {

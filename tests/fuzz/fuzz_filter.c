@@ -12,7 +12,7 @@
 #include "lang/parse.h"
 #include "compiler/filter_gen.h"
 #include "lib/strbuf.h"
-#include "fuzz_common.h"
+#include "tests/fuzz/fuzz_common.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {

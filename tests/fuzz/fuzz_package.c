@@ -35,8 +35,8 @@
 #include <json-c/json.h>
 #include <openssl/evp.h>
 #include <zlib.h>
-#include "runtime/package.h"
-#include "fuzz_common.h"
+#include "runtime/loader/package.h"
+#include "tests/fuzz/fuzz_common.h"
 
 #define FZ_SEP "\0VM\0"         /* between members, split layout */
 #define FZ_SEP_LEN 4

@@ -10,7 +10,7 @@
 #include "lang/parse.h"
 #include "lang/program.h"
 #include "compiler/spec.h"
-#include "fuzz_common.h"
+#include "tests/fuzz/fuzz_common.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {

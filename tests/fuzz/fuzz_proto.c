@@ -1,4 +1,4 @@
-/* libFuzzer target: the dispatcher <-> agent wire protocol (runtime/proto.c)
+/* libFuzzer target: the dispatcher <-> agent wire protocol (runtime/proto/proto.c)
  * on arbitrary bytes, as either side reads them from the network.
  *
  * The first byte of the input sets how the rest, a byte stream, arrives:
@@ -16,7 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "runtime/proto.h"
+#include "runtime/proto/proto.h"
 
 static void same(const char *what, const struct vnt_wbuf *w, const uint8_t *p, size_t n)
 {

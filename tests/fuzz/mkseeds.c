@@ -25,8 +25,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <zlib.h>
-#include "runtime/package.h"
-#include "runtime/proto.h"
+#include "runtime/loader/package.h"
+#include "runtime/proto/proto.h"
 
 static const char *outdir;
 

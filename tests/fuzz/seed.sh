@@ -10,7 +10,7 @@
 #   corpus/package/  packages `./vnt compile -o X.vntpkg` makes of examples/
 #                    and tests/diag/valid/, and variants (mkseeds.c)
 #   corpus/proto/    frames of every message type and conversations
-#                    (mkseeds.c, with the encoders of runtime/proto.c)
+#                    (mkseeds.c, with the encoders of runtime/proto/proto.c)
 # The last two need ./vnt built and a C compiler ($CC, default cc).
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -61,7 +61,7 @@ cd "$top"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 ${CC:-cc} -std=c11 -D_GNU_SOURCE -O1 -I"$top" -I"$top/lang" -I"$top/lib" -I/usr/include/json-c \
-	-o "$tmp/mkseeds" "$here/mkseeds.c" runtime/package.c runtime/proto.c compiler/manifest.c \
+	-o "$tmp/mkseeds" "$here/mkseeds.c" runtime/loader/package.c runtime/proto/proto.c compiler/manifest.c \
 	compiler/plan.c lib/strbuf.c lang/ast.c -lz -lcrypto -ljson-c
 pkgs=()
 for f in examples/*.vnt examples/*/*.vnt tests/diag/valid/*.vnt; do

@@ -1,5 +1,5 @@
 #!/bin/bash
-# The wire protocol's codecs (runtime/proto.c) built with AddressSanitizer
+# The wire protocol's codecs (runtime/proto/proto.c) built with AddressSanitizer
 # and UndefinedBehaviorSanitizer: every message round-trips, then 200000
 # randomly mutated streams (bit flips, random and extreme bytes, truncation;
 # fed in random pieces) go through the frame reader and every decoder with
@@ -9,7 +9,7 @@ set -uo pipefail
 top=${VNT_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
 tmp=${VNT_TEST_TMP:-$(mktemp -d)}
 if ! cc -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -g -O1 -fsanitize=address,undefined -fno-sanitize-recover=all \
-	-I"$top" -o "$tmp/proto_fuzz" "$top/tests/hosts/proto_fuzz.c" "$top/runtime/proto.c" 2>"$tmp/cc.err"; then
+	-I"$top" -o "$tmp/proto_fuzz" "$top/tests/hosts/proto_fuzz.c" "$top/runtime/proto/proto.c" 2>"$tmp/cc.err"; then
 	echo "not ok proto: build with sanitizers: $(head -c 600 "$tmp/cc.err")"
 	exit 1
 fi

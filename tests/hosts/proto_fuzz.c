@@ -1,4 +1,4 @@
-/* The wire protocol's decoders against hostile bytes (runtime/proto.c).
+/* The wire protocol's decoders against hostile bytes (runtime/proto/proto.c).
  *
  *   proto_fuzz roundtrip        every message encodes and decodes to itself
  *   proto_fuzz mutate N SEED    N random mutations of valid frames, fed to the
@@ -11,7 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "runtime/proto.h"
+#include "runtime/proto/proto.h"
 
 static int failures;
 #define CHECK(c, what) do { if (!(c)) { printf("not ok proto: %s\n", what); failures++; } } while (0)

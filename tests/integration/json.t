@@ -234,8 +234,10 @@ eq("final: count() by hop, len", rowset("count() by hop, len"),
 # both frame lengths outside [200, 1000): the open-ended buckets, null bounds
 eq("final: lhist(len, 200, 1000, 100) at tx: open-ended buckets", hb("lhist(len, 200, 1000, 100) at tx"),
    [({}, N, [{"lo": None, "hi": 200, "count": N1}, {"lo": 1000, "hi": None, "count": N2}])])
-vals = [r[2] for r in rows("count() by hop, len")]
-eq("final: scalar rows sorted by value, descending", vals, sorted(vals, reverse=True))
+# keyed first by hop: the hops in path order, the rows of a hop by value, descending
+hl = [(r[0]["hop"], r[2]) for r in rows("count() by hop, len")]
+eq("final: rows keyed by hop follow the path, then the value, descending", hl,
+   sorted(hl, key=lambda x: (("tx", "rx").index(x[0]), -x[1])))
 eq("final: count() at tx by dev", rows("count() at tx by dev"), [({"dev": "%s/%s" % (ns_a, dev_a)}, N, N)])
 eq("final: hops", d["hops"], [{"name": "tx", "hits": N}, {"name": "rx", "hits": N}])
 eq("final: hop_events", d["hop_events"], 2 * N)

@@ -11,8 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "runtime/snapshot.h"
-#include "runtime/snapshot_json.h"
+#include "runtime/output/snapshot.h"
+#include "runtime/output/snapshot_json.h"
 
 #define N(a) ((int)(sizeof(a) / sizeof((a)[0])))
 
@@ -45,17 +45,17 @@ static void scalars(struct vnt_snapshot *s)
 	};
 	static struct vnt_snap_row max_rows[] = { { .count = 1, .sum = 1500000, .min = 1500000, .max = 1500000 } };
 	static struct vnt_snap_aggr aggs[] = {
-		{ .title = "count() by hop, dev", .kind = SNAP_COUNT, .unit = "", .nkeys = 2,
+		{ .title = "count() by hop, dev", .kind = "count", .shape = AS_SCALAR, .scalar = SC_COUNT, .unit = "", .nkeys = 2,
 		  .key_names = hop_dev, .nrows = N(count_rows), .rows = count_rows },
-		{ .title = "sum(len) by dev", .kind = SNAP_SUM, .value = "len", .unit = "bytes",
+		{ .title = "sum(len) by dev", .kind = "sum", .shape = AS_SCALAR, .scalar = SC_SUM, .value = "len", .unit = "bytes",
 		  .nkeys = 1, .key_names = dev, .nrows = N(sum_rows), .rows = sum_rows },
-		{ .title = "avg(latency(tx, rx))", .kind = SNAP_AVG, .value = "latency(tx, rx)",
+		{ .title = "avg(latency(tx, rx))", .kind = "avg", .shape = AS_SCALAR, .scalar = SC_AVG, .value = "latency(tx, rx)",
 		  .unit = "ns", .nrows = N(avg_ns_rows), .rows = avg_ns_rows },
-		{ .title = "avg(len)", .kind = SNAP_AVG, .value = "len", .unit = "bytes",
+		{ .title = "avg(len)", .kind = "avg", .shape = AS_SCALAR, .scalar = SC_AVG, .value = "len", .unit = "bytes",
 		  .nrows = N(avg_rows), .rows = avg_rows },
-		{ .title = "min(len) by dev", .kind = SNAP_MIN, .value = "len", .unit = "bytes",
+		{ .title = "min(len) by dev", .kind = "min", .shape = AS_SCALAR, .scalar = SC_MIN, .value = "len", .unit = "bytes",
 		  .nkeys = 1, .key_names = dev, .nrows = N(min_rows), .rows = min_rows },
-		{ .title = "max(latency(tx, rx)) \"quoted\"", .kind = SNAP_MAX, .value = "latency(tx, rx)",
+		{ .title = "max(latency(tx, rx)) \"quoted\"", .kind = "max", .shape = AS_SCALAR, .scalar = SC_MAX, .value = "latency(tx, rx)",
 		  .unit = "ns", .nrows = N(max_rows), .rows = max_rows, .map_full = 2, .no_memory = 1, .refused = 3 },
 	};
 	static const char *hop_names[] = { "tx", "rx" };
@@ -89,15 +89,15 @@ static void hists(struct vnt_snapshot *s)
 	static struct vnt_snap_row lh_rows[] = { { .count = 11, .slots = lh_slots } };
 	static struct vnt_snap_row lns_rows[] = { { .count = 4, .slots = lns_slots } };
 	static struct vnt_snap_aggr aggs[] = {
-		{ .title = "hist(len)", .kind = SNAP_HIST, .value = "len", .unit = "bytes",
+		{ .title = "hist(len)", .kind = "hist", .shape = AS_LOG2, .value = "len", .unit = "bytes",
 		  .nslots = 65, .nrows = 1, .rows = len_rows },
-		{ .title = "hist(latency(tx, rx)) by hop", .kind = SNAP_HIST, .value = "latency(tx, rx)",
+		{ .title = "hist(latency(tx, rx)) by hop", .kind = "hist", .shape = AS_LOG2, .value = "latency(tx, rx)",
 		  .unit = "ns", .nkeys = 1, .key_names = hop, .nslots = 65, .nrows = 2, .rows = lat_rows },
-		{ .title = "lhist(len, 0, 1000, 100)", .kind = SNAP_LHIST, .value = "len", .unit = "bytes",
+		{ .title = "lhist(len, 0, 1000, 100)", .kind = "lhist", .shape = AS_LINEAR, .value = "len", .unit = "bytes",
 		  .nslots = 12, .lmin = 0, .lmax = 1000, .lstep = 100, .nrows = 1, .rows = lh_rows },
-		{ .title = "count() by flow", .kind = SNAP_COUNT, .unit = "", .nkeys = 1,
+		{ .title = "count() by flow", .kind = "count", .shape = AS_SCALAR, .scalar = SC_COUNT, .unit = "", .nkeys = 1,
 		  .key_names = flow },
-		{ .title = "lhist(latency(tx, rx), 0, 2000000, 500000)", .kind = SNAP_LHIST,
+		{ .title = "lhist(latency(tx, rx), 0, 2000000, 500000)", .kind = "lhist", .shape = AS_LINEAR,
 		  .value = "latency(tx, rx)", .unit = "ns", .nslots = 6, .lmin = 0, .lmax = 2000000,
 		  .lstep = 500000, .nrows = 1, .rows = lns_rows },
 	};
@@ -113,7 +113,7 @@ static void pow2(struct vnt_snapshot *s)
 	static uint64_t slots[65];
 	static struct vnt_snap_row rows[] = { { .count = 0, .slots = slots } };
 	static struct vnt_snap_aggr aggs[] = {
-		{ .title = "hist(len)", .kind = SNAP_HIST, .value = "len", .unit = "",
+		{ .title = "hist(len)", .kind = "hist", .shape = AS_LOG2, .value = "len", .unit = "",
 		  .nslots = 65, .nrows = 1, .rows = rows },
 	};
 	for (int k = 0; k < 65; k++) {
@@ -126,7 +126,7 @@ static void pow2(struct vnt_snapshot *s)
 	};
 }
 
-/* The snapshot written as JSON, read back (runtime/snapshot_json.c), and
+/* The snapshot written as JSON, read back (runtime/output/snapshot_json.c), and
  * written again as JSON or text: what vnt report does with the agents'. */
 static int reread(struct vnt_snapshot *s, int json)
 {

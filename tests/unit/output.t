@@ -1,5 +1,5 @@
 #!/bin/sh
-# Text and JSON output of snapshots (runtime/output_text.c, output_json.c).
+# Text and JSON output of snapshots (runtime/output/text.c, output_json.c).
 # Builds tests/unit/output.c against the two outputs, runs its scenarios
 # and checks the results; the expected values repeat those in output.c.
 # Run from the repo top: sh tests/unit/output.t. Prints ok/not ok lines.
@@ -7,7 +7,7 @@ top=$(pwd)
 tmp=$(mktemp -d) || exit 1
 trap 'rm -rf "$tmp"' EXIT INT TERM
 CC=${CC:-cc}
-srcs="tests/unit/output.c runtime/output_text.c runtime/output_json.c runtime/snapshot_json.c runtime/snapshot.c lang/ast.c"
+srcs="tests/unit/output.c compiler/aggshape.c runtime/output/text.c runtime/output/json.c runtime/output/snapshot_json.c runtime/output/snapshot.c lang/ast.c"
 flags="-std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -I$top"
 jsonc=$(pkg-config --cflags --libs json-c 2>/dev/null || echo -ljson-c)
 
@@ -48,7 +48,7 @@ def run(scenario, fmt):
 def eq(name, got, want):
     check(name, got == want, "got %r, want %r" % (got, want))
 
-# ---------------- JSON read back (runtime/snapshot_json.c) ----------------
+# ---------------- JSON read back (runtime/output/snapshot_json.c) ----------------
 # What vnt report does with an agent's snapshot: the JSON read back and
 # written again is the same document, and prints the same text.
 for sc in ("scalars", "hists", "pow2"):
@@ -74,19 +74,19 @@ eq("json header", head, {"vnt_json": 1, "type": "interval", "trace": "demo", "sc
                          "seq": 3, "elapsed_s": 5.25, "timestamp": 1700000000.125, "sample": 10})
 weird = 'we"ird\\dev\t/x \u00e9'
 want_aggs = [
-    {"title": "count() by hop, dev", "kind": "count", "value": None, "unit": "", "keys": ["hop", "dev"],
+    {"title": "count() by hop, dev", "kind": "count", "shape": "scalar", "value_of": "count", "value": None, "unit": "", "keys": ["hop", "dev"],
      "rows": [{"key": {"hop": "tx", "dev": "veth-a"}, "count": 12, "value": 12},
               {"key": {"hop": "rx", "dev": weird}, "count": 7, "value": 7}], "map_full": 0, "no_memory": 0, "refused": 0},
-    {"title": "sum(len) by dev", "kind": "sum", "value": "len", "unit": "bytes", "keys": ["dev"],
+    {"title": "sum(len) by dev", "kind": "sum", "shape": "scalar", "value_of": "sum", "value": "len", "unit": "bytes", "keys": ["dev"],
      "rows": [{"key": {"dev": "veth-a"}, "count": 3, "value": 4500}], "map_full": 0, "no_memory": 0, "refused": 0},
-    {"title": "avg(latency(tx, rx))", "kind": "avg", "value": "latency(tx, rx)", "unit": "ns", "keys": [],
+    {"title": "avg(latency(tx, rx))", "kind": "avg", "shape": "scalar", "value_of": "avg", "value": "latency(tx, rx)", "unit": "ns", "keys": [],
      "rows": [{"key": {}, "count": 4, "value": 2500.5}], "map_full": 0, "no_memory": 0, "refused": 0},
-    {"title": "avg(len)", "kind": "avg", "value": "len", "unit": "bytes", "keys": [],
+    {"title": "avg(len)", "kind": "avg", "shape": "scalar", "value_of": "avg", "value": "len", "unit": "bytes", "keys": [],
      "rows": [{"key": {}, "count": 3, "value": 10 / 3}], "map_full": 0, "no_memory": 0, "refused": 0},
-    {"title": "min(len) by dev", "kind": "min", "value": "len", "unit": "bytes", "keys": ["dev"],
+    {"title": "min(len) by dev", "kind": "min", "shape": "scalar", "value_of": "min", "value": "len", "unit": "bytes", "keys": ["dev"],
      "rows": [{"key": {"dev": "eth0"}, "count": 2, "value": -5},
               {"key": {"dev": "eth1"}, "count": 0, "value": None}], "map_full": 0, "no_memory": 0, "refused": 0},
-    {"title": 'max(latency(tx, rx)) "quoted"', "kind": "max", "value": "latency(tx, rx)", "unit": "ns",
+    {"title": 'max(latency(tx, rx)) "quoted"', "kind": "max", "shape": "scalar", "value_of": "max", "value": "latency(tx, rx)", "unit": "ns",
      "keys": [], "rows": [{"key": {}, "count": 1, "value": 1500000}], "map_full": 2, "no_memory": 1, "refused": 3},
 ]
 aggs = d.get("aggregations", [])
@@ -117,6 +117,7 @@ eq("json hists aggregation count", len(aggs), len(want_rows))
 for i, (got, want) in enumerate(zip(aggs, want_rows)):
     eq("json hists agg %d rows (%s)" % (i, got.get("title")), got.get("rows"), want)
 eq("json hists kinds", [a.get("kind") for a in aggs], ["hist", "hist", "lhist", "count", "lhist"])
+eq("json hists shapes", [a.get("shape") for a in aggs], ["log2", "log2", "linear", "scalar", "linear"])
 eq("json hists units", [a.get("unit") for a in aggs], ["bytes", "ns", "bytes", "", "ns"])
 check("json hist rows have no value", all("value" not in r for a in aggs if "hist" in a["kind"] for r in a["rows"]))
 eq("json empty lost", d.get("lost"), {"events": 0, "latency_unmatched": 0, "map_full": 0, "no_memory": 0, "refused": 0})

@@ -252,6 +252,8 @@ struct {
 	__type(value, struct vnt_hval_0);
 } vnt_agg_0 SEC(".maps");
 
+_Static_assert(sizeof(struct vnt_hval_0) == 520, "the layout of aggregation 0 (vnt_abi.h)");
+
 static __always_inline void vnt_update_0(struct vnt_ev *ev, __s64 v)
 {
 	__u32 k = 0;
@@ -281,6 +283,9 @@ struct {
 	__type(key, __u32);
 	__type(value, struct vnt_aggc_ent_1);
 } vnt_aggc_1 SEC(".maps");
+
+_Static_assert(sizeof(struct vnt_sval) == 32 && sizeof(struct vnt_key_1) == 40 &&
+	       __builtin_offsetof(struct vnt_aggc_ent_1, v) == VNT_AGGC_VALUE_OFF(40), "the layout of aggregation 1 (vnt_abi.h)");
 
 static __always_inline void vnt_update_1(struct vnt_ev *ev, __s64 v)
 {
@@ -321,6 +326,9 @@ struct {
 	__type(key, __u32);
 	__type(value, struct vnt_aggc_ent_2);
 } vnt_aggc_2 SEC(".maps");
+
+_Static_assert(sizeof(struct vnt_sval) == 32 && sizeof(struct vnt_key_2) == 4 &&
+	       __builtin_offsetof(struct vnt_aggc_ent_2, v) == VNT_AGGC_VALUE_OFF(4), "the layout of aggregation 2 (vnt_abi.h)");
 
 static __always_inline void vnt_update_2(struct vnt_ev *ev, __s64 v)
 {

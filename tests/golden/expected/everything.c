@@ -305,6 +305,9 @@ struct {
 	__type(value, struct vnt_aggc_ent_0);
 } vnt_aggc_0 SEC(".maps");
 
+_Static_assert(sizeof(struct vnt_sval) == 32 && sizeof(struct vnt_key_0) == 12 &&
+	       __builtin_offsetof(struct vnt_aggc_ent_0, v) == VNT_AGGC_VALUE_OFF(12), "the layout of aggregation 0 (vnt_abi.h)");
+
 static __always_inline void vnt_update_0(struct vnt_ev *ev, __s64 v)
 {
 	struct vnt_key_0 k;
@@ -348,6 +351,9 @@ struct {
 	__type(value, struct vnt_aggc_ent_1);
 } vnt_aggc_1 SEC(".maps");
 
+_Static_assert(sizeof(struct vnt_sval) == 32 && sizeof(struct vnt_key_1) == 24 &&
+	       __builtin_offsetof(struct vnt_aggc_ent_1, v) == VNT_AGGC_VALUE_OFF(24), "the layout of aggregation 1 (vnt_abi.h)");
+
 static __always_inline void vnt_update_1(struct vnt_ev *ev, __s64 v)
 {
 	struct vnt_key_1 k;
@@ -390,6 +396,9 @@ struct {
 	__type(key, __u32);
 	__type(value, struct vnt_aggc_ent_2);
 } vnt_aggc_2 SEC(".maps");
+
+_Static_assert(sizeof(struct vnt_sval) == 32 && sizeof(struct vnt_key_2) == 12 &&
+	       __builtin_offsetof(struct vnt_aggc_ent_2, v) == VNT_AGGC_VALUE_OFF(12), "the layout of aggregation 2 (vnt_abi.h)");
 
 static __always_inline void vnt_update_2(struct vnt_ev *ev, __s64 v)
 {
@@ -435,6 +444,9 @@ struct {
 	__type(key, __u32);
 	__type(value, struct vnt_aggc_ent_3);
 } vnt_aggc_3 SEC(".maps");
+
+_Static_assert(sizeof(struct vnt_sval) == 32 && sizeof(struct vnt_key_3) == 44 &&
+	       __builtin_offsetof(struct vnt_aggc_ent_3, v) == VNT_AGGC_VALUE_OFF(44), "the layout of aggregation 3 (vnt_abi.h)");
 
 static __always_inline void vnt_update_3(struct vnt_ev *ev, __s64 v)
 {
@@ -484,6 +496,9 @@ struct {
 	__type(value, struct vnt_aggc_ent_4);
 } vnt_aggc_4 SEC(".maps");
 
+_Static_assert(sizeof(struct vnt_sval) == 32 && sizeof(struct vnt_key_4) == 40 &&
+	       __builtin_offsetof(struct vnt_aggc_ent_4, v) == VNT_AGGC_VALUE_OFF(40), "the layout of aggregation 4 (vnt_abi.h)");
+
 static __always_inline void vnt_update_4(struct vnt_ev *ev, __s64 v)
 {
 	struct vnt_key_4 k;
@@ -509,6 +524,8 @@ struct {
 	__type(key, __u32);
 	__type(value, struct vnt_hval_5);
 } vnt_agg_5 SEC(".maps");
+
+_Static_assert(sizeof(struct vnt_hval_5) == 520, "the layout of aggregation 5 (vnt_abi.h)");
 
 static __always_inline void vnt_update_5(struct vnt_ev *ev, __s64 v)
 {
@@ -542,6 +559,9 @@ struct {
 	__type(value, struct vnt_aggc_ent_6);
 } vnt_aggc_6 SEC(".maps");
 
+_Static_assert(sizeof(struct vnt_hval_6) == 136 && sizeof(struct vnt_key_6) == 4 &&
+	       __builtin_offsetof(struct vnt_aggc_ent_6, v) == VNT_AGGC_VALUE_OFF(4), "the layout of aggregation 6 (vnt_abi.h)");
+
 static __always_inline void vnt_update_6(struct vnt_ev *ev, __s64 v)
 {
 	struct vnt_key_6 k;
@@ -564,6 +584,8 @@ struct {
 	__type(key, __u32);
 	__type(value, struct vnt_sval);
 } vnt_agg_7 SEC(".maps");
+
+_Static_assert(sizeof(struct vnt_sval) == 32, "the layout of aggregation 7 (vnt_abi.h)");
 
 static __always_inline void vnt_update_7(struct vnt_ev *ev, __s64 v)
 {

@@ -604,6 +604,9 @@ struct {
 	__type(value, struct vnt_aggc_ent_0);
 } vnt_aggc_0 SEC(".maps");
 
+_Static_assert(sizeof(struct vnt_sval) == 32 && sizeof(struct vnt_key_0) == 4 &&
+	       __builtin_offsetof(struct vnt_aggc_ent_0, v) == VNT_AGGC_VALUE_OFF(4), "the layout of aggregation 0 (vnt_abi.h)");
+
 static __always_inline void vnt_update_0(struct vnt_ev *ev, __s64 v)
 {
 	struct vnt_key_0 k;

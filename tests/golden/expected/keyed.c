@@ -220,6 +220,9 @@ struct {
 	__type(value, struct vnt_aggc_ent_0);
 } vnt_aggc_0 SEC(".maps");
 
+_Static_assert(sizeof(struct vnt_sval) == 32 && sizeof(struct vnt_key_0) == 4 &&
+	       __builtin_offsetof(struct vnt_aggc_ent_0, v) == VNT_AGGC_VALUE_OFF(4), "the layout of aggregation 0 (vnt_abi.h)");
+
 static __always_inline void vnt_update_0(struct vnt_ev *ev, __s64 v)
 {
 	struct vnt_key_0 k;
@@ -259,6 +262,9 @@ struct {
 	__type(key, __u32);
 	__type(value, struct vnt_aggc_ent_1);
 } vnt_aggc_1 SEC(".maps");
+
+_Static_assert(sizeof(struct vnt_sval) == 32 && sizeof(struct vnt_key_1) == 8 &&
+	       __builtin_offsetof(struct vnt_aggc_ent_1, v) == VNT_AGGC_VALUE_OFF(8), "the layout of aggregation 1 (vnt_abi.h)");
 
 static __always_inline void vnt_update_1(struct vnt_ev *ev, __s64 v)
 {
@@ -300,6 +306,9 @@ struct {
 	__type(key, __u32);
 	__type(value, struct vnt_aggc_ent_2);
 } vnt_aggc_2 SEC(".maps");
+
+_Static_assert(sizeof(struct vnt_sval) == 32 && sizeof(struct vnt_key_2) == 4 &&
+	       __builtin_offsetof(struct vnt_aggc_ent_2, v) == VNT_AGGC_VALUE_OFF(4), "the layout of aggregation 2 (vnt_abi.h)");
 
 static __always_inline void vnt_update_2(struct vnt_ev *ev, __s64 v)
 {
@@ -343,6 +352,9 @@ struct {
 	__type(value, struct vnt_aggc_ent_3);
 } vnt_aggc_3 SEC(".maps");
 
+_Static_assert(sizeof(struct vnt_hval_3) == 520 && sizeof(struct vnt_key_3) == 40 &&
+	       __builtin_offsetof(struct vnt_aggc_ent_3, v) == VNT_AGGC_VALUE_OFF(40), "the layout of aggregation 3 (vnt_abi.h)");
+
 static __always_inline void vnt_update_3(struct vnt_ev *ev, __s64 v)
 {
 	struct vnt_key_3 k;
@@ -384,6 +396,9 @@ struct {
 	__type(value, struct vnt_aggc_ent_4);
 } vnt_aggc_4 SEC(".maps");
 
+_Static_assert(sizeof(struct vnt_hval_4) == 136 && sizeof(struct vnt_key_4) == 8 &&
+	       __builtin_offsetof(struct vnt_aggc_ent_4, v) == VNT_AGGC_VALUE_OFF(8), "the layout of aggregation 4 (vnt_abi.h)");
+
 static __always_inline void vnt_update_4(struct vnt_ev *ev, __s64 v)
 {
 	struct vnt_key_4 k;
@@ -422,6 +437,9 @@ struct {
 	__type(key, __u32);
 	__type(value, struct vnt_aggc_ent_5);
 } vnt_aggc_5 SEC(".maps");
+
+_Static_assert(sizeof(struct vnt_sval) == 32 && sizeof(struct vnt_key_5) == 16 &&
+	       __builtin_offsetof(struct vnt_aggc_ent_5, v) == VNT_AGGC_VALUE_OFF(16), "the layout of aggregation 5 (vnt_abi.h)");
 
 static __always_inline void vnt_update_5(struct vnt_ev *ev, __s64 v)
 {
@@ -462,6 +480,9 @@ struct {
 	__type(key, __u32);
 	__type(value, struct vnt_aggc_ent_6);
 } vnt_aggc_6 SEC(".maps");
+
+_Static_assert(sizeof(struct vnt_sval) == 32 && sizeof(struct vnt_key_6) == 32 &&
+	       __builtin_offsetof(struct vnt_aggc_ent_6, v) == VNT_AGGC_VALUE_OFF(32), "the layout of aggregation 6 (vnt_abi.h)");
 
 static __always_inline void vnt_update_6(struct vnt_ev *ev, __s64 v)
 {
@@ -504,6 +525,9 @@ struct {
 	__type(key, __u32);
 	__type(value, struct vnt_aggc_ent_7);
 } vnt_aggc_7 SEC(".maps");
+
+_Static_assert(sizeof(struct vnt_sval) == 32 && sizeof(struct vnt_key_7) == 4 &&
+	       __builtin_offsetof(struct vnt_aggc_ent_7, v) == VNT_AGGC_VALUE_OFF(4), "the layout of aggregation 7 (vnt_abi.h)");
 
 static __always_inline void vnt_update_7(struct vnt_ev *ev, __s64 v)
 {

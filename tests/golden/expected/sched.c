@@ -80,6 +80,9 @@ struct {
 	__type(value, struct vnt_aggc_ent_0);
 } vnt_aggc_0 SEC(".maps");
 
+_Static_assert(sizeof(struct vnt_sval) == 32 && sizeof(struct vnt_key_0) == 20 &&
+	       __builtin_offsetof(struct vnt_aggc_ent_0, v) == VNT_AGGC_VALUE_OFF(20), "the layout of aggregation 0 (vnt_abi.h)");
+
 static __always_inline void vnt_update_0(struct vnt_ev *ev, __s64 v)
 {
 	struct vnt_key_0 k;
@@ -104,6 +107,8 @@ struct {
 	__type(key, __u32);
 	__type(value, struct vnt_sval);
 } vnt_agg_1 SEC(".maps");
+
+_Static_assert(sizeof(struct vnt_sval) == 32, "the layout of aggregation 1 (vnt_abi.h)");
 
 static __always_inline void vnt_update_1(struct vnt_ev *ev, __s64 v)
 {

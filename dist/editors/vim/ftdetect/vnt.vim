@@ -1,0 +1,2 @@
+" vNetTracer trace scripts and libraries.
+autocmd BufRead,BufNewFile *.vnt setfiletype vnt
