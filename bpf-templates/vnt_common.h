@@ -451,20 +451,25 @@ static __always_inline void vnt_ev_skb_ctx(struct vnt_ev *ev, struct sk_buff *sk
 #endif
 
 /* Do this network header's protocol headers reach past the first copy?
- * IPv4 or IPv6 carrying UDP to the VXLAN port, or IPv6 with extension
- * headers. d holds at least VNT_SNAP_FIRST (64) bytes. */
+ * IPv4 or IPv6 carrying VXLAN (UDP to port 4789 with the I flag; the flag
+ * is not looked at past the first copy, behind long IPv4 options), or
+ * IPv6 with extension headers. d holds at least VNT_SNAP_FIRST (64)
+ * bytes. */
 static __always_inline int vnt_headers_go_further(const __u8 *d, __u16 ethertype)
 {
+	_Static_assert(VNT_SNAP_FIRST >= 64, "the VXLAN flag of IPv6 is at 48");
 	if (ethertype == 0x0800) {
 		__u32 l4 = (__u32)(d[0] & 0xf) * 4;
 		if (d[9] != 17 || l4 < 20 || l4 > 60)
 			return 0;
-		return d[(l4 + 2) & 63] == 0x12 && d[(l4 + 3) & 63] == 0xb5;   /* 4789 */
+		if (d[(l4 + 2) & 63] != 0x12 || d[(l4 + 3) & 63] != 0xb5)     /* 4789 */
+			return 0;
+		return l4 + 8 > 63 || (d[(l4 + 8) & 63] & VNT_VXLAN_I);
 	}
 	if (ethertype == 0x86dd) {
 		if (d[6] == 6 || d[6] == 58)
 			return 0;
-		return d[6] != 17 || (d[42] == 0x12 && d[43] == 0xb5);
+		return d[6] != 17 || (d[42] == 0x12 && d[43] == 0xb5 && (d[48] & VNT_VXLAN_I));
 	}
 	return 0;
 }

@@ -36,6 +36,10 @@
 #define VNT_ETH_P_RARP   0x8035
 #define VNT_ETH_P_IPV6   0x86dd
 #define VNT_VXLAN_PORT   4789
+/* The I flag in the first byte of the VXLAN header: RFC 7348 makes it
+ * what says the VNI is valid, and Linux drops VXLAN without it
+ * (vxlan_rcv). UDP to port 4789 without it is not VXLAN here either. */
+#define VNT_VXLAN_I      0x08
 
 struct vnt_pkt {
 	__u8 data[VNT_SNAP_MAX];
@@ -285,14 +289,14 @@ static __always_inline __u32 vnt_udp_at(struct vnt_pkt *p, __u32 need)
 	return vnt_has(p, l4, need) ? l4 : 0;
 }
 
-/* If the current packet is VXLAN (UDP to port 4789) with its 8-byte
- * header and an inner Ethernet header captured, make the inner packet
- * current and return 1; else change nothing and return 0. Callers save
- * and restore l3off/ethertype around the inner evaluation. */
+/* If the current packet is VXLAN (UDP to port 4789, the I flag set) with
+ * its 8-byte header and an inner Ethernet header captured, make the inner
+ * packet current and return 1; else change nothing and return 0. Callers
+ * save and restore l3off/ethertype around the inner evaluation. */
 static __always_inline int vnt_enter_inner(struct vnt_pkt *p)
 {
 	__u32 l4 = vnt_udp_at(p, 8 + 8 + 14);
-	if (!l4 || vnt_raw16(p, l4 + 2) != VNT_VXLAN_PORT)
+	if (!l4 || vnt_raw16(p, l4 + 2) != VNT_VXLAN_PORT || !(vnt_raw8(p, l4 + 8) & VNT_VXLAN_I))
 		return 0;
 	vnt_pkt_eth(p, l4 + 16);
 	return 1;
@@ -513,12 +517,13 @@ static __always_inline __u32 vnt_f4_32(const __u8 *d, __u32 off) { return bpf_nt
 
 /* The view of vnt_f4_on.h for a filter's entry function: the network
  * header of a plain IPv4 packet with VNT_F4_LEN bytes captured, which is
- * not UDP to the VXLAN port (whose inner packet the filter may have to
- * try as well), else NULL. */
+ * not VXLAN (UDP to the VXLAN port with the I flag, whose inner packet
+ * the filter may have to try as well), else NULL. */
 static __always_inline const __u8 *vnt_f4_view(struct vnt_pkt *p)
 {
 	const __u8 *d = vnt_ip4_at(p, VNT_F4_LEN);
-	if (!d || (d[9] == 17 && vnt_f4_16(d, 22) == VNT_VXLAN_PORT))
+	if (!d || (d[9] == 17 && vnt_f4_16(d, 22) == VNT_VXLAN_PORT && (d[28] & VNT_VXLAN_I) &&
+		   !(vnt_f4_16(d, 6) & 0x1fff)))
 		return NULL;
 	return d;
 }
@@ -532,6 +537,8 @@ static __always_inline int vnt_flow_fast4(struct vnt_pkt *p, struct vnt_flow *f,
 	if ((fragw & 0x1fff) || (proto != 6 && proto != 17))
 		return 0;
 	__u32 sport = vnt_f4_16(d, 20), dport = vnt_f4_16(d, 22);
+	/* UDP to the VXLAN port, I flag or not, takes the general walk:
+	 * 28 bytes do not reach the flag */
 	if (proto == 17 ? dport == VNT_VXLAN_PORT : !vnt_has(p, p->l3off, 36))
 		return 0;
 	__builtin_memset(f, 0, sizeof(*f));

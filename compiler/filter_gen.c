@@ -376,7 +376,8 @@ static void port(struct gen *g, const struct vnt_fexpr *f, struct strbuf *o)
 {
 	int pr;
 	switch (f->proto) {
-	case P_NONE: pr = 0; break;
+	/* a service without a qualifier: the protocols it is defined for */
+	case P_NONE: pr = f->svc_protos == VNT_SVC_TCP ? 6 : f->svc_protos == VNT_SVC_UDP ? 17 : 0; break;
 	case P_TCP: pr = 6; break;
 	case P_UDP: pr = 17; break;
 	case P_SCTP: pr = 132; break;
@@ -403,15 +404,17 @@ static bool has_proto_num(const struct vnt_fexpr *f)
 	return f->loc.end_line > f->loc.line || f->loc.end_col - f->loc.col > 3;
 }
 
-/* `vxlan`: UDP to port 4789, as `udp dst port 4789` tests it; `vni N`
- * also compares the 24-bit identifier of the VXLAN header. */
+/* `vxlan`: UDP to port 4789 whose VXLAN header has the I flag (over IPv4
+ * `udp dst port 4789 and udp[8] & 8 != 0`; RFC 7348: the flag says the
+ * VNI is valid, and without it vnt_enter_inner does not look inside
+ * either); `vni N` also compares the 24-bit identifier. */
 static void vxlan(const struct vnt_fexpr *f, struct strbuf *o)
 {
 	for (int v6 = 1; v6 >= 0; v6--) {
 		const char *tp = v6 ? "vnt_tp6" : "vnt_tp4";
-		sb_printf(o, "%s(%s && %s(p, 17) && %s_16(p, 2) == %dU", v6 ? "(" : " || ",
+		sb_printf(o, "%s(%s && %s(p, 17) && %s_16(p, 2) == %dU && (%s_8(p, 8) & 8)", v6 ? "(" : " || ",
 			  v6 ? "vnt_is_ip6(p)" : "vnt_is_ip(p)", v6 ? "vnt_port6_ok" : "vnt_port4_ok",
-			  tp, 4789);
+			  tp, 4789, tp);
 		if (f->num != UINT64_MAX)
 			sb_printf(o, " && (%s_32(p, 12) >> 8) == %" PRIu64 "U", tp, f->num);
 		sb_puts(o, ")");

@@ -72,6 +72,7 @@ void vnt_fexpr_free(struct vnt_fexpr *f)
 	free(f->name);
 	free(f->str);
 	free(f->param);
+	free(f->svc);
 	free(f);
 }
 

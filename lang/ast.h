@@ -95,7 +95,14 @@ struct vnt_fexpr {
 	bool maybe_port;
 	enum vnt_proto port_proto;
 	enum vnt_dir port_dir;
+	/* F_PORT written as a service name: the name, and the protocols
+	 * /etc/services defines it for (VNT_SVC_* below): without a
+	 * qualifier, `port ftp-data` is TCP's port 20 only, as in tcpdump */
+	char *svc;
+	unsigned svc_protos;
 };
+#define VNT_SVC_TCP 1u
+#define VNT_SVC_UDP 2u
 
 /* ---- values, hops, aggregations ---- */
 

@@ -108,8 +108,10 @@ static void resolve_ref(struct ck *c, const struct vnt_module *m, struct vnt_fex
 		}
 	}
 	const struct vnt_filterdef *fd = vnt_module_filter(scope, f->name);
-	if (!fd && vnt_fexpr_to_service(f))
+	if (!fd && vnt_fexpr_to_service(f)) {
+		vnt_service_check(c->d, f);
 		return;   /* a service of the port primitive before it (parser.y, maybe_service) */
+	}
 	if (!fd && scope->broken)
 		return;   /* its definition may be what did not parse */
 	if (!fd) {
@@ -191,6 +193,7 @@ static void check_fexpr(struct ck *c, const struct vnt_module *m, struct vnt_fex
 	case F_PORT: case F_PORTRANGE:
 		if (f->proto == P_ICMP || f->proto == P_ICMP6)
 			vnt_error(c->d, &f->loc, "ports belong to tcp, udp and sctp", "ICMP has no ports");
+		vnt_service_check(c->d, f);
 		break;
 	case F_CMP:
 		check_aexpr(c, f->al);

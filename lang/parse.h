@@ -35,8 +35,12 @@ void vnt_lex_newline(struct vnt_pstate *ps);
 int vnt_lex_duration(const char *text, uint64_t *ns);
 char *vnt_lex_unquote(const char *text);
 /* A well-known service's port (tcpdump resolves them from /etc/services;
- * vnt knows the common ones itself, lang/services.c); -1 if unknown. */
-int vnt_service_port(const char *name);
+ * vnt knows the common ones itself, lang/services.c); -1 if unknown. Its
+ * protocols into *protos (VNT_SVC_TCP, VNT_SVC_UDP) if not NULL. */
+int vnt_service_port(const char *name, unsigned *protos);
+/* A service port under a protocol it is not defined for (`udp port
+ * ftp-data`): an error to d, as tcpdump refuses it. Walks f. */
+void vnt_service_check(struct vnt_diag *d, const struct vnt_fexpr *f);
 /* The names vnt knows, into out (at most max); how many. */
 int vnt_service_names(const char **out, int max);
 /* A name after a port primitive that is no filter ("port 22 or https",
@@ -44,7 +48,7 @@ int vnt_service_names(const char **out, int max);
 bool vnt_fexpr_to_service(struct vnt_fexpr *f);
 /* The same for every such name of f, where no named filter exists
  * (a standalone filter: vnt match). */
-void vnt_fexpr_services(struct vnt_fexpr *f);
+void vnt_fexpr_services(struct vnt_fexpr *f, struct vnt_diag *d);
 
 /* Parse a whole source file into a module. Returns NULL (with errors
  * reported through diag) when nothing usable could be built. */

@@ -745,7 +745,7 @@ static struct vnt_fexpr *service(struct vnt_pstate *ps, char *a, char *b, struct
 	free(a);
 	free(b);
 	struct vnt_fexpr *f = fnew(F_PORT, loc);
-	int port = vnt_service_port(name);
+	int port = vnt_service_port(name, &f->svc_protos);
 	if (port < 0) {
 		const char *names[64];
 		int n = vnt_service_names(names, 64);
@@ -758,6 +758,7 @@ static struct vnt_fexpr *service(struct vnt_pstate *ps, char *a, char *b, struct
 		port = 0;
 	}
 	f->port_lo = f->port_hi = (unsigned)port;
+	f->svc = vnt_xstrdup(name);
 	return f;
 }
 
@@ -766,7 +767,7 @@ static struct vnt_fexpr *service(struct vnt_pstate *ps, char *a, char *b, struct
  * (lang/check.c decides, once every filter is known). */
 static void maybe_service(struct vnt_pstate *ps, struct vnt_fexpr *f)
 {
-	if (f->kind == F_REF && !f->module && ps->lastq.kind == F_PORT && vnt_service_port(f->name) >= 0) {
+	if (f->kind == F_REF && !f->module && ps->lastq.kind == F_PORT && vnt_service_port(f->name, NULL) >= 0) {
 		f->maybe_port = true;
 		f->port_proto = ps->lastq.proto;
 		f->port_dir = ps->lastq.dir;

@@ -14,7 +14,7 @@ static void help(FILE *f)
 {
 	fprintf(f, "usage: vnt lib [-I DIR]... [MODULE]\n\n"
 		"Without MODULE, list the modules on the search path (-I dirs, $VNT_PATH,\n"
-		"then the installed stdlib) with the first line of their documentation.\n"
+		"then the installed stdlib) with the first sentence of their documentation.\n"
 		"With MODULE, print its documentation, hop points and filters.\n\n"
 		"  -I DIR     add DIR to the module search path\n"
 		"  -h, --help show this help\n");
@@ -34,12 +34,65 @@ static struct vnt_module *parse_quiet(const char *path, struct vnt_source **src)
 	return m;
 }
 
-static void first_line(const char *doc, char *out, size_t n)
+/* The summary `vnt lib` lists for a module: the first sentence of its
+ * documentation, its lines joined. A sentence ends at '.', '!' or '?'
+ * followed by the end of the text, or by a space and a capital letter
+ * (so "e.g. the" goes on); a first paragraph that never ends one is taken
+ * whole. NULL when out of memory. */
+static char *doc_summary(const char *doc)
 {
-	snprintf(out, n, "%s", doc ? doc : "");
-	char *nl = strchr(out, '\n');
-	if (nl)
-		*nl = '\0';
+	char *s = strdup(doc ? doc : "");
+	if (!s)
+		return NULL;
+	for (char *c = s; *c; c++)
+		if (*c == '\n' || *c == '\t')
+			*c = ' ';
+	for (char *c = s; *c; c++) {
+		if (*c != '.' && *c != '!' && *c != '?')
+			continue;
+		char *n = c + 1;
+		while (*n == ' ')
+			n++;
+		if (!*n || (n > c + 1 && n[0] >= 'A' && n[0] <= 'Z')) {
+			c[1] = '\0';
+			break;
+		}
+	}
+	return s;
+}
+
+/* Print text from column `col` on, wrapped at spaces before column
+ * `width`; continuation lines start at column `indent`. A word longer
+ * than a line is printed whole. */
+static void print_wrapped(const char *text, int col, int indent, int width)
+{
+	const char *s = text;
+	while (*s == ' ')
+		s++;
+	if (!*s)
+		printf("\n");
+	while (*s) {
+		int room = width - col, len = (int)strlen(s);
+		if (len > room) {
+			int cut = room;
+			while (cut > 0 && s[cut] != ' ')
+				cut--;
+			if (cut == 0)
+				for (cut = room; s[cut] && s[cut] != ' ';)
+					cut++;
+			len = cut;
+		}
+		int end = len;
+		while (end > 0 && s[end - 1] == ' ')
+			end--;
+		printf("%.*s\n", end, s);
+		s += len;
+		while (*s == ' ')
+			s++;
+		if (*s)
+			printf("%*s", indent, "");
+		col = indent;
+	}
 }
 
 static int list(char **dirs, int n)
@@ -62,12 +115,14 @@ static int list(char **dirs, int n)
 		closedir(d);
 		qsort(names, (size_t)nn, sizeof(*names), vnt_strcmp_ptr);
 		for (int k = 0; k < nn; k++) {
-			char path[4096], line[256];
+			char path[4096];
 			snprintf(path, sizeof(path), "%s/%s", dirs[i], names[k]);
 			struct vnt_source *src;
 			struct vnt_module *m = parse_quiet(path, &src);
-			first_line(m ? m->doc : NULL, line, sizeof(line));
-			printf("  %-12.*s %s\n", (int)(strlen(names[k]) - 4), names[k], line);
+			char *sum = doc_summary(m ? m->doc : NULL);
+			int w = printf("  %-12.*s ", (int)(strlen(names[k]) - 4), names[k]);
+			print_wrapped(sum ? sum : "", w, 15, 79);
+			free(sum);
 			vnt_module_free(m);
 			vnt_source_free(src);
 			free(names[k]);

@@ -77,11 +77,11 @@ int cmd_match(int argc, char **argv)
 	struct vnt_diag d;
 	vnt_diag_init(&d);
 	struct vnt_fexpr *f = vnt_parse_filter(src, &d);
-	vnt_fexpr_services(f);   /* no named filters here: "port 22 or https" */
+	vnt_fexpr_services(f, &d);   /* no named filters here: "port 22 or https" */
 	char *csrc = NULL;
 	struct vnt_matcher *m = NULL;
 	int rc = 1;
-	if (!f || vnt_match_source(f, &mo, &d, &csrc))
+	if (!f || d.errors || vnt_match_source(f, &mo, &d, &csrc))
 		goto out;
 	if (emit_c) {
 		fputs(csrc, stdout);

@@ -12,6 +12,7 @@
 #include "bpf-templates/vnt_abi.h"
 #include "lang/ast.h"
 #include "lib/netns.h"
+#include "runtime/output/flowname.h"
 #include "runtime/loader/session.h"
 
 static int map_fd(struct vnt_session *s, const char *name)
@@ -37,18 +38,6 @@ static void addr_str(const uint32_t a[4], int family, char *out, size_t n)
 		inet_ntop(AF_INET6, a, out, (socklen_t)n);
 	else
 		inet_ntop(AF_INET, a, out, (socklen_t)n);
-}
-
-static const char *proto_name(unsigned p, char *buf, size_t n)
-{
-	switch (p) {
-	case 6: return "tcp";
-	case 17: return "udp";
-	case 1: return "icmp";
-	case 58: return "icmp6";
-	case 132: return "sctp";
-	default: snprintf(buf, n, "proto%u", p); return buf;
-	}
 }
 
 /* Drop reasons by name, from the kernel's BTF (enum skb_drop_reason). */
@@ -135,12 +124,7 @@ static char *render_key(const struct vnt_plan *p, const struct vnt_plan_key *k, 
 		}
 		addr_str(fl.saddr, fl.family, a, sizeof(a));
 		addr_str(fl.daddr, fl.family, b, sizeof(b));
-		const char *pn = proto_name(fl.proto, pb, sizeof(pb));
-		if (fl.proto == 6 || fl.proto == 17 || fl.proto == 132)
-			snprintf(buf, sizeof(buf), fl.family == 6 ? "[%s]:%u > [%s]:%u %s" : "%s:%u > %s:%u %s",
-				 a, fl.sport, b, fl.dport, pn);
-		else
-			snprintf(buf, sizeof(buf), "%s > %s %s", a, b, pn);
+		vnt_flow_name(buf, sizeof(buf), a, b, fl.sport, fl.dport, fl.proto);
 		break;
 	}
 	case KF_SADDR: case KF_DADDR: {
@@ -151,7 +135,7 @@ static char *render_key(const struct vnt_plan *p, const struct vnt_plan_key *k, 
 		break;
 	}
 	case KF_PROTO:
-		snprintf(buf, sizeof(buf), "%s", proto_name(u, pb, sizeof(pb)));
+		snprintf(buf, sizeof(buf), "%s", vnt_proto_name(u, pb, sizeof(pb)));
 		break;
 	case KF_REASON:
 		drop_reason_name(u, buf, sizeof(buf));

@@ -403,6 +403,12 @@ void vnt_output_text(FILE *f, const struct vnt_snapshot *s)
 	if (s->sample_n > 1)
 		fprintf(f, ", sampled 1/%" PRIu32, s->sample_n);
 	fprintf(f, " ===\n");
+	/* The maps are read one after another while packets keep coming (a
+	 * consistent cut would need a second copy of every map); the final
+	 * snapshot is read after the hops are detached. Said once. */
+	if (!s->final && s->seq == 1 && s->naggs > 1)
+		fprintf(f, "(read while packets flow: two aggregations can differ by the packets that\n"
+			" arrived between their reads; the final snapshot is exact)\n");
 
 	for (int i = 0; i < s->naggs; i++) {
 		print_aggr(f, &s->aggs[i]);

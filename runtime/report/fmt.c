@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+#include "runtime/output/flowname.h"
 #include "runtime/report/report.h"
 
 void vnt_report_fmt_ns(char *buf, size_t len, double ns)
@@ -17,31 +18,9 @@ void vnt_report_fmt_ns(char *buf, size_t len, double ns)
 		snprintf(buf, len, "%.2fs", ns / 1e9);
 }
 
-void vnt_report_fmt_proto(char *buf, size_t len, int proto)
-{
-	const char *n = proto == 6 ? "tcp" : proto == 17 ? "udp" : proto == 1 ? "icmp" : proto == 58 ? "icmp6" :
-			proto == 132 ? "sctp" : NULL;
-	if (n)
-		snprintf(buf, len, "%s", n);
-	else
-		snprintf(buf, len, "proto %d", proto);
-}
-
-static void addr_port(char *buf, size_t len, const char *addr, int port)
-{
-	if (strchr(addr, ':'))
-		snprintf(buf, len, "[%s]:%d", addr, port);
-	else
-		snprintf(buf, len, "%s:%d", addr, port);
-}
-
 void vnt_report_fmt_flow(char *buf, size_t len, const struct vnt_report_flow *f)
 {
-	char s[128], d[128], p[32];
-	addr_port(s, sizeof(s), f->saddr, f->sport);
-	addr_port(d, sizeof(d), f->daddr, f->dport);
-	vnt_report_fmt_proto(p, sizeof(p), f->proto);
-	snprintf(buf, len, "%s > %s %s", s, d, p);
+	vnt_flow_name(buf, len, f->saddr, f->daddr, (unsigned)f->sport, (unsigned)f->dport, (unsigned)f->proto);
 }
 
 bool vnt_report_segment_shown(const struct vnt_report_segment *s)

@@ -121,7 +121,7 @@ static void plots(FILE *f, const struct vnt_report *r)
 static void flows(FILE *f, const struct vnt_report *r, size_t top)
 {
 	size_t n = r->nflows < top ? r->nflows : top;
-	fprintf(f, "<h2>Flows</h2>\n<p>%zu flows", r->nflows);
+	fprintf(f, "<h2>Flows</h2>\n<p>%zu flow%s", r->nflows, r->nflows == 1 ? "" : "s");
 	if (n < r->nflows)
 		fprintf(f, "; the %zu with the most packets are shown", n);
 	fputs(".</p>\n", f);

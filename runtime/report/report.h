@@ -149,7 +149,6 @@ int64_t vnt_lat_rank(const struct vnt_lat *l, uint64_t k, uint64_t d);
 /* "850ns", "12.3us", "1.24ms", "2.50s". */
 void vnt_report_fmt_ns(char *buf, size_t len, double ns);
 /* "udp", "tcp", "icmp" or the number. */
-void vnt_report_fmt_proto(char *buf, size_t len, int proto);
 /* "10.0.0.1:5000 > 10.0.0.2:6000 udp" (IPv6 addresses in brackets). */
 void vnt_report_fmt_flow(char *buf, size_t len, const struct vnt_report_flow *f);
 /* A hop's name, "trace.hop" when the run has several traces. */

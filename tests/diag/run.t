@@ -68,3 +68,29 @@ out=$("$vnt" lib -I "$top/tests/diag/lib" team 2>&1)
 [[ $out == *"team.egress(d)"* && $out == *"Where our traffic leaves a host."* && $out == *"team.app"* ]] && echo "ok lib-shows-module-docs" || echo "not ok lib-shows-module-docs: $out"
 out=$("$vnt" lib 2>&1)
 [[ $out == *"net "* && $out == *"sched "* && $out == *"vxlan "* ]] && echo "ok lib-lists-stdlib" || echo "not ok lib-lists-stdlib: $out"
+# vnt lib lists each module with the first sentence of its documentation,
+# whole (wrapped under the summary column), never cut at a line's end.
+libdoc=${VNT_TEST_TMP:-/tmp}/libdoc
+mkdir -p "$libdoc"
+printf '%s\n' '# wrapdoc: a module whose first sentence runs over two comment lines and' \
+	'# past the width of one listing line, e.g. this one, before it ends. The' \
+	'# second sentence is not shown.' '' 'filter x = udp' >"$libdoc/wrapdoc.vnt"
+printf '%s\n' '# nostop: a first paragraph without a full stop' '# is shown whole' '' 'filter y = tcp' >"$libdoc/nostop.vnt"
+want="$libdoc:
+  nostop       nostop: a first paragraph without a full stop is shown whole
+  wrapdoc      wrapdoc: a module whose first sentence runs over two comment
+               lines and past the width of one listing line, e.g. this one,
+               before it ends."
+out=$(VNT_PATH= "$vnt" lib -I "$libdoc" 2>&1 | head -5)
+[[ $out == "$want" ]] && echo "ok lib-summary-first-sentence" ||
+	{ echo "not ok lib-summary-first-sentence: got:"; printf '%s\n' "$out" | sed 's/^/#   /'; }
+# Every stdlib module's documentation starts with a sentence ending in a
+# full stop: each listed summary (continuation lines joined) ends with one
+# and every line fits in 79 columns.
+bad=$(VNT_PATH= "$vnt" lib 2>&1 | awk '
+	/^  [^ ]/ { if (s != "" && s !~ /\.$/) print s; s = $0; if (length($0) > 79) print "too wide: " $0; next }
+	/^      / { sub(/^ +/, " "); s = s $0; if (length($0) > 79) print "too wide: " $0; next }
+	END { if (s != "" && s !~ /\.$/) print s }')
+n=$(VNT_PATH= "$vnt" lib 2>&1 | grep -c '^  [^ ]')
+[[ -z $bad && $n -ge 10 ]] && { echo "# vnt lib: $n stdlib modules listed"; echo "ok lib-stdlib-summaries-whole"; } ||
+	echo "not ok lib-stdlib-summaries-whole: $n modules, cut or too wide: $bad"

@@ -9,11 +9,19 @@
 #       lines: FILE's records are START .. START+COUNT-1 in OUT.
 #       Records are copied as they are: normalise the inputs with
 #       `tcpdump -r IN -w OUT` first so libpcap's own truncation applies.
-#   pcap.pl ts FILE
-#       Print the timestamp (seconds) of every record of FILE: with
+#   pcap.pl ts FILE...
+#       Print the timestamp (seconds) of every record of each FILE: with
 #       `tcpdump -w` of a merged file, the positions tcpdump accepted (its
 #       printed output would not do: frames with invalid headers are
 #       printed without a timestamp).
+#   pcap.pl split FILE DIR
+#       Sort the records of a merged FILE by how vnt reads them, for the
+#       comparison with tcpdump: DIR/o0.pcap gets the frames without VLAN
+#       tags, o1 those with one, o2 those with two (tcpdump sees what vnt
+#       sees in them with `F`, `vlan and (F)`, `vlan and vlan and (F)`);
+#       of every VXLAN frame, the inner frame also goes to i0, i1 or i2,
+#       with the outer frame's timestamp and length (vnt's `len` is the
+#       outer one). Prints the counts ("o0 N o1 N ...").
 #   pcap.pl vxlan OUT
 #       Write the VXLAN test frames described in run.t.
 use strict;
@@ -46,8 +54,10 @@ sub records {
 }
 
 sub ts {
-	my ($d, $u) = slurp($_[0]);
-	records($d, $u, sub { print "$_[0]\n" });
+	for my $f (@_) {
+		my ($d, $u) = slurp($f);
+		records($d, $u, sub { print "$_[0]\n" });
+	}
 }
 
 sub merge {
@@ -67,6 +77,75 @@ sub merge {
 	}
 	close $o;
 	close $ix;
+}
+
+# ---- how vnt reads a frame (bpf-templates/vnt_pkt.h), for split ----
+use constant SNAP => 256;       # vnt match sees this much of a frame (runtime/match.h)
+
+# VLAN tags vnt steps over at eth: up to two, each only when the
+# ethertype after it was captured (vnt_pkt_eth). Returns (tags, l3off,
+# ethertype).
+sub l2 {
+	my ($d, $cap, $eth) = @_;
+	my $has = sub { $_[1] <= $cap && $_[0] <= $cap - $_[1] };
+	my $off = $eth + 12;
+	my $et = $has->($off, 2) ? unpack('n', substr($d, $off, 2)) : 0;
+	my $n = 0;
+	while ($n < 2 && ($et == 0x8100 || $et == 0x88a8 || $et == 0x9100) && $has->($off + 4, 2)) {
+		$off += 4;
+		$et = unpack('n', substr($d, $off, 2));
+		$n++;
+	}
+	return ($n, $off + 2, $et);
+}
+
+# Where vnt finds a VXLAN frame's inner Ethernet header (vnt_udp_at,
+# vnt_enter_inner): UDP over IPv4 (not a later fragment, IHL >= 5) or
+# IPv6 (no extension header) to port 4789, the VXLAN header's I flag set,
+# 30 bytes from the UDP header on captured. Else undef.
+sub inner_at {
+	my ($d, $cap, $l3, $et) = @_;
+	my $has = sub { $_[1] <= $cap && $_[0] <= $cap - $_[1] };
+	my $b = sub { unpack('C', substr($d, $_[0], 1)) };
+	my $l4;
+	if ($et == 0x0800) {
+		return undef unless $has->($l3, 20) && $b->($l3 + 9) == 17
+			&& !(unpack('n', substr($d, $l3 + 6, 2)) & 0x1fff) && ($b->($l3) & 0xf) >= 5;
+		$l4 = $l3 + 4 * ($b->($l3) & 0xf);
+	} elsif ($et == 0x86dd) {
+		return undef unless $has->($l3, 40) && $b->($l3 + 6) == 17;
+		$l4 = $l3 + 40;
+	} else {
+		return undef;
+	}
+	return undef unless $has->($l4, 30) && unpack('n', substr($d, $l4 + 2, 2)) == 4789 && ($b->($l4 + 8) & 0x08);
+	return $l4 + 16;
+}
+
+sub split_corpus {
+	my ($file, $dir) = @_;
+	my ($d, $u) = slurp($file);
+	my (%fh, %n);
+	for my $k (qw(o0 o1 o2 i0 i1 i2)) {
+		open($fh{$k}, '>:raw', "$dir/$k.pcap") or die "$dir/$k.pcap: $!";
+		print { $fh{$k} } hdr();
+		$n{$k} = 0;
+	}
+	records($d, $u, sub {
+		my ($s, $us, $incl, $orig, $f) = @_;
+		my $put = sub { my ($k, $bytes) = @_;
+				print { $fh{$k} } pack('VVVV', $s, $us, length $bytes, $orig), $bytes; $n{$k}++ };
+		my ($tags, $l3, $et) = l2($f, $incl, 0);
+		$put->("o$tags", $f);
+		my $cap = $incl < SNAP ? $incl : SNAP;
+		my $in = inner_at($f, $cap, $l3, $et);
+		return unless defined $in;
+		my $inner = substr($f, $in, $cap - $in);
+		my ($itags) = l2($inner, length $inner, 0);
+		$put->("i$itags", $inner);
+	});
+	close $fh{$_} for keys %fh;
+	print join(' ', map { "$_ $n{$_}" } qw(o0 o1 o2 i0 i1 i2)), "\n";
 }
 
 # ---- frame builders (checksums are left 0: filters do not read them) ----
@@ -99,7 +178,7 @@ sub arp {
 	return pack('nnCCn', 1, 0x0800, 6, 4, 1) . pack('H12', '020000000005') . ip4a($_[0])
 		. pack('H12', '000000000000') . ip4a($_[1]);
 }
-sub vxlan { return pack('CCnN', 0x08, 0, 0, $_[0] << 8) . $_[1]; }
+sub vxlan { return pack('CCnN', $_[2] // 0x08, 0, 0, $_[0] << 8) . $_[1]; }   # VNI, payload[, flags]
 
 sub frames {
 	my $in1 = eth(0x0800, ip4('10.1.0.1', '10.1.0.2', 17, udp(1000, 2000, 'hello')));
@@ -120,6 +199,10 @@ sub frames {
 			eth(0x86dd, ip6('fd01::1', 'fd01::2', 6, tcp(3001, 443))))), "\x01\x01\x01\x01")) ], # 7
 		[ $in1 ],                                                                    # 8
 		[ $f9 ],                                                                     # 9
+		[ eth(0x0800, ip4('10.9.0.1', '10.9.0.2', 17, udp(40000, 4789, vxlan(100,
+			eth(0x0800, ip4('192.168.5.1', '192.168.5.2', 17, udp(1000, 2000, 'hello'))), 0x00)))) ], # 10
+		[ eth(0x0800, ip4('10.9.0.1', '10.9.0.2', 17, udp(40000, 4789, vxlan(100,
+			eth(0x0800, ip4('192.168.5.1', '192.168.5.2', 17, udp(1000, 2000, 'hello'))), 0x88)))) ], # 11
 	);
 }
 
@@ -140,5 +223,6 @@ sub vxlan_pcap {
 my $cmd = shift // '';
 if ($cmd eq 'merge') { merge(@ARGV); }
 elsif ($cmd eq 'ts') { ts(@ARGV); }
+elsif ($cmd eq 'split') { split_corpus(@ARGV); }
 elsif ($cmd eq 'vxlan') { vxlan_pcap(@ARGV); }
-else { die "usage: pcap.pl merge OUT INDEX FILE... | pcap.pl ts FILE | pcap.pl vxlan OUT\n"; }
+else { die "usage: pcap.pl merge OUT INDEX FILE... | pcap.pl ts FILE... | pcap.pl split FILE DIR | pcap.pl vxlan OUT\n"; }

@@ -1,5 +1,5 @@
 #!/bin/sh
-# Text and JSON output of snapshots (runtime/output/text.c, output_json.c).
+# Text and JSON output of snapshots (runtime/output/text.c, json.c).
 # Builds tests/unit/output.c against the two outputs, runs its scenarios
 # and checks the results; the expected values repeat those in output.c.
 # Run from the repo top: sh tests/unit/output.t. Prints ok/not ok lines.

@@ -56,7 +56,7 @@ static __always_inline int vnt_pft_0_v(struct vnt_pkt *p, const struct vnt_ev *e
 	p->l3off = vnt_l3off0; p->ethertype = vnt_et0;
 	if (vnt_enter_inner(p))
 		vnt_r_0 = ((vnt_is_ip6(p) && vnt_port6_ok(p, 17) && (vnt_tp6_16(p, 0) == 11111U || vnt_tp6_16(p, 2) == 11111U)) || (vnt_is_ip(p) && vnt_port4_ok(p, 17) && (vnt_tp4_16(p, 0) == 11111U || vnt_tp4_16(p, 2) == 11111U)));
-	p->l3off = vnt_l3_0; p->ethertype = vnt_et_0; vnt_r_0; }) || (((vnt_is_ip6(p) && vnt_port6_ok(p, 17) && vnt_tp6_16(p, 2) == 4789U) || (vnt_is_ip(p) && vnt_port4_ok(p, 17) && vnt_tp4_16(p, 2) == 4789U)) && ((vnt_is_ip6(p) && vnt_port6_ok(p, 17) && vnt_tp6_16(p, 2) == 4789U && (vnt_tp6_32(p, 12) >> 8) == 42U) || (vnt_is_ip(p) && vnt_port4_ok(p, 17) && vnt_tp4_16(p, 2) == 4789U && (vnt_tp4_32(p, 12) >> 8) == 42U))));
+	p->l3off = vnt_l3_0; p->ethertype = vnt_et_0; vnt_r_0; }) || (((vnt_is_ip6(p) && vnt_port6_ok(p, 17) && vnt_tp6_16(p, 2) == 4789U && (vnt_tp6_8(p, 8) & 8)) || (vnt_is_ip(p) && vnt_port4_ok(p, 17) && vnt_tp4_16(p, 2) == 4789U && (vnt_tp4_8(p, 8) & 8))) && ((vnt_is_ip6(p) && vnt_port6_ok(p, 17) && vnt_tp6_16(p, 2) == 4789U && (vnt_tp6_8(p, 8) & 8) && (vnt_tp6_32(p, 12) >> 8) == 42U) || (vnt_is_ip(p) && vnt_port4_ok(p, 17) && vnt_tp4_16(p, 2) == 4789U && (vnt_tp4_8(p, 8) & 8) && (vnt_tp4_32(p, 12) >> 8) == 42U))));
 	return r && !p->oob;
 }
 
@@ -111,7 +111,7 @@ static __always_inline int vnt_pft_1_v(struct vnt_pkt *p, const struct vnt_ev *e
 	p->l3off = vnt_l3off0; p->ethertype = vnt_et0;
 	if (vnt_enter_inner(p))
 		vnt_r_0 = ((vnt_is_ip6(p) && vnt_port6_ok(p, 17) && (vnt_tp6_16(p, 0) == 11111U || vnt_tp6_16(p, 2) == 11111U)) || (vnt_is_ip(p) && vnt_port4_ok(p, 17) && (vnt_tp4_16(p, 0) == 11111U || vnt_tp4_16(p, 2) == 11111U)));
-	p->l3off = vnt_l3_0; p->ethertype = vnt_et_0; vnt_r_0; }) || (((vnt_is_ip6(p) && vnt_port6_ok(p, 17) && vnt_tp6_16(p, 2) == 4789U) || (vnt_is_ip(p) && vnt_port4_ok(p, 17) && vnt_tp4_16(p, 2) == 4789U)) && ((vnt_is_ip6(p) && vnt_port6_ok(p, 17) && vnt_tp6_16(p, 2) == 4789U && (vnt_tp6_32(p, 12) >> 8) == 42U) || (vnt_is_ip(p) && vnt_port4_ok(p, 17) && vnt_tp4_16(p, 2) == 4789U && (vnt_tp4_32(p, 12) >> 8) == 42U))));
+	p->l3off = vnt_l3_0; p->ethertype = vnt_et_0; vnt_r_0; }) || (((vnt_is_ip6(p) && vnt_port6_ok(p, 17) && vnt_tp6_16(p, 2) == 4789U && (vnt_tp6_8(p, 8) & 8)) || (vnt_is_ip(p) && vnt_port4_ok(p, 17) && vnt_tp4_16(p, 2) == 4789U && (vnt_tp4_8(p, 8) & 8))) && ((vnt_is_ip6(p) && vnt_port6_ok(p, 17) && vnt_tp6_16(p, 2) == 4789U && (vnt_tp6_8(p, 8) & 8) && (vnt_tp6_32(p, 12) >> 8) == 42U) || (vnt_is_ip(p) && vnt_port4_ok(p, 17) && vnt_tp4_16(p, 2) == 4789U && (vnt_tp4_8(p, 8) & 8) && (vnt_tp4_32(p, 12) >> 8) == 42U))));
 	return r && !p->oob;
 }
 
@@ -160,7 +160,7 @@ static __always_inline int vnt_pft_2_v(struct vnt_pkt *p, const struct vnt_ev *e
 	p->l3off = vnt_l3off0; p->ethertype = vnt_et0;
 	if (vnt_enter_inner(p))
 		vnt_r_0 = ((vnt_is_ip6(p) && vnt_port6_ok(p, 17) && (vnt_tp6_16(p, 0) == 11111U || vnt_tp6_16(p, 2) == 11111U)) || (vnt_is_ip(p) && vnt_port4_ok(p, 17) && (vnt_tp4_16(p, 0) == 11111U || vnt_tp4_16(p, 2) == 11111U)));
-	p->l3off = vnt_l3_0; p->ethertype = vnt_et_0; vnt_r_0; }) || (((vnt_is_ip6(p) && vnt_port6_ok(p, 17) && vnt_tp6_16(p, 2) == 4789U) || (vnt_is_ip(p) && vnt_port4_ok(p, 17) && vnt_tp4_16(p, 2) == 4789U)) && ((vnt_is_ip6(p) && vnt_port6_ok(p, 17) && vnt_tp6_16(p, 2) == 4789U && (vnt_tp6_32(p, 12) >> 8) == 42U) || (vnt_is_ip(p) && vnt_port4_ok(p, 17) && vnt_tp4_16(p, 2) == 4789U && (vnt_tp4_32(p, 12) >> 8) == 42U))));
+	p->l3off = vnt_l3_0; p->ethertype = vnt_et_0; vnt_r_0; }) || (((vnt_is_ip6(p) && vnt_port6_ok(p, 17) && vnt_tp6_16(p, 2) == 4789U && (vnt_tp6_8(p, 8) & 8)) || (vnt_is_ip(p) && vnt_port4_ok(p, 17) && vnt_tp4_16(p, 2) == 4789U && (vnt_tp4_8(p, 8) & 8))) && ((vnt_is_ip6(p) && vnt_port6_ok(p, 17) && vnt_tp6_16(p, 2) == 4789U && (vnt_tp6_8(p, 8) & 8) && (vnt_tp6_32(p, 12) >> 8) == 42U) || (vnt_is_ip(p) && vnt_port4_ok(p, 17) && vnt_tp4_16(p, 2) == 4789U && (vnt_tp4_8(p, 8) & 8) && (vnt_tp4_32(p, 12) >> 8) == 42U))));
 	return r && !p->oob;
 }
 
