@@ -14,7 +14,9 @@ set -euo pipefail
 # chrt), perl (pcap rewriting), chromium and a font (the HTML report
 # looked at in a real browser, headless), debhelper, dpkg-dev, debootstrap
 # and lintian (the Debian packages, built and installed into a clean root),
-# vim (the syntax file, checked by vim itself).
+# vim (the syntax file, checked by vim itself), clickhouse-server (the
+# ClickHouse store's tests; started by hand by tests/lib/clickhouse.sh),
+# libcurl (its HTTP client).
 # The virtualized stack (tests/lib/vm.sh, tests/vm/, examples/vm-*): QEMU,
 # busybox-static and cpio for the guests' initramfs, Open vSwitch, nftables.
 PACKAGES=(
@@ -28,6 +30,7 @@ PACKAGES=(
 	chromium fonts-dejavu-core
 	debhelper dpkg-dev debootstrap lintian vim
 	qemu-system-x86 busybox-static cpio openvswitch-switch nftables
+	clickhouse-server libcurl4-openssl-dev
 )
 
 die() { echo "install-deps: ERROR: $*" >&2; exit 1; }

@@ -29,7 +29,10 @@ static void help(FILE *f)
 		"                        every hop must run somewhere (checked before any host\n"
 		"                        is reached)\n"
 		"  --host LIST           NAME=ADDR:PORT,... (every host runs all hops)\n"
-		"  --db FILE             the store (default vnt.db; SQLite)\n"
+		"  --db DB               the store: an SQLite file (default vnt.db), or\n"
+		"                        clickhouse://HOST:PORT/DATABASE (HTTP port; tables made if\n"
+		"                        missing; ?spool=DIR: where batches the server does not\n"
+		"                        take are kept, default ./vnt-spool)\n"
 		"  -d, --duration SECS   stop after SECS seconds\n"
 		"  --cert FILE           this dispatcher's certificate (PEM), signed by the\n"
 		"                        CA the agents trust\n"
@@ -38,6 +41,11 @@ static void help(FILE *f)
 		"                        certificate must name the host (DNS or IP) as NAME\n"
 		"  --interval MS         snapshot interval for traces without `every` (default 1000)\n"
 		"  --timeout SECS        an agent silent this long has failed (default 10)\n"
+		"  --connect-timeout SECS  an agent that refuses the connection (not listening\n"
+		"                        yet: a host just booted) is tried again every 0.2 s for\n"
+		"                        up to SECS seconds (default 0: not again)\n"
+		"  --clock-every MS      measure each agent's clock offset every MS milliseconds\n"
+		"                        while tracing (default 1000; 0: at the start only)\n"
 		"  -q, --quiet           no progress lines on standard error\n"
 		"  -h, --help            show this help\n\n"
 		"The run, its hosts (with clock offset and uncertainty), raw records and\n"
@@ -53,8 +61,10 @@ int cmd_dispatch(int argc, char **argv)
 		{ "cert", required_argument, NULL, 'C' }, { "key", required_argument, NULL, 'K' },
 		{ "ca", required_argument, NULL, 'A' }, { "interval", required_argument, NULL, 'I' },
 		{ "timeout", required_argument, NULL, 'T' }, { "quiet", no_argument, NULL, 'q' },
+		{ "connect-timeout", required_argument, NULL, 'W' }, { "clock-every", required_argument, NULL, 'E' },
 		{ "help", no_argument, NULL, 'h' }, { 0 } };
-	struct vnt_dispatch_opts o = { .db = "vnt.db", .timeout_s = 10, .interval_ms = 1000, .time_samples = 8 };
+	struct vnt_dispatch_opts o = { .db = "vnt.db", .timeout_s = 10, .interval_ms = 1000, .time_samples = 8,
+				       .clock_every_ms = 1000 };
 	const char *hosts_file = NULL, *host_list = NULL;
 	char *end;
 	int c;
@@ -90,6 +100,24 @@ int cmd_dispatch(int argc, char **argv)
 				return 2;
 			}
 			o.timeout_s = (int)v;
+			break;
+		}
+		case 'W': {
+			long v = strtol(optarg, &end, 10);
+			if (*end || v < 0 || v > 3600) {
+				fprintf(stderr, "vnt: error: --connect-timeout takes seconds (0..3600), not '%s'\n", optarg);
+				return 2;
+			}
+			o.connect_timeout_s = (int)v;
+			break;
+		}
+		case 'E': {
+			long v = strtol(optarg, &end, 10);
+			if (*end || (v != 0 && v < 100) || v > 3600000) {
+				fprintf(stderr, "vnt: error: --clock-every takes milliseconds (0, or 100..3600000), not '%s'\n", optarg);
+				return 2;
+			}
+			o.clock_every_ms = (int)v;
 			break;
 		}
 		case 'q': o.quiet = true; break;

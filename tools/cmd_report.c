@@ -8,12 +8,15 @@
 #include <unistd.h>
 #include "runtime/report/format.h"
 #include "runtime/report/report.h"
+#include "runtime/collector/ch_http.h"
+#include "runtime/report/report_sql.h"
 #include "tools/cmds.h"
 
 static void help(FILE *f)
 {
 	fprintf(f, "usage: vnt report [OPTIONS] DB\n\n"
-		"Analyse a run of a collector store (the SQLite file `vnt dispatch` writes):\n"
+		"Analyse a run of a collector store (the SQLite file `vnt dispatch` writes, or\n"
+		"clickhouse://HOST:PORT/DATABASE, where the server computes it in SQL):\n"
 		"packets are joined by fingerprint across all hosts of the run, each host's\n"
 		"timestamps put on the collector's clock, and every pair of consecutive hops\n"
 		"(in the manifest's order) gets its exact latency percentiles and its loss,\n"
@@ -107,7 +110,10 @@ int cmd_report(int argc, char **argv)
 		return 2;
 	}
 	char err[1024];
-	struct vnt_report *r = vnt_report_load(argv[optind], run, err, sizeof(err));
+	/* A ClickHouse store computes the report itself (report_sql_*.c). */
+	struct vnt_report *r = vnt_ch_is_url(argv[optind]) ?
+				       vnt_report_load_clickhouse(argv[optind], run, (size_t)nflows, err, sizeof(err)) :
+				       vnt_report_load(argv[optind], run, err, sizeof(err));
 	if (!r) {
 		fprintf(stderr, "vnt: error: %s\n", err);
 		return 1;

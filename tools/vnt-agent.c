@@ -10,6 +10,7 @@
 #include "runtime/agent/agent.h"
 #include "lib/netns.h"
 #include "runtime/proto/tls.h"
+#include "runtime/proto/clock.h"
 
 static void help(FILE *f)
 {
@@ -38,6 +39,10 @@ static void help(FILE *f)
 		"      --max-map-memory SIZE BPF map memory per trace, e.g. 512M (default 512M)\n"
 		"      --max-cpu-ms MS       BPF run time per trace in total, 0 = no limit (default 0)\n"
 		"      --print-config        print the settings in effect and exit\n"
+		"      --test-clock-skew NS,PPM  FOR TESTS ONLY: report times as if this host's\n"
+		"                            clock were NS ns ahead, drifting PPM parts per million\n"
+		"                            (clock alignment tests); refused without\n"
+		"      --enable-test-options\n"
 		"  -h, --help                show this help\n"
 		"      --version             show the version\n\n"
 		"The config file holds `key = value` lines with the long option names (with\n"
@@ -58,12 +63,14 @@ int main(int argc, char **argv)
 		{ "max-traces", required_argument, NULL, 'T' }, { "max-programs", required_argument, NULL, 'P' },
 		{ "max-map-memory", required_argument, NULL, 'M' }, { "max-cpu-ms", required_argument, NULL, 'U' },
 		{ "print-config", no_argument, NULL, 'p' }, { "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' }, { 0 } };
+		{ "version", no_argument, NULL, 'V' }, { "test-clock-skew", required_argument, NULL, 'Z' },
+		{ "enable-test-options", no_argument, NULL, 'z' }, { 0 } };
 	static const struct { int opt; const char *key; } keys[] = {
 		{ 'l', "listen" }, { 'C', "cert" }, { 'K', "key" }, { 'A', "ca" }, { 'n', "name" }, { 't', "timeout" },
 		{ 'T', "max_traces" }, { 'P', "max_programs" }, { 'M', "max_map_memory" }, { 'U', "max_cpu_ms" } };
 	const char *config = NULL;
-	bool stdio_mode = false, print = false;
+	bool stdio_mode = false, print = false, test_options = false;
+	const char *skew = NULL;
 	int c;
 	/* First pass: only where the config file is, so that the command
 	 * line overrides the file whatever the order. */
@@ -87,6 +94,8 @@ int main(int argc, char **argv)
 		case 'c': break;
 		case 'S': stdio_mode = true; break;
 		case 'p': print = true; break;
+		case 'Z': skew = optarg; break;
+		case 'z': test_options = true; break;
 		case 'h': help(stdout); goto out;
 		case 'V': printf("vnt-agent %s\n", PACKAGE_VERSION); goto out;
 		default: {
@@ -111,6 +120,24 @@ int main(int argc, char **argv)
 		fprintf(stderr, "vnt-agent: error: unexpected argument '%s'\n", argv[optind]);
 		rc = 2;
 		goto out;
+	}
+	if (skew) {
+		long long off;
+		double ppm;
+		char tail;
+		if (!test_options) {
+			fprintf(stderr, "vnt-agent: error: --test-clock-skew is for tests only (it falsifies every time "
+				"this agent reports): give --enable-test-options as well to mean it\n");
+			rc = 2;
+			goto out;
+		}
+		if (sscanf(skew, "%lld,%lf%c", &off, &ppm, &tail) != 2 || ppm < -1e5 || ppm > 1e5) {
+			fprintf(stderr, "vnt-agent: error: --test-clock-skew takes NS,PPM (e.g. 50000000,200), not '%s'\n", skew);
+			rc = 2;
+			goto out;
+		}
+		vnt_clock_test_skew(off, ppm);
+		fprintf(stderr, "vnt-agent: warning: test option: this agent's times are skewed by %lld ns + %g ppm\n", off, ppm);
 	}
 	if (print) {
 		vnt_agent_config_print(&cfg);

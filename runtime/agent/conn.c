@@ -123,10 +123,10 @@ static void on_time(struct conn *k, const struct vnt_frame *f)
 	struct vnt_time t;
 	if (vnt_dec_time(f->payload, f->len, &t))
 		return violation(k, "malformed %s", "TIME");
-	t.t2 = k->rx_real;
+	t.t2 = vnt_agent_time(k->rx_real);
 	struct vnt_wbuf w;
 	vnt_w_init(&w);
-	t.t3 = vnt_realtime_ns();
+	t.t3 = vnt_agent_time(vnt_realtime_ns());
 	vnt_enc_time(&w, &t);
 	send_msg(k, VNT_MSG_TIME, &w);
 	vnt_w_free(&w);

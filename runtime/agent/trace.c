@@ -93,7 +93,7 @@ static int on_record(void *ctx, void *data, size_t size)
 		return 0;
 	memcpy(&r, data, sizeof(r));
 	struct vnt_wire_event e = {
-		.ts_ns = (int64_t)r.ts + t->mono2real, .fp = r.fp, .hop = r.hop, .len = r.len,
+		.ts_ns = vnt_agent_time((int64_t)r.ts + t->mono2real), .fp = r.fp, .hop = r.hop, .len = r.len,
 		.ifindex = r.ifindex, .netns = r.netns, .cpu = r.cpu, .pid = r.pid,
 		.sport = r.flow.sport, .dport = r.flow.dport, .proto = r.flow.proto, .family = r.flow.family,
 	};

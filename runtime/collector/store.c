@@ -3,9 +3,11 @@
 #include "runtime/collector/store.h"
 
 extern const struct vnt_store_ops vnt_store_sqlite;
+extern const struct vnt_store_ops vnt_store_clickhouse;
 
 static const struct vnt_store_ops *const engines[] = {
 	&vnt_store_sqlite, /* the first is the default */
+	&vnt_store_clickhouse,
 	NULL,
 };
 
@@ -17,4 +19,9 @@ const struct vnt_store_ops *vnt_store_engine(const char *name)
 		if (!strcmp(engines[i]->engine, name))
 			return engines[i];
 	return NULL;
+}
+
+const struct vnt_store_ops *vnt_store_for(const char *db)
+{
+	return vnt_store_engine(db && !strncmp(db, "clickhouse://", 13) ? "clickhouse" : NULL);
 }

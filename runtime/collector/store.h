@@ -24,7 +24,7 @@ struct vnt_store_event {
 };
 
 struct vnt_store_ops {
-	const char *engine;     /* "sqlite" */
+	const char *engine;     /* "sqlite", "clickhouse" */
 	/* Open or create; a store reopened after a crash must be consistent. */
 	int (*open)(const char *path, struct vnt_store **out, char *err, size_t errlen);
 	/* A run: one dispatch of one package to some hosts. */
@@ -38,14 +38,25 @@ struct vnt_store_ops {
 			  const struct vnt_store_event *ev, size_t n);
 	/* One aggregate snapshot document (the JSON of doc/json-output.md). */
 	int (*add_snapshot)(struct vnt_store *s, int64_t run_id, int64_t host_id, const char *json);
+	/* A clock measurement of a host during the run (NULL in an engine
+	 * that keeps none): at agent_ns on the agent's clock, agent time +
+	 * offset_ns = collector time within +/- uncertainty_ns (rtt_ns: the
+	 * exchange's round trip). */
+	int (*add_clock)(struct vnt_store *s, int64_t run_id, int64_t host_id, int64_t agent_ns, int64_t offset_ns,
+			 int64_t uncertainty_ns, int64_t rtt_ns);
 	/* Per-host status at the end: events received, lost, errors. */
 	int (*host_status)(struct vnt_store *s, int64_t host_id, const char *status, uint64_t events,
 			   uint64_t lost);
+	/* 0; 1 when some of the run is not in the store but kept elsewhere
+	 * (a spool: the engine has said where); -1 when some was lost. */
 	int (*end_run)(struct vnt_store *s, int64_t run_id, int64_t ended_ns, const char *status);
 	void (*close)(struct vnt_store *s);
 };
 
-/* The engine for a name ("sqlite"), or NULL. */
+/* The engine for a name ("sqlite", "clickhouse"), or NULL. */
 const struct vnt_store_ops *vnt_store_engine(const char *name);
+/* The engine of a --db argument: "clickhouse://..." is ClickHouse, anything
+ * else an SQLite file. */
+const struct vnt_store_ops *vnt_store_for(const char *db);
 
 #endif

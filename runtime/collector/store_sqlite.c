@@ -24,7 +24,7 @@ struct hopname {
 
 enum {
 	S_BEGIN, S_COMMIT, S_ROLLBACK, S_EVENT, S_EVENTS, S_RUN, S_HOP, S_HOST, S_SNAP, S_HOST_STATUS, S_END_RUN,
-	S_RUN_HOPS, S_HOST_OF_RUN, S_RUN_EXISTS, S_RUN_RANGE, S_NSTMT
+	S_RUN_HOPS, S_HOST_OF_RUN, S_RUN_EXISTS, S_RUN_RANGE, S_CLOCK, S_NSTMT
 };
 
 static const char *const stmt_sql[S_NSTMT] = {
@@ -46,6 +46,7 @@ static const char *const stmt_sql[S_NSTMT] = {
 	[S_HOST_OF_RUN] = "SELECT 1 FROM hosts WHERE id=? AND run_id=?",
 	[S_RUN_EXISTS] = "SELECT 1 FROM runs WHERE id=?",
 	[S_RUN_RANGE] = "UPDATE runs SET first_event=coalesce(first_event, ?2), last_event=?3 WHERE id=?1",
+	[S_CLOCK] = "INSERT INTO clock(run_id, host_id, agent_ns, offset_ns, uncertainty_ns, rtt_ns) VALUES(?,?,?,?,?,?)",
 };
 
 struct vnt_store {
@@ -514,6 +515,22 @@ static int store_host_status(struct vnt_store *s, int64_t host_id, const char *s
 	return rc;
 }
 
+static int store_add_clock(struct vnt_store *s, int64_t run_id, int64_t host_id, int64_t agent_ns, int64_t offset_ns,
+			   int64_t uncertainty_ns, int64_t rtt_ns)
+{
+	pthread_mutex_lock(&s->mu);
+	int rc = host_of_run(s, run_id, host_id);
+	if (!rc) {
+		sqlite3_stmt *st = s->st[S_CLOCK];
+		int64_t v[6] = { run_id, host_id, agent_ns, offset_ns, uncertainty_ns, rtt_ns };
+		for (int i = 0; i < 6; i++)
+			sqlite3_bind_int64(st, i + 1, v[i]);
+		rc = run(s, S_CLOCK, "add clock");
+	}
+	pthread_mutex_unlock(&s->mu);
+	return rc;
+}
+
 static int store_end_run(struct vnt_store *s, int64_t run_id, int64_t ended_ns, const char *status)
 {
 	pthread_mutex_lock(&s->mu);
@@ -541,6 +558,7 @@ const struct vnt_store_ops vnt_store_sqlite = {
 	.add_events = store_add_events,
 	.add_snapshot = store_add_snapshot,
 	.host_status = store_host_status,
+	.add_clock = store_add_clock,
 	.end_run = store_end_run,
 	.close = store_close,
 };

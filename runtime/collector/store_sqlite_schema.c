@@ -7,6 +7,12 @@
 #include <sys/stat.h>
 #include "runtime/collector/store_sqlite.h"
 
+/* Schema 2: clock measurements during a run (runtime/dispatch/clock_track.c). */
+#define CLOCK_SQL \
+	"CREATE TABLE IF NOT EXISTS clock(run_id INTEGER NOT NULL, host_id INTEGER NOT NULL, agent_ns INTEGER NOT NULL," \
+	" offset_ns INTEGER NOT NULL, uncertainty_ns INTEGER NOT NULL, rtt_ns INTEGER);" \
+	"CREATE INDEX IF NOT EXISTS clock_host ON clock(host_id, agent_ns);"
+
 static const char schema_sql[] =
 	"CREATE TABLE runs(id INTEGER PRIMARY KEY, script TEXT, manifest_json TEXT,"
 	" started_ns INTEGER NOT NULL, ended_ns INTEGER, status TEXT, first_event INTEGER, last_event INTEGER);"
@@ -23,7 +29,8 @@ static const char schema_sql[] =
 	" proto INTEGER);"
 	"CREATE TABLE snapshots(id INTEGER PRIMARY KEY, run_id INTEGER NOT NULL REFERENCES runs(id),"
 	" host_id INTEGER NOT NULL, seq INTEGER, type TEXT, json TEXT NOT NULL);"
-	"CREATE INDEX snapshots_run ON snapshots(run_id, host_id, seq);";
+	"CREATE INDEX snapshots_run ON snapshots(run_id, host_id, seq);"
+	CLOCK_SQL;
 
 static int fail(sqlite3 *db, char *err, size_t errlen, const char *path, const char *what)
 {
@@ -126,6 +133,12 @@ static int writer_setup(sqlite3 *db, const char *path, char *err, size_t errlen)
 	sqlite3_finalize(st);
 	if (!wal)
 		return fail(db, err, errlen, path, "cannot set WAL mode");
+	/* A schema-1 store gets the clock table (a reader of schema 1 would
+	 * not know of it, so the version says it is there). */
+	int64_t ver = 0;
+	if (pragma_int(db, "PRAGMA user_version", &ver) ||
+	    (ver < VNT_SQLITE_SCHEMA && (exec(db, CLOCK_SQL) || exec(db, "PRAGMA user_version=2"))))
+		return fail(db, err, errlen, path, "cannot upgrade the store to schema 2");
 	if (exec(db, sync_pragma()) || exec(db, "PRAGMA cache_size=-8192") ||
 	    exec(db, "PRAGMA temp_store=MEMORY") || exec(db, "PRAGMA wal_autocheckpoint=4096"))
 		return fail(db, err, errlen, path, "cannot set the store's pragmas");

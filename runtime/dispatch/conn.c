@@ -68,6 +68,28 @@ struct vnt_conn *dispatch_connect_tls(SSL_CTX *ctx, const struct vnt_dispatch_ho
 	return c;
 }
 
+struct vnt_conn *dispatch_connect_retry(SSL_CTX *ctx, const struct vnt_dispatch_host *h, int timeout_ms, int retry_s,
+					char *err, size_t errlen)
+{
+	struct timespec t0, now;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (int tries = 1;; tries++) {
+		struct vnt_conn *c = dispatch_connect_tls(ctx, h, timeout_ms, err, errlen);
+		if (c || retry_s <= 0 || !strstr(err, "Connection refused"))
+			return c;
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		double waited = (double)(now.tv_sec - t0.tv_sec) + (double)(now.tv_nsec - t0.tv_nsec) / 1e9;
+		if (waited >= retry_s) {
+			size_t n = strlen(err);
+			snprintf(err + n, errlen > n ? errlen - n : 0, " (tried %d times in %d s: is vnt-agent running and listening there?)",
+				 tries, retry_s);
+			return NULL;
+		}
+		struct timespec ts = { 0, 200000000 };
+		nanosleep(&ts, NULL);
+	}
+}
+
 struct vnt_conn *dispatch_spawn(const struct vnt_dispatch_host *h, pid_t *pid, char *err, size_t errlen)
 {
 	int in[2], out[2];

@@ -85,9 +85,13 @@ static void status_lines(const struct run *r)
 			       d->loaded ? " (its hops were loaded: " : "", d->loaded ? hops : "", d->loaded ? ")" : "");
 			continue;
 		}
-		printf("%s: %d hop%s attached (%s), %llu events, %llu lost, %llu snapshots, clock offset %+.3f ms +/- %.3f ms\n",
+		printf("%s: %d hop%s attached (%s), %llu events, %llu lost, %llu snapshots, clock offset %+.3f ms +/- %.3f ms",
 		       d->h->name, d->attached, d->attached == 1 ? "" : "s", hops, (unsigned long long)d->events,
 		       (unsigned long long)d->lost, (unsigned long long)d->snapshots, d->offset / 1e6, d->unc / 1e6);
+		if (d->clk_samples > 1) /* tracked while tracing (dispatch/clock_track.c) */
+			printf(" (%+.3f ms at the end, %d measurements, +/- %.3f ms at worst)", d->clk_last_offset / 1e6,
+			       d->clk_samples, d->clk_max_unc / 1e6);
+		putchar('\n');
 	}
 	fflush(stdout);
 }
@@ -108,7 +112,7 @@ static int connect_all(struct run *r)
 					return -1;
 				}
 			}
-			d->c = dispatch_connect_tls(ctx, d->h, r->timeout_ms, err, sizeof(err));
+			d->c = dispatch_connect_retry(ctx, d->h, r->timeout_ms, r->o->connect_timeout_s, err, sizeof(err));
 		}
 		if (!d->c) {
 			dhost_fail(d, "%s", err);
@@ -192,6 +196,7 @@ static int store_begin(struct run *r)
 			dispatch_store_fail(r, err);
 			return -1;
 		}
+		clock_track_first(r, d);
 	}
 	return 0;
 }
@@ -235,8 +240,9 @@ static void finish(struct run *r, const char *status)
 		if (r->have_run && !r->store_failed)
 			r->ops->host_status(r->st, d->host_id, d->failed ? d->err : "ok", d->events, d->lost);
 	}
-	if (r->have_run && !r->store_failed)
-		r->ops->end_run(r->st, r->run_id, vnt_realtime_ns(), status);
+	/* The store says itself what it could not keep (or where it kept it). */
+	if (r->have_run && !r->store_failed && r->ops->end_run(r->st, r->run_id, vnt_realtime_ns(), status))
+		r->store_incomplete = true;
 }
 
 int vnt_dispatch_run(const struct vnt_dispatch_opts *o, const struct vnt_dispatch_hosts *hs)
@@ -245,7 +251,7 @@ int vnt_dispatch_run(const struct vnt_dispatch_opts *o, const struct vnt_dispatc
 	char err[1024];
 	uint32_t masks[hs->n > 0 ? hs->n : 1];
 	int rc = 1;
-	r.ops = vnt_store_engine(o->engine);
+	r.ops = o->engine ? vnt_store_engine(o->engine) : vnt_store_for(o->db);
 	if (!r.ops) {
 		fprintf(stderr, "vnt: error: no store engine '%s'\n", o->engine);
 		return 1;
@@ -284,7 +290,7 @@ int vnt_dispatch_run(const struct vnt_dispatch_opts *o, const struct vnt_dispatc
 	status = r.store_failed || dispatch_any_failed(&r) ? "failed" : interrupted ? "interrupted" : "ok";
 out:
 	finish(&r, status);
-	rc = dispatch_any_failed(&r) || r.store_failed || r.abort[0] ? 1 : 0;
+	rc = dispatch_any_failed(&r) || r.store_failed || r.store_incomplete || r.abort[0] ? 1 : 0;
 	status_lines(&r);
 	if (!o->quiet && r.have_run)
 		fprintf(stderr, "vnt: run %lld stored in %s\n", (long long)r.run_id, o->db);

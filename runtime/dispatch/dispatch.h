@@ -45,6 +45,8 @@ struct vnt_dispatch_opts {
 	int timeout_s;          /* an agent silent this long is gone; also connect/answer timeouts */
 	uint32_t interval_ms;   /* snapshot interval for traces without `every` */
 	int time_samples;       /* TIME exchanges per host */
+	int connect_timeout_s;  /* keep trying an agent that refuses the connection this long (0: no retry) */
+	int clock_every_ms;     /* measure each agent's clock this often while tracing (0: at the start only) */
 	bool quiet;
 };
 
@@ -59,6 +61,11 @@ struct vnt_conn;
 typedef struct ssl_ctx_st SSL_CTX;
 struct vnt_conn *dispatch_connect_tls(SSL_CTX *ctx, const struct vnt_dispatch_host *h, int timeout_ms, char *err,
 				      size_t errlen);
+/* dispatch_connect_tls, tried again every 200 ms while the agent refuses
+ * the connection (not listening yet: a host just booted), for up to
+ * retry_s seconds; then the last error, with how long it was tried. */
+struct vnt_conn *dispatch_connect_retry(SSL_CTX *ctx, const struct vnt_dispatch_host *h, int timeout_ms, int retry_s,
+					char *err, size_t errlen);
 struct vnt_conn *dispatch_spawn(const struct vnt_dispatch_host *h, pid_t *pid, char *err, size_t errlen);
 /* Wait for a spawned agent to exit, killing it after timeout_ms. */
 void dispatch_reap(pid_t pid, int timeout_ms);

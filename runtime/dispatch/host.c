@@ -188,6 +188,16 @@ int dhost_clock(struct run *r, struct dhost *d)
 		s[got++] = (struct vnt_time_sample){ back.t1, back.t2, back.t3, t4 };
 	}
 	int rc = d->failed ? -1 : vnt_clock_estimate(s, got, &d->offset, &d->unc);
+	/* The sample itself, with its times, for the clock track's first
+	 * measurement (dispatch/clock_track.c). */
+	for (int i = 0; !rc && i < got; i++) {
+		int64_t rtt = (s[i].t4 - s[i].t1) - (s[i].t3 - s[i].t2);
+		int64_t best = (d->clk_best.t4 - d->clk_best.t1) - (d->clk_best.t3 - d->clk_best.t2);
+		if (rtt >= 0 && (!d->clk_have || rtt < best)) {
+			d->clk_best = s[i];
+			d->clk_have = true;
+		}
+	}
 	free(s);
 	if (rc && !d->failed)
 		dhost_fail(d, "cannot estimate the agent's clock offset");

@@ -11,6 +11,7 @@
 #include "runtime/loader/package.h"
 #include "runtime/proto/proto.h"
 #include "runtime/collector/store.h"
+#include "runtime/proto/clock.h"
 
 struct dhost {
 	const struct vnt_dispatch_host *h;
@@ -26,6 +27,15 @@ struct dhost {
 	int attached;
 	uint64_t events, lost, snapshots;
 	int64_t host_id, last_rx;
+	/* Clock tracking while tracing (runtime/dispatch/clock_track.c). */
+	int64_t clk_next;        /* CLOCK_MONOTONIC ns of the next burst of TIME exchanges */
+	int64_t clk_t1;          /* t1 of the exchange in flight, 0 none */
+	int clk_left;            /* exchanges left in the burst */
+	struct vnt_time_sample clk_best; /* the burst's least round trip so far */
+	bool clk_have;
+	int clk_samples;         /* measurements stored */
+	double clk_last_offset, clk_max_unc, clk_min_unc;
+	int clk_rejected;        /* bursts in a row whose best was too uncertain */
 	char err[2048];
 };
 
@@ -37,6 +47,7 @@ struct run {
 	struct vnt_store *st;
 	int64_t run_id;
 	bool have_run, store_failed;
+	bool store_incomplete;   /* end_run: part of the run is spooled or lost */
 	int timeout_ms;
 	int64_t last_keepalive;  /* CLOCK_MONOTONIC ns of the last PING round */
 	char *pkg;               /* the package's bytes, sent as they are */
@@ -68,8 +79,19 @@ int dhost_load_ok(struct run *r, struct dhost *d);
 int dhost_started(struct run *r, struct dhost *d);
 void dhost_names(const struct dhost *d, struct dispatch_names *nm);
 
+/* dispatch/clock_track.c: each agent's clock offset measured again every
+ * clock_every_ms while tracing, each measurement stored (add_clock). */
+void clock_track_tick(struct run *r);
+/* A TIME answer while tracing. */
+void clock_track_answer(struct run *r, struct dhost *d, const struct vnt_frame *f);
+/* One last burst on every running host, waited for (at most 2 s). */
+void clock_track_final(struct run *r);
+/* The measurement made at the start (dhost_clock), stored. */
+void clock_track_first(struct run *r, struct dhost *d);
+
 /* dispatch_stream.c */
 void dispatch_stream(struct run *r, double duration);
+void dispatch_pump(struct run *r, int wait_ms);
 void dispatch_stop_all(struct run *r);
 void dispatch_store_fail(struct run *r, const char *what);
 int dispatch_any_failed(const struct run *r);

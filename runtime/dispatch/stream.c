@@ -86,6 +86,9 @@ static void handle(struct run *r, struct dhost *d, const struct vnt_frame *f)
 			dhost_send_u64(r, d, VNT_MSG_PONG, nonce);
 		return;
 	}
+	case VNT_MSG_TIME:
+		clock_track_answer(r, d, f);
+		return;
 	case VNT_MSG_PONG:
 	case VNT_MSG_STARTED:
 		return;
@@ -95,7 +98,7 @@ static void handle(struct run *r, struct dhost *d, const struct vnt_frame *f)
 }
 
 /* Read and handle what every live host sent, waiting up to wait_ms. */
-static void pump(struct run *r, int wait_ms)
+void dispatch_pump(struct run *r, int wait_ms)
 {
 	struct pollfd *pf = calloc((size_t)r->n, sizeof(*pf));
 	if (!pf)
@@ -179,7 +182,8 @@ void dispatch_stream(struct run *r, double duration)
 		if (now >= end)
 			break;
 		int64_t wait = (end - now) / 1000000;
-		pump(r, wait > 200 ? 200 : (int)wait);
+		dispatch_pump(r, wait > 200 ? 200 : (int)wait);
+		clock_track_tick(r);
 		dispatch_keepalive(r, NULL);
 		check_silence(r);
 	}
@@ -187,6 +191,7 @@ void dispatch_stream(struct run *r, double duration)
 
 void dispatch_stop_all(struct run *r)
 {
+	clock_track_final(r); /* the offset at the end too: no record is after the last measurement by much */
 	for (int i = 0; i < r->n; i++)
 		if (r->d[i].running) {
 			r->d[i].stop_sent = true;
@@ -199,7 +204,7 @@ void dispatch_stop_all(struct run *r)
 	for (int i = 0; i < r->n; i++)
 		r->d[i].last_rx = r->d[i].running ? now : r->d[i].last_rx;
 	while (any_running(r) || any_unexplained(r)) {
-		pump(r, 200);
+		dispatch_pump(r, 200);
 		dispatch_keepalive(r, NULL);
 		check_silence(r);
 	}

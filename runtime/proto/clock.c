@@ -49,3 +49,22 @@ int vnt_clock_estimate(const struct vnt_time_sample *s, int n, double *offset_ns
 	*uncertainty_ns = best_rtt / 2;
 	return 0;
 }
+
+static int skewed;
+static int64_t skew_off, skew_t0;
+static double skew_ppm;
+
+void vnt_clock_test_skew(int64_t offset_ns, double ppm)
+{
+	skew_off = offset_ns;
+	skew_ppm = ppm;
+	skew_t0 = vnt_realtime_ns();
+	skewed = 1;
+}
+
+int64_t vnt_agent_time(int64_t t)
+{
+	if (!skewed)
+		return t;
+	return t + skew_off + (int64_t)((double)(t - skew_t0) * skew_ppm * 1e-6);
+}

@@ -24,4 +24,12 @@ struct vnt_time_sample { int64_t t1, t2, t3, t4; };
  * sample is usable (n == 0 or every round trip negative). */
 int vnt_clock_estimate(const struct vnt_time_sample *s, int n, double *offset_ns, double *uncertainty_ns);
 
+/* For tests only (vnt-agent --test-clock-skew, refused without
+ * --enable-test-options): the agent's clock made to differ from the host's
+ * by offset_ns plus ppm parts per million of the time since this call, so
+ * that a test knows the true offset at every moment. vnt_agent_time()
+ * is a realtime timestamp as the agent reports it (itself when no skew). */
+void vnt_clock_test_skew(int64_t offset_ns, double ppm);
+int64_t vnt_agent_time(int64_t realtime_ns);
+
 #endif

@@ -4,9 +4,10 @@
  * A at hop i and B at hop i+1 of one packet:
  *  - one passage at each: they pair, whatever the order of their times
  *    (hosts' clocks are aligned only within their uncertainty);
- *  - otherwise, in time order, a passage a pairs with the first unpaired b
- *    with a.ts - slack <= b.ts < (the next passage at hop i).ts, where
- *    slack is the clock uncertainty of the hosts involved (0 on one host);
+ *  - otherwise, in time order, a passage a pairs with the first b with
+ *    a.ts - slack <= b.ts < (the next passage at hop i).ts - slack, where
+ *    slack is twice the largest clock uncertainty of the run's hosts (0 at
+ *    a task hop, on one host);
  *  - a hop that identifies a task (not a packet) pairs only on one host.
  * A passage at hop i that pairs with nothing is a loss of segment i; a
  * packet lost there that a drop hop saw (kfree_skb) counts as dropped
@@ -29,6 +30,8 @@ struct vnt_report_builder {
 	struct ob *sa, *sb;         /* scratch: passages of one segment in time order */
 	size_t capscratch;
 	int flow_hop;               /* hop whose event gave the flow, -1 none */
+	int64_t flow_ts;            /* its time and host */
+	int flow_host;
 	char saddr[64], daddr[64];
 	int sport, dport, proto;
 	size_t *start, *end;        /* [nhops]: the packet's passages at each hop */
@@ -209,7 +212,10 @@ static int pair_ordered(struct vnt_report_segment *s, struct vnt_report_flowseg 
 	for (size_t k = 0; k < na; k++) {
 		while (j < nb && B[j].ts < A[k].ts - slack)
 			j++;
-		if (j < nb && (k + 1 == na || B[j].ts < A[k + 1].ts)) {
+		/* a's window is [a - slack, next a - slack): windows do not
+		 * overlap, so each b is in one, and the SQL report
+		 * (runtime/report/report_sql_pairs.c) computes the same pairs. */
+		if (j < nb && (k + 1 == na || B[j].ts < A[k + 1].ts - slack)) {
 			if (record(s, fs, &A[k], &B[j]))
 				return -1;
 			j++;
@@ -349,7 +355,14 @@ int vnt_report_builder_add(struct vnt_report_builder *b, const struct vnt_report
 	r->events++;
 	r->hosts[o->host].events_stored++;
 	r->hosts[o->host].hop_events[o->hop]++;
-	if (o->saddr && o->daddr && (b->flow_hop < 0 || o->hop < b->flow_hop)) {
+	/* The flow from the earliest hop with IP fields; at that hop, the
+	 * earliest passage (then the lowest host): the same whatever order
+	 * the store returns a packet's events in. */
+	if (o->saddr && o->daddr &&
+	    (b->flow_hop < 0 || o->hop < b->flow_hop ||
+	     (o->hop == b->flow_hop && (o->ts < b->flow_ts || (o->ts == b->flow_ts && o->host < b->flow_host))))) {
+		b->flow_ts = o->ts;
+		b->flow_host = o->host;
 		b->flow_hop = o->hop;
 		snprintf(b->saddr, sizeof(b->saddr), "%s", o->saddr);
 		snprintf(b->daddr, sizeof(b->daddr), "%s", o->daddr);

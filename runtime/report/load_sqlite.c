@@ -8,6 +8,7 @@
 #include <string.h>
 #include "runtime/report/report.h"
 #include "runtime/collector/store_sqlite.h"
+#include "runtime/report/clock_align.h"
 
 static char *dup_col(sqlite3_stmt *st, int i)
 {
@@ -137,6 +138,44 @@ static int hop_index(const struct vnt_report *r, int64_t id)
 	return -1;
 }
 
+/* The run's clock measurements (schema 2; none in an older store), by
+ * host and agent time. The uncertainty a host is known within is the
+ * largest of its measurements'. */
+static int load_clock(sqlite3 *db, struct vnt_report *r)
+{
+	sqlite3_stmt *st;
+	if (query(db, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'clock'", 0, &st))
+		return -1;
+	int have = sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0) > 0;
+	sqlite3_finalize(st);
+	if (!have)
+		return 0;
+	if (query(db, "SELECT host_id, agent_ns, offset_ns, uncertainty_ns FROM clock WHERE run_id = ?"
+		      " ORDER BY host_id, agent_ns, offset_ns", r->run_id, &st))
+		return -1;
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		int h = host_index(r, sqlite3_column_int64(st, 0));
+		if (h < 0)
+			continue;
+		struct vnt_report_host *ho = &r->hosts[h];
+		int64_t *a = realloc(ho->clock_agent, (size_t)(ho->nclock + 1) * sizeof(*a));
+		if (a)
+			ho->clock_agent = a;
+		int64_t *o = a ? realloc(ho->clock_offset, (size_t)(ho->nclock + 1) * sizeof(*o)) : NULL;
+		if (!o)
+			break;
+		ho->clock_offset = o;
+		ho->clock_agent[ho->nclock] = sqlite3_column_int64(st, 1);
+		ho->clock_offset[ho->nclock++] = sqlite3_column_int64(st, 2);
+		double unc = (double)sqlite3_column_int64(st, 3);
+		if (unc > ho->uncertainty_ns)
+			ho->uncertainty_ns = unc;
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
 /* Stream the run's events, grouped by fingerprint, into the builder. */
 static int load_events(sqlite3 *db, struct vnt_report *r, int64_t first, int64_t last)
 {
@@ -179,8 +218,10 @@ static int load_events(sqlite3 *db, struct vnt_report *r, int64_t first, int64_t
 			.dport = sqlite3_column_int(st, 7),
 			.proto = sqlite3_column_int(st, 8),
 		};
-		if (o.host >= 0)
-			o.ts += offset[o.host];
+		if (o.host >= 0) {
+			const struct vnt_report_host *h = &r->hosts[o.host];
+			o.ts += h->nclock ? vnt_clock_offset_at(h->clock_agent, h->clock_offset, h->nclock, o.ts) : offset[o.host];
+		}
 		bad = vnt_report_builder_add(b, &o);
 	}
 	sqlite3_finalize(st);
@@ -246,6 +287,8 @@ struct vnt_report *vnt_report_load(const char *path, int64_t run_id, char *err, 
 		if (!rc)
 			rc = load_hops(db, r);
 		if (!rc)
+			rc = load_clock(db, r);
+		if (!rc)
 			rc = load_events(db, r, first, last);
 		if (!rc)
 			rc = load_snapshots(db, r);
@@ -278,6 +321,8 @@ void vnt_report_free(struct vnt_report *r)
 		free(r->hosts[i].name);
 		free(r->hosts[i].status);
 		free(r->hosts[i].hop_events);
+		free(r->hosts[i].clock_agent);
+		free(r->hosts[i].clock_offset);
 	}
 	for (int i = 0; i < r->nseg; i++) {
 		vnt_lat_free(&r->seg[i].lat);
@@ -286,7 +331,9 @@ void vnt_report_free(struct vnt_report *r)
 		free(r->seg[i].pairs);
 	}
 	for (size_t f = 0; f < r->nflows; f++) {
-		for (int i = 0; i < r->nseg; i++)
+		/* A ClickHouse report reads only the flows it shows: the others
+		 * are counted, with no segments. */
+		for (int i = 0; r->flows[f].seg && i < r->nseg; i++)
 			vnt_lat_free(&r->flows[f].seg[i].lat);
 		free(r->flows[f].seg);
 		free(r->flows[f].saddr);

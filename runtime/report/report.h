@@ -43,6 +43,11 @@ struct vnt_report_host {
 	int64_t events_reported, lost; /* from the host's final status */
 	uint64_t events_stored;
 	uint64_t *hop_events;       /* [nhops]: events at each hop */
+	/* Clock measurements during the run (the store's clock table), by
+	 * agent time: each record is aligned with the offset of its time
+	 * (runtime/report/clock_align.h); none: offset_ns for every record. */
+	int nclock;
+	int64_t *clock_agent, *clock_offset;
 };
 
 /* A segment between two hosts: latencies of packets that were at `from`

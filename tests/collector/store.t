@@ -52,15 +52,16 @@ want = {
     "events": ["id", "run_id", "host_id", "ts_ns", "fp", "trace", "hop", "len", "ifindex", "netns", "cpu", "pid",
                "saddr", "daddr", "sport", "dport", "proto"],
     "snapshots": ["id", "run_id", "host_id", "seq", "type", "json"],
+    "clock": ["run_id", "host_id", "agent_ns", "offset_ns", "uncertainty_ns", "rtt_ns"],
 }
 for t, w in want.items():
     check(f"schema: table {t}", cols(t) == w, cols(t))
 check("schema: application id and version",
-      c.execute("PRAGMA application_id").fetchone()[0] == 0x564E5453 and c.execute("PRAGMA user_version").fetchone()[0] == 1,
+      c.execute("PRAGMA application_id").fetchone()[0] == 0x564E5453 and c.execute("PRAGMA user_version").fetchone()[0] == 2,
       (c.execute("PRAGMA application_id").fetchone(), c.execute("PRAGMA user_version").fetchone()))
 check("schema: WAL journal", c.execute("PRAGMA journal_mode").fetchone()[0] == "wal")
 idx = {r[1] for r in c.execute("SELECT type, name FROM sqlite_master WHERE type='index'")}
-check("schema: indexes", {"hosts_run", "snapshots_run"} <= idx, idx)
+check("schema: indexes", {"hosts_run", "snapshots_run", "clock_host"} <= idx, idx)
 plan = " ".join(str(r) for r in c.execute("EXPLAIN QUERY PLAN SELECT fp FROM events WHERE id BETWEEN 1 AND 9 AND run_id=1"))
 check("schema: a run's events are a range of the primary key", "INTEGER PRIMARY KEY" in plan or "rowid" in plan, plan)
 run = c.execute("SELECT script, manifest_json, started_ns, ended_ns, status, first_event, last_event FROM runs").fetchall()

@@ -1,6 +1,8 @@
 /* Test driver of the collector's store (runtime/collector/store.h), for the tests
  * in tests/collector. Two modes:
  *
+ * DB is an SQLite file or a clickhouse://HOST:PORT/DATABASE URL.
+ *
  *   store_tool write DB < SCRIPT   apply a script of lines:
  *       run SCRIPT_NAME MANIFEST_FILE|- STARTED_NS
  *       host NAME OFFSET_NS UNCERTAINTY_NS
@@ -8,6 +10,7 @@
  *       flush                      (store the events so far: one add_events per host)
  *       snapshot HOST JSON
  *       status HOST STATUS EVENTS LOST
+ *       clock HOST AGENT_NS OFFSET_NS UNCERTAINTY_NS   (a clock measurement)
  *       end ENDED_NS STATUS
  *   store_tool crash DB BATCH      write batches of BATCH events to a new run
  *       forever; batch k holds fingerprints k*BATCH .. k*BATCH+BATCH-1; after
@@ -164,6 +167,14 @@ static int line(char *l)
 			return die("add_events failed");
 		return ops->end_run(st, run_id, x, a) ? die("end_run failed") : 0;
 	}
+	if (!strcmp(cmd, "clock")) { /* clock HOST AGENT_NS OFFSET_NS UNC_NS */
+		long long t, o, u;
+		if (sscanf(rest, "%255s %lld %lld %lld", a, &t, &o, &u) != 4 || !host_named(a))
+			return die("bad clock line");
+		if (!ops->add_clock)
+			return 0;
+		return ops->add_clock(st, run_id, host_named(a)->id, t, o, u, 2 * u) ? die("add_clock failed") : 0;
+	}
 	return die("unknown line");
 }
 
@@ -215,9 +226,9 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	char err[512];
-	ops = vnt_store_engine("sqlite");
+	ops = vnt_store_for(argv[2]); /* an SQLite file, or clickhouse://... */
 	if (!ops || ops->open(argv[2], &st, err, sizeof(err))) {
-		fprintf(stderr, "store_tool: %s\n", ops ? err : "no sqlite engine");
+		fprintf(stderr, "store_tool: %s\n", ops ? err : "no store engine");
 		return 1;
 	}
 	int rc = !strcmp(argv[1], "write") ? write_mode() : crash_mode(strtoull(argv[3], NULL, 10));
