@@ -1,5 +1,5 @@
-/* A run's hop table for a store engine (store_hops.h). The same rules as
- * the SQLite engine's: the manifest's order, identity "task" for a hop
+/* A run's hop table for a store engine (store_hops.h). The same rules for
+ * every engine: the manifest's order, identity "task" for a hop
  * whose fingerprint is a task's (task_arg >= 0), "drop" for a drop hop
  * (reason_arg >= 0), else "packet". */
 #include <stdio.h>
@@ -13,8 +13,8 @@ static char *dup_or_null(const char *s)
 	return s ? strdup(s) : NULL;
 }
 
-static int push(struct vnt_hoptab *t, const char *trace, const char *name, int trace_idx, int id, const char *kind,
-		const char *target, const char *identity)
+int vnt_hoptab_add(struct vnt_hoptab *t, const char *trace, const char *name, int trace_idx, int id, const char *kind,
+		   const char *target, const char *identity)
 {
 	if (t->n == t->cap) {
 		int cap = t->cap ? 2 * t->cap : 32;
@@ -80,7 +80,7 @@ int vnt_hoptab_from_manifest(struct vnt_hoptab *t, const char *manifest)
 		const char *tname = trace >= 0 && (size_t)trace < ntr ?
 					    jstr(json_object_array_get_idx(traces, (size_t)trace), "name") : NULL;
 		const char *identity = jint(h, "task_arg", -1) >= 0 ? "task" : jint(h, "reason_arg", -1) >= 0 ? "drop" : "packet";
-		rc = push(t, tname, jstr(h, "name"), trace, id, jstr(h, "kind"), jstr(h, "target"), identity);
+		rc = vnt_hoptab_add(t, tname, jstr(h, "name"), trace, id, jstr(h, "kind"), jstr(h, "target"), identity);
 	}
 	json_object_put(root);
 	if (rc)
@@ -102,7 +102,7 @@ int vnt_hoptab_find(struct vnt_hoptab *t, const char *trace, const char *name, i
 		if (!strcmp(t->h[i].name, n))
 			return t->last = i;
 	}
-	if (push(t, tr, n, trace_idx >= 0 ? trace_idx : t->ntraces, t->next_id, NULL, NULL, NULL))
+	if (vnt_hoptab_add(t, tr, n, trace_idx >= 0 ? trace_idx : t->ntraces, t->next_id, NULL, NULL, NULL))
 		return -1;
 	*added = 1;
 	return t->last = t->n - 1;

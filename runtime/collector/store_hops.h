@@ -18,6 +18,9 @@ struct vnt_hoptab {
 /* The manifest's hops (compiler/manifest.c's "hops" and "traces"); a NULL
  * or empty manifest has none. 0, or -1 with a message on stderr. */
 int vnt_hoptab_from_manifest(struct vnt_hoptab *t, const char *manifest);
+/* Append a row (the engine's own rows read back). 0, or -1 on OOM. */
+int vnt_hoptab_add(struct vnt_hoptab *t, const char *trace, const char *name, int trace_idx, int id, const char *kind,
+		   const char *target, const char *identity);
 /* The index of (trace, name), adding a row if new (*added set). -1 on OOM. */
 int vnt_hoptab_find(struct vnt_hoptab *t, const char *trace, const char *name, int *added);
 void vnt_hoptab_clear(struct vnt_hoptab *t);

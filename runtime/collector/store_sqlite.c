@@ -11,12 +11,8 @@
 #include <string.h>
 #include <json-c/json.h>
 #include "runtime/collector/store.h"
+#include "runtime/collector/store_hops.h"
 #include "runtime/collector/store_sqlite.h"
-
-struct hopname {
-	char *trace, *name;
-	int trace_idx, id;
-};
 
 /* Events go in EV_ROWS to an INSERT statement (fewer statement runs). */
 #define EV_COLS 16
@@ -54,8 +50,7 @@ struct vnt_store {
 	pthread_mutex_t mu;
 	sqlite3_stmt *st[S_NSTMT];
 	int64_t hops_run;       /* the run whose hops are in `hops`, 0 if none */
-	struct hopname *hops;
-	int nhops, caphops, ntraces, next_id, last_hop;
+	struct vnt_hoptab hops; /* collector/store_hops.h */
 	int64_t ok_run, ok_host; /* the last (run, host) pair found to belong together */
 };
 
@@ -102,58 +97,24 @@ static void bind_text(sqlite3_stmt *st, int i, const char *v)
 
 static void hops_clear(struct vnt_store *s)
 {
-	for (int i = 0; i < s->nhops; i++) {
-		free(s->hops[i].trace);
-		free(s->hops[i].name);
-	}
-	s->nhops = s->ntraces = s->next_id = s->last_hop = 0;
+	vnt_hoptab_clear(&s->hops);
 	s->hops_run = 0;
 }
 
-static int hops_push(struct vnt_store *s, const char *trace, const char *name, int trace_idx, int id)
+/* Insert hop row i of `hops` into the file. */
+static int hop_insert(struct vnt_store *s, int64_t run_id, int i)
 {
-	if (s->nhops == s->caphops) {
-		int cap = s->caphops ? 2 * s->caphops : 32;
-		struct hopname *h = realloc(s->hops, (size_t)cap * sizeof(*h));
-		if (!h)
-			return -1;
-		s->hops = h;
-		s->caphops = cap;
-	}
-	char *t = strdup(trace ? trace : ""), *n = strdup(name ? name : "");
-	if (!t || !n) {
-		free(t);
-		free(n);
-		return -1;
-	}
-	s->hops[s->nhops++] = (struct hopname){ t, n, trace_idx, id };
-	if (trace_idx >= s->ntraces)
-		s->ntraces = trace_idx + 1;
-	if (id >= s->next_id)
-		s->next_id = id + 1;
-	return 0;
-}
-
-/* Insert one hop row and remember it. */
-static int hop_add(struct vnt_store *s, int64_t run_id, const char *trace, int trace_idx, int id,
-		   const char *name, const char *kind, const char *target, const char *identity)
-{
+	const struct vnt_hop_row *h = &s->hops.h[i];
 	sqlite3_stmt *st = s->st[S_HOP];
 	sqlite3_bind_int64(st, 1, run_id);
-	sqlite3_bind_int(st, 2, trace_idx);
-	bind_text(st, 3, trace);
-	sqlite3_bind_int(st, 4, id);
-	bind_text(st, 5, name ? name : "");
-	bind_text(st, 6, kind);
-	bind_text(st, 7, target);
-	bind_text(st, 8, identity);
-	if (run(s, S_HOP, "add hop"))
-		return -1;
-	if (hops_push(s, trace, name, trace_idx, id)) {
-		fprintf(stderr, "vnt: store: out of memory\n");
-		return -1;
-	}
-	return 0;
+	sqlite3_bind_int(st, 2, h->trace);
+	bind_text(st, 3, h->trace_name);
+	sqlite3_bind_int(st, 4, h->id);
+	bind_text(st, 5, h->name);
+	bind_text(st, 6, h->kind);
+	bind_text(st, 7, h->target);
+	bind_text(st, 8, h->identity);
+	return run(s, S_HOP, "add hop");
 }
 
 /* Make `hops` the table of run_id (read back from the file). */
@@ -166,8 +127,9 @@ static int hops_load(struct vnt_store *s, int64_t run_id)
 	sqlite3_bind_int64(st, 1, run_id);
 	int rc;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		if (hops_push(s, (const char *)sqlite3_column_text(st, 1), (const char *)sqlite3_column_text(st, 3),
-			      sqlite3_column_int(st, 0), sqlite3_column_int(st, 2)))
+		if (vnt_hoptab_add(&s->hops, (const char *)sqlite3_column_text(st, 1),
+				   (const char *)sqlite3_column_text(st, 3), sqlite3_column_int(st, 0),
+				   sqlite3_column_int(st, 2), NULL, NULL, NULL))
 			break;
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE) {
@@ -179,78 +141,25 @@ static int hops_load(struct vnt_store *s, int64_t run_id)
 	return 0;
 }
 
-static const char *nz(const char *v)
-{
-	return v ? v : "";
-}
-
 /* The hop of an event, by its trace and hop names; a new hop row for a
- * name the run does not have yet. Returns the index in `hops`, or -1.
- * The last hop found is tried first: events come in runs of one hop. */
+ * name the run does not have yet. Returns the index in `hops`, or -1. */
 static int hop_find(struct vnt_store *s, int64_t run_id, const char *trace, const char *name)
 {
-	const char *t = nz(trace), *n = nz(name);
-	if (s->last_hop < s->nhops && !strcmp(s->hops[s->last_hop].name, n) && !strcmp(s->hops[s->last_hop].trace, t))
-		return s->last_hop;
-	int trace_idx = -1;
-	for (int i = 0; i < s->nhops; i++) {
-		struct hopname *h = &s->hops[i];
-		if (strcmp(h->trace, t))
-			continue;
-		trace_idx = h->trace_idx;
-		if (!strcmp(h->name, n))
-			return s->last_hop = i;
-	}
-	if (hop_add(s, run_id, t, trace_idx >= 0 ? trace_idx : s->ntraces, s->next_id, n, NULL, NULL, NULL))
-		return -1;
-	return s->last_hop = s->nhops - 1;
+	int added, i = vnt_hoptab_find(&s->hops, trace, name, &added);
+	if (i < 0)
+		fprintf(stderr, "vnt: store: out of memory\n");
+	return i < 0 || (added && hop_insert(s, run_id, i)) ? -1 : i;
 }
 
-/* ---- the manifest's hops ---- */
-
-static const char *jstr(json_object *o, const char *k)
-{
-	json_object *v;
-	return json_object_object_get_ex(o, k, &v) && json_object_is_type(v, json_type_string) ?
-		       json_object_get_string(v) : NULL;
-}
-
-static int jint(json_object *o, const char *k, int dflt)
-{
-	json_object *v;
-	return json_object_object_get_ex(o, k, &v) && json_object_is_type(v, json_type_int) ? json_object_get_int(v) :
-											    dflt;
-}
-
-/* The hops of a manifest (compiler/manifest.c) as rows of run_id. */
+/* The manifest's hops (compiler/manifest.c) as the rows of run_id. */
 static int manifest_hops(struct vnt_store *s, int64_t run_id, const char *manifest)
 {
-	if (!manifest || !*manifest)
-		return 0;
-	json_object *root = json_tokener_parse(manifest);
-	if (!root || !json_object_is_type(root, json_type_object)) {
-		fprintf(stderr, "vnt: store: the run's manifest is not a JSON object\n");
-		json_object_put(root);
+	if (vnt_hoptab_from_manifest(&s->hops, manifest))
 		return -1;
-	}
-	json_object *traces = NULL, *hops = NULL;
-	json_object_object_get_ex(root, "traces", &traces);
-	json_object_object_get_ex(root, "hops", &hops);
-	size_t ntr = json_object_is_type(traces, json_type_array) ? json_object_array_length(traces) : 0;
-	size_t n = json_object_is_type(hops, json_type_array) ? json_object_array_length(hops) : 0;
-	int rc = 0;
-	for (size_t i = 0; i < n && !rc; i++) {
-		json_object *h = json_object_array_get_idx(hops, i);
-		int trace = jint(h, "trace", 0), id = jint(h, "id", (int)i);
-		const char *tname = trace >= 0 && (size_t)trace < ntr ?
-					    jstr(json_object_array_get_idx(traces, (size_t)trace), "name") : NULL;
-		/* A hop about a task (scheduler) has the task's identity for
-		 * fingerprint; at a drop hop (kfree_skb) the packet's life ends. */
-		const char *identity = jint(h, "task_arg", -1) >= 0 ? "task" : jint(h, "reason_arg", -1) >= 0 ? "drop" : "packet";
-		rc = hop_add(s, run_id, tname, trace, id, jstr(h, "name"), jstr(h, "kind"), jstr(h, "target"), identity);
-	}
-	json_object_put(root);
-	return rc;
+	for (int i = 0; i < s->hops.n; i++)
+		if (hop_insert(s, run_id, i))
+			return -1;
+	return 0;
 }
 
 /* ---- the operations ---- */
@@ -262,7 +171,6 @@ static void store_close(struct vnt_store *s)
 	for (int i = 0; i < S_NSTMT; i++)
 		sqlite3_finalize(s->st[i]);
 	hops_clear(s);
-	free(s->hops);
 	sqlite3_close(s->db);
 	pthread_mutex_destroy(&s->mu);
 	free(s);
@@ -400,8 +308,8 @@ static int bind_event(struct vnt_store *s, sqlite3_stmt *st, int base, int64_t r
 	sqlite3_bind_int64(st, base + 2, host_id);
 	sqlite3_bind_int64(st, base + 3, e->ts_ns);
 	sqlite3_bind_int64(st, base + 4, (int64_t)e->fp);
-	sqlite3_bind_int(st, base + 5, s->hops[h].trace_idx);
-	sqlite3_bind_int(st, base + 6, s->hops[h].id);
+	sqlite3_bind_int(st, base + 5, s->hops.h[h].trace);
+	sqlite3_bind_int(st, base + 6, s->hops.h[h].id);
 	sqlite3_bind_int64(st, base + 7, e->len);
 	sqlite3_bind_int64(st, base + 8, e->ifindex);
 	sqlite3_bind_int64(st, base + 9, e->netns);
@@ -461,11 +369,11 @@ static int store_add_events(struct vnt_store *s, int64_t run_id, int64_t host_id
 		rc = host_of_run(s, run_id, host_id);
 	if (!rc)
 		rc = hops_load(s, run_id);
-	int nhops = s->nhops;
+	int nhops = s->hops.n;
 	if (!rc)
 		rc = insert_events(s, run_id, host_id, ev, n);
 	rc = tx_end(s, rc);
-	if (rc && s->nhops != nhops)
+	if (rc && s->hops.n != nhops)
 		hops_clear(s); /* hops added in the rolled back transaction are gone */
 	pthread_mutex_unlock(&s->mu);
 	return rc;
@@ -488,7 +396,8 @@ static int store_add_snapshot(struct vnt_store *s, int64_t run_id, int64_t host_
 		sqlite3_bind_int64(st, 2, host_id);
 		if (json_object_object_get_ex(doc, "seq", &v) && json_object_is_type(v, json_type_int))
 			sqlite3_bind_int64(st, 3, json_object_get_int64(v));
-		bind_text(st, 4, jstr(doc, "type"));
+		bind_text(st, 4, json_object_object_get_ex(doc, "type", &v) && json_object_is_type(v, json_type_string) ?
+					 json_object_get_string(v) : NULL);
 		bind_text(st, 5, json);
 		rc = run(s, S_SNAP, "add snapshot");
 	}
