@@ -97,7 +97,7 @@ if lat:
     check("latency started == N", lat[0]["started"], N)
     check("latency matched == N", lat[0]["matched"], N)
     check("latency unmatched == 0", lat[0]["unmatched"], 0)
-check("lost == 0", d["lost"], {"events": 0, "latency_unmatched": 0, "map_full": 0, "no_memory": 0, "refused": 0})
+check("lost == 0", d["lost"], {"events": 0, "skipped_runs": 0, "latency_unmatched": 0, "map_full": 0, "no_memory": 0, "refused": 0})
 sys.exit(1 if bad else 0)
 ' "$doc" "$N" "$BR_NS_VM1" "$BR_DEV_VM1" "$BR_NS_SW" "$BR_PORT1" "$BR_PORT2" "$BR_NS_VM2" "$BR_DEV_VM2"
 exit 0
