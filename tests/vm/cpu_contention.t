@@ -25,7 +25,7 @@ if ! "$VNT_TOP/examples/vm-cpu-contention/run.sh" "$out" >"$T/run.log" 2>&1; the
 		exit 0
 	fi
 	sed 's/^/# /' "$T/run.log" | tail -n 40
-	notok "vm-cpu-contention: run.sh" "it failed (see above)"
+	notok "vm-cpu-contention: run.sh" "it failed: $(grep -m1 'ERROR' "$T/run.log" || tail -n 1 "$T/run.log")"
 	exit 1
 fi
 grep -E '^# (vm:|vm-cpu)' "$T/run.log"
