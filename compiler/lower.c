@@ -9,6 +9,7 @@
 #include "compiler/filter_gen.h"
 #include "compiler/hopkind.h"
 #include "compiler/kernel_info.h"
+#include "lang/format.h"
 #include "lib/strbuf.h"
 
 /* The argument i of a hop, after parameter substitution. */
@@ -101,9 +102,13 @@ static int add_lat(struct vnt_plan *pl, int from, int to)
 	return pl->nlat++;
 }
 
-/* The text of loc in its source, as written (one line or several). */
+/* The text of loc in its source: as vnt fmt writes it (one line, no
+ * comments, the same however it was laid out), else as written. */
 static char *source_text(const struct vnt_loc *loc)
 {
+	char *canon = vnt_format_span(loc);
+	if (canon)
+		return canon;
 	const char *t = loc->src ? loc->src->text : NULL;
 	if (!t)
 		return NULL;

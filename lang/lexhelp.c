@@ -10,6 +10,10 @@
 
 void vnt_lex_comment(struct vnt_pstate *ps, const char *text)
 {
+	/* A comment after a token on its line is about that line: it
+	 * documents nothing below it (vnt fmt may put an empty line there). */
+	if (ps->seen_token && ps->tok_line == ps->line)
+		return;
 	/* "# text" -> "text"; consecutive lines join with newlines. */
 	if (*text == ' ')
 		text++;

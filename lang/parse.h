@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include "lang/ast.h"
 #include "lang/diag.h"
+#include "lang/layout.h"
 
 struct vnt_pstate {
 	struct vnt_source *src;
@@ -27,6 +28,10 @@ struct vnt_pstate {
 	 * a bare value after `and`/`or` ("host A or B") */
 	struct { enum vnt_fkind kind; enum vnt_proto proto; enum vnt_dir dir; } lastq;
 	bool stmt_error;               /* a statement of the trace being parsed did not parse */
+	/* vnt fmt: tokens, items and statements recorded here (lang/layout.h),
+	 * or NULL */
+	struct vnt_layout *layout;
+	int syntax_errors;             /* reported by the grammar (not by its actions' checks) */
 };
 
 /* lexer helpers (lexhelp.c) */

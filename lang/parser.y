@@ -27,6 +27,8 @@ int vnt_yylex(VNT_YYSTYPE *lval, VNT_YYLTYPE *lloc, void *scanner);
 static void vnt_yyerror(VNT_YYLTYPE *l, void *scanner, struct vnt_pstate *ps, const char *msg);
 
 #define LOC(l) vnt_mkloc(ps, (l).first_line, (l).first_column, (l).last_line, (l).last_column)
+/* a rule's span for lang/layout.h */
+#define SPANL(l) ((struct vnt_lspan){ (l).first_line, (l).first_column, (l).last_line, (l).last_column })
 #define SPAN(a, b) vnt_mkloc(ps, (a).first_line, (a).first_column, (b).last_line, (b).last_column)
 
 static struct vnt_fexpr *fnew(enum vnt_fkind k, struct vnt_loc loc) { return vnt_fexpr_new(k, loc); }
@@ -145,7 +147,7 @@ input
 
 items
 	: %empty
-	| items item
+	| items item                     { if (ps->layout) vnt_layout_item(ps->layout, SPANL(@2)); }
 	;
 
 item
@@ -217,7 +219,8 @@ anyname
 
 stmts
 	: %empty                         { $$ = vnt_xcalloc(1, sizeof(struct vnt_trace)); }
-	| stmts stmt                     { if ($2) add_trace_item($1, $2); $$ = $1; }
+	| stmts stmt                     { if ($2) add_trace_item($1, $2); $$ = $1;
+	                                   if (ps->layout) vnt_layout_stmt(ps->layout, SPANL(@2)); }
 	;
 
 stmt
@@ -527,6 +530,7 @@ static bool is_relop(yysymbol_kind_t k)
 static int yyreport_syntax_error(const yypcontext_t *ctx, void *scanner, struct vnt_pstate *ps)
 {
 	(void)scanner;
+	ps->syntax_errors++;
 	yysymbol_kind_t exp[YYNTOKENS], look = yypcontext_token(ctx);
 	int n = yypcontext_expected_tokens(ctx, exp, YYNTOKENS);
 	const VNT_YYLTYPE *l = yypcontext_location(ctx);
@@ -592,6 +596,7 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, void *scanner, struct 
 static void vnt_yyerror(VNT_YYLTYPE *l, void *scanner, struct vnt_pstate *ps, const char *msg)
 {
 	(void)scanner;
+	ps->syntax_errors++;
 	struct vnt_loc loc = LOC(*l);
 	const char *hint = NULL;
 	if (strstr(msg, "malformed number"))

@@ -17,5 +17,6 @@ int cmd_inspect(int argc, char **argv);
 int cmd_dispatch(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_certs(int argc, char **argv);
+int cmd_fmt(int argc, char **argv);
 
 #endif

@@ -6,6 +6,7 @@
 
 static const struct vnt_cmd cmds[] = {
 	{ "check",   cmd_check,   "parse and check a script" },
+	{ "fmt",     cmd_fmt,     "rewrite scripts in the canonical layout" },
 	{ "compile", cmd_compile, "compile a script to a BPF object (or show its C)" },
 	{ "run",     cmd_run,     "trace on this host and print live results" },
 	{ "inspect", cmd_inspect, "verify a control package and show what it holds" },

@@ -2,11 +2,15 @@
  *
  * 1. The bytes as a string through the scanner and parser
  *    (vnt_parse_source), the module freed.
- * 2. The bytes as a script file through the loader (imports resolve by the
+ * 2. vnt fmt's layout (lang/format.c): where the grammar accepts the bytes,
+ *    formatting must succeed (the text it writes reads as the same tokens)
+ *    and formatting its result must give that result again; else abort.
+ * 3. The bytes as a script file through the loader (imports resolve by the
  *    stdlib search path and relative to the file) and the checker. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include "lang/format.h"
 #include "lang/parse.h"
 #include "lang/program.h"
 #include "compiler/spec.h"
@@ -20,6 +24,29 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	return 0;
 }
 
+static void fz_format(struct vnt_source *src)
+{
+	struct vnt_diag d;
+	struct vnt_layout lay = { 0 };
+	fz_diag(&d);
+	int syntax = vnt_parse_layout(src, &d, &lay);
+	vnt_layout_free(&lay);
+	char *once = NULL, *twice = NULL;
+	fz_diag(&d);
+	if (vnt_format(src, &d, &once)) {
+		if (!syntax)
+			abort();   /* the grammar accepts it, vnt fmt refused */
+		return;
+	}
+	struct vnt_source *again = vnt_source_from_string("fuzz.vnt", once);
+	fz_diag(&d);
+	if (!again || vnt_format(again, &d, &twice) || strcmp(once, twice))
+		abort();   /* not idempotent */
+	free(once);
+	free(twice);
+	vnt_source_free(again);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct vnt_diag d;
@@ -31,6 +58,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		fz_diag(&d);
 		struct vnt_module *m = vnt_parse_source(src, &d);
 		vnt_module_free(m);
+		fz_format(src);
 		vnt_source_free(src);
 	}
 
