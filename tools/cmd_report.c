@@ -70,17 +70,14 @@ static int write_file(const char *out, const struct vnt_report_format *format, c
 static int write_pcap(const char *db, long long run, const char *path)
 {
 	char err[1024];
-	if (vnt_ch_is_url(db)) {
-		fprintf(stderr, "vnt: error: --pcap reads an SQLite store; the ClickHouse store keeps no packet bytes yet\n");
-		return 1;
-	}
 	struct vnt_pcap_out o = { 0 };
 	o.w = vnt_pcapng_open(path, "vnt " PACKAGE_VERSION " report", err, sizeof(err));
 	if (!o.w) {
 		fprintf(stderr, "vnt: error: %s\n", err);
 		return 1;
 	}
-	struct vnt_report *r = vnt_report_load(db, run, err, sizeof(err));
+	struct vnt_report *r = vnt_ch_is_url(db) ? vnt_report_load_clickhouse(db, run, 10, err, sizeof(err))
+						 : vnt_report_load(db, run, err, sizeof(err));
 	int rc = !r || vnt_report_pcap(r, &o, err, sizeof(err)) ? 1 : 0;
 	if (rc)
 		fprintf(stderr, "vnt: error: %s\n", err);

@@ -12,9 +12,11 @@
 # (within the clocks' stated uncertainty, a few microseconds here, where
 # the veth takes about ten), less than 20 ms apart on the collector's
 # clock (-50 ms without the offsets); each host named in its packets' comments. An unwritable path
-# fails before the store is read, with nothing left behind.
+# fails before the store is read, with nothing left behind. The same with
+# the SQLite store and, when clickhouse-server is installed, ClickHouse.
 set -uo pipefail
 . "${VNT_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/hosts/lib.sh"
+. "$VNT_TOP/tests/lib/clickhouse.sh"
 
 N1=50 N2=30 M=20 SNAP=80 SIZE=200 SKEW_NS=-50000000
 
@@ -40,75 +42,90 @@ VNT
 	{ notok "hosts pcap: compile --snaplen" "$(cat "$T/compile.err")"; exit 1; }
 printf 'host1 %s:7878 hops=tx\nhost2 %s:7878 hops=rx\n' "${MGMT_IP_OF[host1]}" "${MGMT_IP_OF[host2]}" >"$T/hosts"
 
-dispatch --hosts "$T/hosts" --db "$T/p.db" --duration 6 "$T/p.vntpkg" &
-DPID=$!
-for _ in $(seq 1 300); do
-	grep -q 'attached; tracing' "$T/dispatch.err" 2>/dev/null && break
-	kill -0 "$DPID" 2>/dev/null || break
-	sleep 0.1
-done
-send first "$VP_NS_A" "$VP_IP_A" "$VP_NS_B" "$VP_IP_B" 11111 $N1 --sport 30001 --size $SIZE --rate 1000 &&
-	send second "$VP_NS_A" "$VP_IP_A" "$VP_NS_B" "$VP_IP_B" 11111 $N2 --sport 30002 --size $SIZE --rate 1000 &&
-	send other "$VP_NS_A" "$VP_IP_A" "$VP_NS_B" "$VP_IP_B" 11112 $M --sport 30001 --size $SIZE --rate 1000
-traffic_rc=$?
-wait "$DPID"
-check_eq "hosts pcap: the dispatch ends well" "$?" 0
-((traffic_rc == 0)) || exit 1
-
-# The skew is real: host2's offset in the store is about +50 ms.
-off=$(py '
+# uncertainty NAME DB: what the two clocks are known within (s), the sum
+# of the hosts' largest measured uncertainties; and host2's offset (ms).
+clocks() {
+	if [[ $1 == sqlite ]]; then
+		py '
 import sqlite3, sys
 db = sqlite3.connect(sys.argv[1])
-print("%.0f" % (db.execute("select clock_offset_ns from hosts where name = ?", ("host2",)).fetchone()[0] / 1e6))
-' "$T/p.db")
-# What the two clocks are known within: the sum of the hosts' uncertainties.
-UNC=$(py '
-import sqlite3, sys
-db = sqlite3.connect(sys.argv[1])
-print(sum(max(u for (u,) in db.execute("select uncertainty_ns from clock where host_id = ?", (h,))) for (h,) in db.execute("select id from hosts")) / 1e9)
-' "$T/p.db")
-check_eq "hosts pcap: host2's clock offset in the store (ms)" "$off" 50
+unc = sum(max(u for (u,) in db.execute("select uncertainty_ns from clock where host_id = ?", (h,)))
+          for (h,) in db.execute("select id from hosts"))
+off = db.execute("select clock_offset_ns from hosts where name = ?", ("host2",)).fetchone()[0]
+print(unc / 1e9, "%.0f" % (off / 1e6))
+' "$2"
+	else
+		echo "$(ch_query "SELECT sum(m) / 1e9 FROM (SELECT max(uncertainty_ns) AS m FROM vnt_test.clock GROUP BY host_id)")" \
+			"$(ch_query "SELECT round(any(clock_offset_ns) / 1e6) FROM vnt_test.hosts WHERE name = 'host2'")"
+	fi
+}
 
-# ---- an unwritable path: refused first, nothing left ----
-"$VNT" report --pcap "$T/nodir/x.pcapng" "$T/p.db" >"$T/bad.out" 2>"$T/bad.err"
-rc=$?
-if [[ $rc == 1 ]] && grep -q "cannot write $T/nodir/x.pcapng" "$T/bad.err" && [[ ! -e $T/nodir ]]; then
-	ok "hosts pcap: an unwritable path is refused"
-else
-	notok "hosts pcap: an unwritable path is refused" "rc $rc: $(tr '\n' ' ' <"$T/bad.err")"
-fi
+# run_and_check NAME DB [DB_ARGS]: a dispatch into DB (DB_ARGS appended to
+# it for the dispatcher), then its capture, checked.
+run_and_check() {
+	local name=$1 db=$2 rc
+	dispatch --hosts "$T/hosts" --db "$db${3:-}" --duration 6 "$T/p.vntpkg" &
+	local dpid=$!
+	for _ in $(seq 1 300); do
+		grep -q 'attached; tracing' "$T/dispatch.err" 2>/dev/null && break
+		kill -0 "$dpid" 2>/dev/null || break
+		sleep 0.1
+	done
+	send "$name-first" "$VP_NS_A" "$VP_IP_A" "$VP_NS_B" "$VP_IP_B" 11111 $N1 --sport 30001 --size $SIZE --rate 1000 &&
+		send "$name-second" "$VP_NS_A" "$VP_IP_A" "$VP_NS_B" "$VP_IP_B" 11111 $N2 --sport 30002 --size $SIZE --rate 1000 &&
+		send "$name-other" "$VP_NS_A" "$VP_IP_A" "$VP_NS_B" "$VP_IP_B" 11112 $M --sport 30001 --size $SIZE --rate 1000
+	local traffic_rc=$?
+	wait "$dpid"
+	check_eq "hosts pcap ($name): the dispatch ends well" "$?" 0
+	if grep -q "kept in\|keeping what arrives" "$T/dispatch.err"; then
+		notok "hosts pcap ($name): the store takes every event" "$(tr '\n' ' ' <"$T/dispatch.err")"
+		return 1
+	fi
+	((traffic_rc == 0)) || return 1
+	local unc off
+	read -r unc off < <(clocks "$name" "$db")
+	check_eq "hosts pcap ($name): host2's clock offset in the store (ms)" "$off" 50
 
-PCAP=$T/run.pcapng
-N=$((N1 + N2))
-if "$VNT" report --pcap "$PCAP" "$T/p.db" >"$T/r.out" 2>"$T/r.err" &&
-	grep -q "vnt: $((2 * N)) packets of run 1 written to $PCAP" "$T/r.err"; then
-	ok "hosts pcap: vnt report --pcap writes $((2 * N)) packets"
-else
-	notok "hosts pcap: vnt report --pcap writes $((2 * N)) packets" "$(tr '\n' ' ' <"$T/r.err")"
-	exit 1
-fi
-if ! tshark -r "$PCAP" -T fields -E separator='|' -e frame.interface_name -e frame.time_epoch -e udp.srcport \
-	-e frame.len -e frame.cap_len -e frame.comment >"$T/fields" 2>"$T/tshark.err"; then
-	notok "hosts pcap: tshark reads the file" "$(tr '\n' ' ' <"$T/tshark.err")"
-	exit 1
-fi
-ok "hosts pcap: tshark reads the file"
-count() { tshark -r "$PCAP" -Y "$1" 2>/dev/null | wc -l; }
-for h in "tx@$VP_NS_A/$VP_DEV_A" "rx@$VP_NS_B/$VP_DEV_B"; do
-	check_eq "hosts pcap: $h: $N1 from port 30001" \
-		"$(count "frame.interface_name == \"$h\" && ip.src == $VP_IP_A && udp.srcport == 30001 && udp.dstport == 11111")" $N1
-	check_eq "hosts pcap: $h: $N2 from port 30002" \
-		"$(count "frame.interface_name == \"$h\" && udp.srcport == 30002")" $N2
-done
-check_eq "hosts pcap: nothing to port 11112 (not selected)" "$(count 'udp.dstport == 11112')" 0
+	# An unwritable path: refused first, nothing left.
+	"$VNT" report --pcap "$T/nodir/x.pcapng" "$db" >"$T/bad.out" 2>"$T/bad.err"
+	rc=$?
+	if [[ $rc == 1 ]] && grep -q "cannot write $T/nodir/x.pcapng" "$T/bad.err" && [[ ! -e $T/nodir ]]; then
+		ok "hosts pcap ($name): an unwritable path is refused"
+	else
+		notok "hosts pcap ($name): an unwritable path is refused" "rc $rc: $(tr '\n' ' ' <"$T/bad.err")"
+	fi
 
-py '
+	local pcap=$T/$name.pcapng n=$((N1 + N2))
+	if "$VNT" report --pcap "$pcap" "$db" >"$T/r.out" 2>"$T/r.err" &&
+		grep -q "vnt: $((2 * n)) packets of run [0-9]* written to $pcap" "$T/r.err"; then
+		ok "hosts pcap ($name): vnt report --pcap writes $((2 * n)) packets"
+	else
+		notok "hosts pcap ($name): vnt report --pcap writes $((2 * n)) packets" "$(tr '\n' ' ' <"$T/r.err")"
+		return 1
+	fi
+	if ! tshark -r "$pcap" -T fields -E separator='|' -e frame.interface_name -e frame.time_epoch -e udp.srcport \
+		-e frame.len -e frame.cap_len -e frame.comment >"$T/$name.fields" 2>"$T/tshark.err"; then
+		notok "hosts pcap ($name): tshark reads the file" "$(tr '\n' ' ' <"$T/tshark.err")"
+		return 1
+	fi
+	ok "hosts pcap ($name): tshark reads the file"
+	count() { tshark -r "$pcap" -Y "$1" 2>/dev/null | wc -l; }
+	local h
+	for h in "tx@$VP_NS_A/$VP_DEV_A" "rx@$VP_NS_B/$VP_DEV_B"; do
+		check_eq "hosts pcap ($name): $h: $N1 from port 30001" \
+			"$(count "frame.interface_name == \"$h\" && ip.src == $VP_IP_A && udp.srcport == 30001 && udp.dstport == 11111")" $N1
+		check_eq "hosts pcap ($name): $h: $N2 from port 30002" \
+			"$(count "frame.interface_name == \"$h\" && udp.srcport == 30002")" $N2
+	done
+	check_eq "hosts pcap ($name): nothing to port 11112 (not selected)" "$(count 'udp.dstport == 11112')" 0
+
+	py '
 import sys
-path, n, snap, size, unc = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), float(sys.argv[5])
+name, path, n, snap, size, unc = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5]), float(sys.argv[6])
 bad = 0
-def check(name, cond, why):
+def check(what, cond, why):
     global bad
-    print(("ok hosts pcap: %s" % name) if cond else ("not ok hosts pcap: %s: %s" % (name, why)))
+    print(("ok hosts pcap (%s): %s" % (name, what)) if cond else ("not ok hosts pcap (%s): %s: %s" % (name, what, why)))
     bad += not cond
 by_fp, hosts, lens = {}, {}, set()
 for line in open(path):
@@ -127,5 +144,15 @@ check("rx after tx (within the clock uncertainty), less than 20 ms later, on the
       d and -unc <= d[0] and d[-1] < 0.020, "rx - tx from %.6f to %.6f s, uncertainty %.6f s" % (d[0], d[-1], unc) if d else "none")
 check("snap length %d, IP length kept" % snap, lens == {(20 + 8 + size, snap)}, repr(lens))
 sys.exit(1 if bad else 0)
-' "$T/fields" $N $SNAP $SIZE "$UNC" || NFAIL=$((NFAIL + 1))
+' "$name" "$T/$name.fields" $n $SNAP $SIZE "$unc" || NFAIL=$((NFAIL + 1))
+}
+
+run_and_check sqlite "$T/p.db"
+if need_clickhouse; then
+	if ch_start; then
+		run_and_check clickhouse "$CH_URL" "?spool=$T/spool"
+	else
+		notok "hosts pcap (clickhouse): server starts" "see above"
+	fi
+fi
 exit $((NFAIL > 0))
