@@ -81,6 +81,36 @@ else
 	notok "pcap: --snaplen out of range: usage error" "rc $rc, stderr: $(tr '\n' ' ' <"$T/bad5.err")"
 fi
 
+# Packages: the snap length is compiled in (the manifest says it); one
+# without is refused by --pcap, one with runs (an empty capture, valid).
+"$VNT" compile -o "$T/plain.vntpkg" "$T/pcap.vnt" 2>"$T/c1.err" &&
+	"$VNT" compile --snaplen 64 -o "$T/snap.vntpkg" "$T/pcap.vnt" 2>"$T/c2.err" ||
+	notok "pcap: packages compile" "$(cat "$T/c1.err" "$T/c2.err" | tr '\n' ' ')"
+check_eq "pcap: the manifest keeps the snap length" \
+	"$("$VNT" inspect --manifest "$T/snap.vntpkg" | py 'import json, sys; t = sys.stdin.read(); print(json.loads(t[t.index("{"):])["plan"].get("snaplen"))')" 64
+"$VNT" run --pcap "$T/p1.pcapng" -d 1 -e "$T/p1.jsonl" "$T/plain.vntpkg" >"$T/p1.out" 2>"$T/p1.err"
+rc=$?
+if [[ $rc == 1 ]] && grep -q "carries no packet bytes for --pcap" "$T/p1.err" && grep -q -- "--snaplen N" "$T/p1.err" &&
+	[[ ! -e $T/p1.pcapng ]]; then
+	ok "pcap: a package without a snap length is refused"
+else
+	notok "pcap: a package without a snap length is refused" "rc $rc, stderr: $(tr '\n' ' ' <"$T/p1.err")"
+fi
+"$VNT" run --pcap "$T/p2.pcapng" -d 1 -e "$T/p2.jsonl" "$T/snap.vntpkg" >"$T/p2.out" 2>"$T/p2.err"
+rc=$?
+if [[ $rc == 0 ]] && [[ $(tshark -r "$T/p2.pcapng" 2>/dev/null | wc -l) == 0 ]] && tshark -r "$T/p2.pcapng" >/dev/null 2>&1; then
+	ok "pcap: a package with a snap length runs; its empty capture reads"
+else
+	notok "pcap: a package with a snap length runs; its empty capture reads" "rc $rc, stderr: $(tr '\n' ' ' <"$T/p2.err")"
+fi
+"$VNT" compile --snaplen 64 -o "$T/noev.vntpkg" "$T/noevents.vnt" >"$T/c3.out" 2>"$T/c3.err"
+rc=$?
+if [[ $rc == 1 ]] && grep -q "writes no raw events" "$T/c3.err" && [[ ! -e $T/noev.vntpkg ]]; then
+	ok "pcap: compile --snaplen of a script without events is refused"
+else
+	notok "pcap: compile --snaplen of a script without events is refused" "rc $rc: $(tr '\n' ' ' <"$T/c3.err")"
+fi
+
 # ---- the capture ----
 PCAP=$T/path.pcapng
 vnt_start pcap "$T/pcap.vnt" --duration 8 --format json --pcap "$PCAP" --snaplen $SNAP -e "$T/pcap.jsonl" ||
