@@ -85,8 +85,16 @@ static int write_pcap(const char *db, long long run, const char *path)
 		fprintf(stderr, "vnt: error: %s\n", err);
 		rc = 1;
 	}
-	if (!rc)
+	if (!rc) {
 		fprintf(stderr, "vnt: %llu packets of run %lld written to %s\n", o.written, (long long)r->run_id, path);
+		/* What the kernels could not queue is in no store and no capture. */
+		long long lost = 0;
+		for (int i = 0; i < r->nhosts; i++)
+			lost += r->hosts[i].lost > 0 ? r->hosts[i].lost : 0;
+		if (lost)
+			fprintf(stderr, "vnt: warning: the hosts lost %lld records (ring buffer full): they are not in %s\n",
+				lost, path);
+	}
 	vnt_pcap_out_free(&o);
 	vnt_report_free(r);
 	return rc;

@@ -79,11 +79,12 @@ static double mono(void)
 }
 
 static void print_trace(struct vnt_session *s, int t, const struct vnt_output_format *fmt, bool final, uint64_t seq,
-			double elapsed)
+			double elapsed, uint64_t *lost_events)
 {
 	struct vnt_snapshot snap;
 	if (vnt_session_snapshot(s, t, &snap))
 		return;
+	*lost_events = snap.lost_events;
 	snap.final = final;
 	snap.seq = seq;
 	snap.elapsed_s = elapsed;
@@ -210,6 +211,7 @@ int cmd_run(int argc, char **argv)
 	char err[4096];
 	int rc = 1;
 	struct vnt_session *s = NULL;
+	uint64_t lost_events = 0;   /* ring-buffer records the kernel could not queue */
 	/* The capture file before anything is attached: a path that cannot
 	 * be written fails here, with nothing left behind. */
 	if (pcap_path) {
@@ -302,7 +304,7 @@ int cmd_run(int argc, char **argv)
 			vnt_session_detach_trace(s, t);
 			if (want_events)
 				vnt_session_consume(s, 0);
-			print_trace(s, t, fmt, true, seq[t] + 1, stop ? now - start : end[t]);
+			print_trace(s, t, fmt, true, seq[t] + 1, stop ? now - start : end[t], &lost_events);
 			done[t] = true;
 			left--;
 		}
@@ -317,7 +319,7 @@ int cmd_run(int argc, char **argv)
 			if (next[t] < 0)
 				continue;
 			if (now >= next[t]) {
-				print_trace(s, t, fmt, false, ++seq[t], now - start);
+				print_trace(s, t, fmt, false, ++seq[t], now - start, &lost_events);
 				next[t] += p->traces[t].every_ns / 1e9;
 			}
 			if (next[t] < wake)
@@ -345,6 +347,9 @@ out:
 			rc = 1;
 		else if (!quiet)
 			fprintf(stderr, "vnt: %llu packets written to %s\n", po.written, pcap_path);
+		if (keep && lost_events)
+			fprintf(stderr, "vnt: warning: %llu records lost (ring buffer full): they are not in %s\n",
+				(unsigned long long)lost_events, pcap_path);
 		vnt_pcap_out_free(&po);
 	}
 	if (events_f && events_f != stdout) {
