@@ -58,6 +58,22 @@ struct vnt_event {
 	struct vnt_flow flow;
 };
 
+/* The packet's first bytes after a raw record, in packages compiled with
+ * a snap length (`vnt run --pcap`, `vnt compile --snaplen N`; the
+ * generated code's VNT_PCAP_SNAP, at most VNT_PCAP_SNAP_MAX): a record is
+ * then struct vnt_event, this header and VNT_PCAP_SNAP bytes rounded up
+ * to 8, of which caplen are the packet's. Without one, records are a bare
+ * struct vnt_event as before: the size says which. */
+#define VNT_PCAP_SNAP_MAX 248   /* the scratch copy's bound (vnt_pkt.h) less 8 */
+#define VNT_PCAP_RAW 0          /* bytes from the network header (sk_buff hops) */
+#define VNT_PCAP_ETHER 1        /* bytes from the Ethernet header (tc, XDP) */
+struct vnt_event_bytes {
+	__u16 caplen;           /* valid bytes that follow */
+	__u16 ethertype;        /* of the network header the hop's parser ended at */
+	__u8 link;              /* VNT_PCAP_RAW or VNT_PCAP_ETHER */
+	__u8 pad[3];
+};
+
 /* A keyed aggregation's front cache (per CPU): entries of
  * { __u32 used; struct vnt_key_N k; VALUE v; }, the value 8-aligned. The
  * generated code checks its struct against this at compile time. */
@@ -89,6 +105,7 @@ _Static_assert(sizeof(struct vnt_flow) == 40, "struct vnt_flow");
 _Static_assert(sizeof(struct vnt_sval) == 32, "struct vnt_sval");
 _Static_assert(sizeof(struct vnt_pval) == (VNT_LL_SLOTS + 2) * 8, "struct vnt_pval");
 _Static_assert(sizeof(struct vnt_event) == 80, "struct vnt_event");
+_Static_assert(sizeof(struct vnt_event_bytes) == 8, "struct vnt_event_bytes");
 _Static_assert(sizeof(struct vnt_bd_drop_key) == 16, "struct vnt_bd_drop_key");
 
 #endif

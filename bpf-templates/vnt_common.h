@@ -5,6 +5,7 @@
  *   VNT_NHOPS, VNT_NLAT (latency pairs, >= 1), VNT_NAGGS (>= 1),
  *   VNT_ZERO_SIZE (largest aggregation value), VNT_LRU_ENTRIES,
  *   VNT_SNAP (bytes of each packet copied, <= VNT_SNAP_MAX),
+ *   VNT_PCAP_SNAP (0, or bytes of each packet kept in raw records),
  *   VNT_NEED_NETNS / VNT_NEED_PID / VNT_NEED_MARK (0 or 1).
  * Everything here is CO-RE: types come from vmlinux.h with relocations. */
 #ifndef VNT_COMMON_H
@@ -546,6 +547,7 @@ static __always_inline int vnt_ev_skb_pkt(struct vnt_ev *ev, struct sk_buff *skb
 	p->l3off = 0;
 	p->ethertype = bpf_ntohs(proto);
 	p->oob = 0;
+	p->link = VNT_PCAP_RAW;
 	ev->p = p;
 	return 0;
 }

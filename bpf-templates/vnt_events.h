@@ -21,6 +21,59 @@ struct {
 	__type(value, __u64);
 } vnt_events_lost SEC(".maps");
 
+#ifndef VNT_PCAP_SNAP
+#define VNT_PCAP_SNAP 0
+#endif
+
+#if VNT_PCAP_SNAP
+/* A record with the packet's first bytes (vnt_abi.h): only in packages
+ * compiled with a snap length, so that ordinary records cost what they
+ * did. The bytes come from the hop's scratch copy, which the generator
+ * makes at least this long (compiler/codegen.c). */
+#define VNT_PCAP_COPY ((VNT_PCAP_SNAP + 7) & ~7)
+_Static_assert(VNT_PCAP_SNAP <= VNT_PCAP_SNAP_MAX, "VNT_PCAP_SNAP too large");
+_Static_assert(VNT_PCAP_COPY <= VNT_SNAP && VNT_PCAP_COPY <= VNT_SNAP_FIRST, "the scratch copy is shorter than the snap length");
+struct vnt_event_rec {
+	struct vnt_event e;
+	struct vnt_event_bytes b;
+	__u8 data[VNT_PCAP_COPY];
+};
+
+static __always_inline void vnt_emit(struct vnt_ev *ev)
+{
+	struct vnt_event_rec *r = bpf_ringbuf_reserve(&vnt_events, sizeof(*r), 0);
+	if (!r) {
+		vnt_inc(&vnt_events_lost, 0);
+		return;
+	}
+	vnt_flow_get(ev);
+	struct vnt_event *e = &r->e;
+	e->ts = ev->ts;
+	e->fp = ev->fp;
+	e->hop = ev->hop;
+	e->len = ev->len;
+	e->ifindex = ev->ifindex;
+	e->netns = ev->netns;
+	e->cpu = bpf_get_smp_processor_id();
+	e->pid = bpf_get_current_pid_tgid() >> 32;
+	e->flow = ev->flow;
+	struct vnt_pkt *p = ev->p;
+	__u32 n = 0;
+	if (p) {
+		n = p->caplen < VNT_PCAP_SNAP ? p->caplen : VNT_PCAP_SNAP;
+		r->b.ethertype = p->ethertype;
+		r->b.link = p->link;
+		__builtin_memcpy(r->data, p->data, VNT_PCAP_COPY);
+	} else {
+		r->b.ethertype = 0;
+		r->b.link = VNT_PCAP_RAW;
+		__builtin_memset(r->data, 0, VNT_PCAP_COPY);
+	}
+	r->b.caplen = n;
+	r->b.pad[0] = r->b.pad[1] = r->b.pad[2] = 0;
+	bpf_ringbuf_submit(r, 0);
+}
+#else
 static __always_inline void vnt_emit(struct vnt_ev *ev)
 {
 	struct vnt_event *e = bpf_ringbuf_reserve(&vnt_events, sizeof(*e), 0);
@@ -40,5 +93,6 @@ static __always_inline void vnt_emit(struct vnt_ev *ev)
 	e->flow = ev->flow;
 	bpf_ringbuf_submit(e, 0);
 }
+#endif
 
 #endif

@@ -48,7 +48,8 @@ struct vnt_pkt {
 	__u16 l3off;            /* offset of the (current) network header */
 	__u16 ethertype;        /* of the (current) network header, host order */
 	__u8 oob;               /* a load went out of bounds */
-	__u8 pad[3];
+	__u8 link;              /* data[0] is: VNT_PCAP_RAW or VNT_PCAP_ETHER (vnt_abi.h) */
+	__u8 pad[2];
 	__u32 at;               /* scratch of vnt_raw() */
 };
 
@@ -261,6 +262,7 @@ static __always_inline void vnt_pkt_set_l2(struct vnt_pkt *p, __u32 caplen, __u3
 	p->caplen = caplen < VNT_SNAP_MAX ? caplen : VNT_SNAP_MAX;
 	p->wirelen = wirelen;
 	p->oob = 0;
+	p->link = VNT_PCAP_ETHER;
 	vnt_pkt_eth(p, 0);
 }
 

@@ -649,11 +649,19 @@ static uint32_t max_value_size(const struct vnt_plan *pl)
 	return m;
 }
 
-int vnt_codegen(struct vnt_program *prog, struct vnt_diag *d, char **csrc, struct vnt_plan **plan)
+int vnt_codegen(struct vnt_program *prog, const struct vnt_codegen_opts *o, struct vnt_diag *d, char **csrc,
+		struct vnt_plan **plan)
 {
 	struct vnt_plan *pl = vnt_lower(prog, d);
 	if (!pl)
 		return -1;
+	bool any_events = false;
+	for (int i = 0; i < pl->ntraces; i++)
+		any_events |= pl->traces[i].events;
+	/* Packet bytes only matter in raw records. */
+	pl->snaplen = o && any_events && o->snaplen > 0 ? (uint32_t)o->snaplen : 0;
+	if (pl->snaplen > VNT_PCAP_SNAP_MAX)
+		pl->snaplen = VNT_PCAP_SNAP_MAX;
 	struct cg c = { .pl = pl, .d = d };
 	sb_init(&c.out);
 	int rc = 0;
@@ -703,16 +711,26 @@ int vnt_codegen(struct vnt_program *prog, struct vnt_diag *d, char **csrc, struc
 	 * the script loads arbitrary packet bytes. */
 	int snap = c.packet_filter || c.need_flow ? 192 : 128;
 	int snap_first = c.arbitrary_loads ? snap : 64;
+	/* Raw records with packet bytes (vnt_events.h) copy them from the
+	 * scratch copy: it must hold that many at once. Only such packages
+	 * pay for the longer copy. */
+	int pcap_copy = (int)(pl->snaplen + 7) & ~7;
+	if (snap < pcap_copy)
+		snap = pcap_copy;
+	if (snap_first < pcap_copy)
+		snap_first = pcap_copy;
 	bool need_ts = pl->nlat > 0;
 	for (int i = 0; i < pl->ntraces; i++)
 		need_ts |= pl->traces[i].breakdown || pl->traces[i].events;
 	sb_printf(&head,
 		  "#define VNT_NHOPS %d\n#define VNT_NLAT %d\n#define VNT_NAGGS %d\n#define VNT_NDEVS %d\n"
 		  "#define VNT_ZERO_SIZE %u\n#define VNT_LRU_ENTRIES %u\n#define VNT_LAT_SLOTS %u\n#define VNT_SNAP %d\n"
-		  "#define VNT_NEED_NETNS %d\n#define VNT_NEED_MARK %d\n#define VNT_NEED_TS %d\n#define VNT_SNAP_FIRST %d\n\n"
-		  "#include \"vnt_common.h\"\n#include \"vnt_latency.h\"\n",
+		  "#define VNT_NEED_NETNS %d\n#define VNT_NEED_MARK %d\n#define VNT_NEED_TS %d\n#define VNT_SNAP_FIRST %d\n",
 		  pl->nhops, pl->nlat ? pl->nlat : 1, pl->naggs ? pl->naggs : 1, pl->ndevs ? pl->ndevs : 1,
 		  max_value_size(pl), pl->lru_entries, pl->nlat ? pl->lru_entries : 1u, snap, c.need_netns, c.need_mark, need_ts, snap_first);
+	if (pl->snaplen)
+		sb_printf(&head, "#define VNT_PCAP_SNAP %u\n", pl->snaplen);
+	sb_puts(&head, "\n#include \"vnt_common.h\"\n#include \"vnt_latency.h\"\n");
 	bool bd = false, ev = false;
 	for (int i = 0; i < pl->ntraces; i++) {
 		bd |= pl->traces[i].breakdown;

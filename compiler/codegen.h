@@ -6,8 +6,15 @@
 #include "lang/program.h"
 #include "compiler/plan.h"
 
-/* Returns 0 and sets *csrc / *plan, or reports to d and returns -1. */
-int vnt_codegen(struct vnt_program *prog, struct vnt_diag *d, char **csrc, struct vnt_plan **plan);
+/* Optional: how the package's raw records are made. */
+struct vnt_codegen_opts {
+	int snaplen;            /* 0, or bytes of each packet kept in raw records (<= VNT_PCAP_SNAP_MAX) */
+};
+
+/* Returns 0 and sets *csrc / *plan, or reports to d and returns -1.
+ * o may be NULL. */
+int vnt_codegen(struct vnt_program *prog, const struct vnt_codegen_opts *o, struct vnt_diag *d, char **csrc,
+		struct vnt_plan **plan);
 
 /* Lowering (lower.c): the plan without the C. */
 struct vnt_plan *vnt_lower(struct vnt_program *prog, struct vnt_diag *d);

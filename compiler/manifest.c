@@ -25,6 +25,8 @@ char *vnt_manifest_write(const struct vnt_plan *p)
 	put_i(root, "vnt_manifest", MANIFEST_VERSION);
 	put_s(root, "script", p->script);
 	put_i(root, "lru_entries", p->lru_entries);
+	if (p->snaplen)
+		put_i(root, "snaplen", p->snaplen);   /* absent: records carry no packet bytes */
 	json_object *traces = json_object_new_array();
 	for (int i = 0; i < p->ntraces; i++) {
 		const struct vnt_plan_trace *t = &p->traces[i];
@@ -182,6 +184,14 @@ struct vnt_plan *vnt_manifest_read(const char *json, char *err, size_t errlen)
 	}
 	p->script = gs(&r, root, "script");
 	p->lru_entries = (uint32_t)gi(&r, root, "lru_entries");
+	json_object *sl;
+	if (json_object_object_get_ex(root, "snaplen", &sl)) {
+		int64_t v = json_object_get_int64(sl);
+		if (!json_object_is_type(sl, json_type_int) || v < 0 || v > VNT_PCAP_SNAP_MAX)
+			bad(&r, "snaplen out of range");
+		else
+			p->snaplen = (uint32_t)v;
+	}
 	json_object *a = get(&r, root, "traces", json_type_array);
 	size_t n = a ? json_object_array_length(a) : 0;
 	if (n > VNT_MAX_HOPS)

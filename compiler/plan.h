@@ -104,6 +104,7 @@ struct vnt_plan {
 	int ndevs;
 	struct vnt_plan_dev devs[VNT_MAX_DEVS];
 	uint32_t lru_entries;   /* latency matching table size */
+	uint32_t snaplen;       /* 0, or packet bytes in each raw record (struct vnt_event_bytes) */
 };
 
 /* A BTF-typed hop (tp_btf, fentry) given the sk_buff: it reads the

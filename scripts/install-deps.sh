@@ -16,7 +16,8 @@ set -euo pipefail
 # and lintian (the Debian packages, built and installed into a clean root),
 # vim (the syntax file, checked by vim itself), clickhouse-server (the
 # ClickHouse store's tests; started by hand by tests/lib/clickhouse.sh),
-# libcurl (its HTTP client).
+# libcurl (its HTTP client), tshark (reads `vnt run --pcap` captures in
+# tests/integration/pcap.t, as a Wireshark user would).
 # The virtualized stack (tests/lib/vm.sh, tests/vm/, examples/vm-*): QEMU,
 # busybox-static and cpio for the guests' initramfs, Open vSwitch, nftables.
 PACKAGES=(
@@ -31,6 +32,7 @@ PACKAGES=(
 	debhelper dpkg-dev debootstrap lintian vim
 	qemu-system-x86 busybox-static cpio openvswitch-switch nftables
 	clickhouse-server libcurl4-openssl-dev
+	tshark
 )
 
 die() { echo "install-deps: ERROR: $*" >&2; exit 1; }
@@ -55,6 +57,9 @@ fi
 command -v apt-get >/dev/null || die "apt-get not found: this script supports Debian 12 only; install by hand: ${missing[*]}"
 
 export DEBIAN_FRONTEND=noninteractive
+# tshark's wireshark-common asks whether non-root users may capture (a
+# setuid dumpcap): no, and without asking.
+echo "wireshark-common wireshark-common/install-setuid boolean false" | debconf-set-selections
 echo "install-deps: installing: ${missing[*]}"
 apt-get update -q -o DPkg::Lock::Timeout=600 ||
 	die "'apt-get update' failed; check network access to the Debian archive and /etc/apt/sources.list"

@@ -100,8 +100,12 @@ int vnt_build_script(const char *path, const struct vnt_build_opts *o, bool comp
 		b->src_texts[k] = vnt_xstrdup(m->src->text);
 	}
 	/* A library (no trace) is checked, not generated. */
+	struct vnt_codegen_opts cg = { .snaplen = o->snaplen };
 	if (!d.errors && prog->main->traces)
-		rc = vnt_codegen(prog, &d, &b->csrc, &b->plan);
+		rc = vnt_codegen(prog, &cg, &d, &b->csrc, &b->plan);
+	if (!d.errors && !rc && b->plan && o->snaplen && !b->plan->snaplen)
+		vnt_error(&d, NULL, "write `events` in the trace whose packets you want (vnt-lang(7))",
+			  "a snap length was given, but %s writes no raw events to put packets in", path);
 	if (!d.errors && !rc && b->plan && o->resolve)
 		resolve_here(prog, b->plan, &d);
 	vnt_diag_flush(&d);

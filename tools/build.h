@@ -12,6 +12,7 @@ struct vnt_build_opts {
 	bool no_cache;
 	bool verbose;
 	bool resolve;           /* also resolve devices and hop features on this host */
+	int snaplen;            /* 0, or packet bytes in each raw record (--snaplen, --pcap) */
 };
 
 struct vnt_build {

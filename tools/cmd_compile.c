@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "bpf-templates/vnt_abi.h"
 #include "lib/fileutil.h"
 #include "runtime/loader/package.h"
 #include "tools/build.h"
@@ -18,6 +19,8 @@ static void help(FILE *f)
 		"                to OUT and its manifest to OUT.json\n"
 		"  --emit-c      print the generated C on standard output (no clang)\n"
 		"  --manifest    print the manifest (hops, maps, keys) on standard output\n"
+		"  --snaplen N   keep each packet's first N bytes (1-248) in the raw records of\n"
+		"                traces with `events`, for `vnt run --pcap` and `vnt report --pcap`\n"
 		"  -I DIR        add DIR to the module search path\n"
 		"  --no-cache    run clang even if the object is cached\n"
 		"  -v            print the clang command line and timings\n"
@@ -28,7 +31,8 @@ int cmd_compile(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "help", no_argument, NULL, 'h' }, { "emit-c", no_argument, NULL, 'C' },
-		{ "manifest", no_argument, NULL, 'M' }, { "no-cache", no_argument, NULL, 'N' }, { 0 } };
+		{ "manifest", no_argument, NULL, 'M' }, { "no-cache", no_argument, NULL, 'N' },
+		{ "snaplen", required_argument, NULL, 'S' }, { 0 } };
 	struct vnt_build_opts bo = { 0 };
 	char *incs[32];
 	const char *out = NULL;
@@ -44,6 +48,17 @@ int cmd_compile(int argc, char **argv)
 		case 'M': manifest = true; break;
 		case 'N': bo.no_cache = true; break;
 		case 'v': bo.verbose = true; break;
+		case 'S': {
+			char *end;
+			long v = strtol(optarg, &end, 10);
+			if (*end || end == optarg || v < 1 || v > VNT_PCAP_SNAP_MAX) {
+				fprintf(stderr, "vnt: error: --snaplen takes a number of bytes from 1 to %d, not '%s'\n",
+					VNT_PCAP_SNAP_MAX, optarg);
+				return 2;
+			}
+			bo.snaplen = (int)v;
+			break;
+		}
 		default: help(stderr); return 2;
 		}
 	}

@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include "config.h"
+#include "runtime/output/events_pcap.h"
 #include "runtime/report/format.h"
 #include "runtime/report/report.h"
 #include "runtime/collector/ch_http.h"
@@ -26,6 +28,11 @@ static void help(FILE *f)
 	vnt_named_help(VNT_NAMED(vnt_report_formats), f, "                         ");
 	fprintf(f,
 		"  -o, --output FILE    write to FILE instead of standard output\n"
+		"  --pcap FILE          instead of the report, write the run's packets to FILE\n"
+		"                       as pcapng (for Wireshark, tshark): every raw event that\n"
+		"                       carries packet bytes (`vnt compile --snaplen N`), on the\n"
+		"                       collector's clock, an interface per hop and device\n"
+		"                       (\"hop@netns/dev\"), hop, fingerprint and host as comments\n"
 		"  --flows N            flows shown, most packets first (default 10)\n"
 		"  -h, --help           show this help\n");
 }
@@ -58,6 +65,41 @@ static int write_file(const char *out, const struct vnt_report_format *format, c
 	return 0;
 }
 
+/* --pcap: the file first (a path that cannot be written fails before the
+ * store is read), kept only if every packet was written. */
+static int write_pcap(const char *db, long long run, const char *path)
+{
+	char err[1024];
+	struct vnt_pcap_out o = { 0 };
+	o.w = vnt_pcapng_open(path, "vnt " PACKAGE_VERSION " report", err, sizeof(err));
+	if (!o.w) {
+		fprintf(stderr, "vnt: error: %s\n", err);
+		return 1;
+	}
+	struct vnt_report *r = vnt_ch_is_url(db) ? vnt_report_load_clickhouse(db, run, 10, err, sizeof(err))
+						 : vnt_report_load(db, run, err, sizeof(err));
+	int rc = !r || vnt_report_pcap(r, &o, err, sizeof(err)) ? 1 : 0;
+	if (rc)
+		fprintf(stderr, "vnt: error: %s\n", err);
+	if (vnt_pcapng_close(o.w, !rc, err, sizeof(err))) {
+		fprintf(stderr, "vnt: error: %s\n", err);
+		rc = 1;
+	}
+	if (!rc) {
+		fprintf(stderr, "vnt: %llu packets of run %lld written to %s\n", o.written, (long long)r->run_id, path);
+		/* What the kernels could not queue is in no store and no capture. */
+		long long lost = 0;
+		for (int i = 0; i < r->nhosts; i++)
+			lost += r->hosts[i].lost > 0 ? r->hosts[i].lost : 0;
+		if (lost)
+			fprintf(stderr, "vnt: warning: the hosts lost %lld records (ring buffer full): they are not in %s\n",
+				lost, path);
+	}
+	vnt_pcap_out_free(&o);
+	vnt_report_free(r);
+	return rc;
+}
+
 static int parse_count(const char *s, long long min, long long *v)
 {
 	char *end;
@@ -73,8 +115,9 @@ int cmd_report(int argc, char **argv)
 					      { "format", required_argument, NULL, 'f' },
 					      { "output", required_argument, NULL, 'o' },
 					      { "flows", required_argument, NULL, 'F' },
+					      { "pcap", required_argument, NULL, 'P' },
 					      { 0 } };
-	const char *format = vnt_report_formats[0]->id.name, *out = NULL;
+	const char *format = vnt_report_formats[0]->id.name, *out = NULL, *pcap = NULL;
 	long long run = 0, nflows = 10;
 	int c;
 	optind = 1;
@@ -95,6 +138,7 @@ int cmd_report(int argc, char **argv)
 			break;
 		case 'f': format = optarg; break;
 		case 'o': out = optarg; break;
+		case 'P': pcap = optarg; break;
 		default: help(stderr); return 2;
 		}
 	}
@@ -110,6 +154,8 @@ int cmd_report(int argc, char **argv)
 		return 2;
 	}
 	char err[1024];
+	if (pcap)
+		return write_pcap(argv[optind], run, pcap);
 	/* A ClickHouse store computes the report itself (report_sql_*.c). */
 	struct vnt_report *r = vnt_ch_is_url(argv[optind]) ?
 				       vnt_report_load_clickhouse(argv[optind], run, (size_t)nflows, err, sizeof(err)) :

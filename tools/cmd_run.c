@@ -7,14 +7,20 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
+#include "config.h"
 #include "lib/fileutil.h"
 #include "lib/netns.h"
 #include "runtime/output/events_jsonl.h"
+#include "runtime/output/events_pcap.h"
+#include "runtime/proto/clock.h"
 #include "runtime/output/format.h"
 #include "runtime/loader/package.h"
 #include "runtime/loader/session.h"
 #include "tools/build.h"
 #include "tools/cmds.h"
+
+#define VNT_PCAP_DEFAULT_SNAP 128
 
 static volatile sig_atomic_t stop;
 static void on_signal(int sig) { (void)sig; stop = 1; }
@@ -33,13 +39,36 @@ static void help(FILE *f)
 	fprintf(f,
 		"  -e, --events FILE     where a script's `events` records go, as JSON lines\n"
 		"                        (default: vnt-events.jsonl)\n"
+		"  --pcap FILE           also write the raw events as pcapng packets (for\n"
+		"                        Wireshark, tshark): an interface per hop and device\n"
+		"                        (\"hop@netns/dev\"), each packet's first bytes, its hop,\n"
+		"                        fingerprint and host as comments; needs `events`\n"
+		"  --snaplen N           bytes of each packet kept for --pcap (1-%d, default\n"
+		"                        %d; from the network header at sk_buff hops, from\n"
+		"                        the Ethernet header at tc and XDP hops)\n"
 		"  -I DIR                add DIR to the module search path\n"
 		"  --no-cache            run clang even if the object is cached\n"
 		"  -q, --quiet           no status lines on standard error\n"
 		"  -v                    print the clang command line and timings\n"
 		"  -h, --help            show this help\n\n"
 		"Counts are cumulative since the trace was attached. Exit status: 0 on\n"
-		"success, 1 on errors (compile, load, attach), 2 on usage errors.\n");
+		"success, 1 on errors (compile, load, attach, writing the pcap), 2 on\n"
+		"usage errors.\n", VNT_PCAP_SNAP_MAX, VNT_PCAP_DEFAULT_SNAP);
+}
+
+/* Records go to the JSON lines and, with --pcap, to the pcapng file. */
+struct run_sinks {
+	struct vnt_events_out *jsonl;
+	struct vnt_pcap_out *pcap;
+};
+
+static int to_sinks(void *ctx, void *data, size_t size)
+{
+	struct run_sinks *k = ctx;
+	vnt_events_write(k->jsonl, data, size);
+	if (k->pcap)
+		vnt_pcap_write(k->pcap, data, size);
+	return 0;
 }
 
 static double mono(void)
@@ -50,11 +79,12 @@ static double mono(void)
 }
 
 static void print_trace(struct vnt_session *s, int t, const struct vnt_output_format *fmt, bool final, uint64_t seq,
-			double elapsed)
+			double elapsed, uint64_t *lost_events)
 {
 	struct vnt_snapshot snap;
 	if (vnt_session_snapshot(s, t, &snap))
 		return;
+	*lost_events = snap.lost_events;
 	snap.final = final;
 	snap.seq = seq;
 	snap.elapsed_s = elapsed;
@@ -68,8 +98,13 @@ int cmd_run(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "help", no_argument, NULL, 'h' }, { "duration", required_argument, NULL, 'd' },
 		{ "format", required_argument, NULL, 'f' }, { "no-cache", no_argument, NULL, 'N' },
-		{ "quiet", no_argument, NULL, 'q' }, { "events", required_argument, NULL, 'e' }, { 0 } };
-	const char *events_path = "vnt-events.jsonl";
+		{ "quiet", no_argument, NULL, 'q' }, { "events", required_argument, NULL, 'e' },
+		{ "pcap", required_argument, NULL, 'P' }, { "snaplen", required_argument, NULL, 'S' }, { 0 } };
+	const char *events_path = "vnt-events.jsonl", *pcap_path = NULL;
+	int snaplen = 0;
+	struct vnt_pcap_out po = { 0 };
+	struct run_sinks sinks = { .jsonl = NULL };
+	char host[256] = "";
 	struct vnt_events_out eo = { 0 };
 	FILE *events_f = NULL;
 	struct vnt_build_opts bo = { .resolve = true };
@@ -82,6 +117,18 @@ int cmd_run(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "hd:f:I:qve:", opts, NULL)) != -1) {
 		switch (c) {
 		case 'e': events_path = optarg; break;
+		case 'P': pcap_path = optarg; break;
+		case 'S': {
+			char *end;
+			long v = strtol(optarg, &end, 10);
+			if (*end || end == optarg || v < 1 || v > VNT_PCAP_SNAP_MAX) {
+				fprintf(stderr, "vnt: error: --snaplen takes a number of bytes from 1 to %d, not '%s'\n",
+					VNT_PCAP_SNAP_MAX, optarg);
+				return 2;
+			}
+			snaplen = (int)v;
+			break;
+		}
 		case 'h': help(stdout); return 0;
 		case 'd': {
 			char *end;
@@ -111,6 +158,13 @@ int cmd_run(int argc, char **argv)
 		help(stderr);
 		return 2;
 	}
+	if (snaplen && !pcap_path) {
+		fprintf(stderr, "vnt: error: --snaplen is the length of packets kept for --pcap; give --pcap FILE too\n");
+		return 2;
+	}
+	if (pcap_path && !snaplen)
+		snaplen = VNT_PCAP_DEFAULT_SNAP;
+	bo.snaplen = pcap_path ? snaplen : 0;
 	bo.incdirs = incs;
 	struct vnt_build b = { 0 };
 	struct vnt_package *pkg = NULL;
@@ -139,6 +193,13 @@ int cmd_run(int argc, char **argv)
 		obj_len = pkg->obj_len;
 		p = pkg->plan;
 		origin = "package";
+		if (pcap_path && !p->snaplen) {
+			fprintf(stderr, "vnt: error: %s carries no packet bytes for --pcap\n"
+				"  = hint: compile it with `vnt compile --snaplen N -o %s SCRIPT` (the script needs `events`)\n",
+				file, file);
+			vnt_package_free(pkg);
+			return 1;
+		}
 	} else {
 		if (vnt_build_script(file, &bo, true, &b))
 			return 1;
@@ -149,6 +210,23 @@ int cmd_run(int argc, char **argv)
 	}
 	char err[4096];
 	int rc = 1;
+	struct vnt_session *s = NULL;
+	uint64_t lost_events = 0;   /* ring-buffer records the kernel could not queue */
+	/* The capture file before anything is attached: a path that cannot
+	 * be written fails here, with nothing left behind. */
+	if (pcap_path) {
+		gethostname(host, sizeof(host) - 1);
+		po.w = vnt_pcapng_open(pcap_path, "vnt " PACKAGE_VERSION, err, sizeof(err));
+		if (!po.w) {
+			fprintf(stderr, "vnt: error: %s\n", err);
+			goto out;
+		}
+		po.plan = p;
+		po.snaplen = p->snaplen;
+		po.host = host;
+		po.mono2real = vnt_mono_to_real_offset();
+		sinks.pcap = &po;
+	}
 	/* Signals first: a Ctrl-C during load must still detach. */
 	struct sigaction sa = { .sa_handler = on_signal };
 	sigemptyset(&sa.sa_mask);
@@ -156,7 +234,7 @@ int cmd_run(int argc, char **argv)
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
-	struct vnt_session *s = vnt_session_open(obj, obj_len, p, err, sizeof(err));
+	s = vnt_session_open(obj, obj_len, p, err, sizeof(err));
 	if (!s) {
 		fprintf(stderr, "vnt: error: %s\n", err);
 		goto out;
@@ -176,7 +254,8 @@ int cmd_run(int argc, char **argv)
 			goto out;
 		}
 		eo.f = events_f;
-		if (vnt_session_events(s, vnt_events_write, &eo)) {
+		sinks.jsonl = &eo;
+		if (vnt_session_events(s, to_sinks, &sinks)) {
 			fprintf(stderr, "vnt: error: the object has no event ring buffer\n");
 			goto out;
 		}
@@ -225,7 +304,7 @@ int cmd_run(int argc, char **argv)
 			vnt_session_detach_trace(s, t);
 			if (want_events)
 				vnt_session_consume(s, 0);
-			print_trace(s, t, fmt, true, seq[t] + 1, stop ? now - start : end[t]);
+			print_trace(s, t, fmt, true, seq[t] + 1, stop ? now - start : end[t], &lost_events);
 			done[t] = true;
 			left--;
 		}
@@ -240,7 +319,7 @@ int cmd_run(int argc, char **argv)
 			if (next[t] < 0)
 				continue;
 			if (now >= next[t]) {
-				print_trace(s, t, fmt, false, ++seq[t], now - start);
+				print_trace(s, t, fmt, false, ++seq[t], now - start, &lost_events);
 				next[t] += p->traces[t].every_ns / 1e9;
 			}
 			if (next[t] < wake)
@@ -255,6 +334,24 @@ int cmd_run(int argc, char **argv)
 	rc = 0;
 out:
 	vnt_session_close(s);
+	if (po.w) {
+		/* Kept only when the run succeeded and every packet was written. */
+		bool keep = !rc && !po.failed;
+		if (!rc && po.failed)
+			fprintf(stderr, "vnt: error: cannot write %s: writing a packet failed\n", pcap_path);
+		if (vnt_pcapng_close(po.w, keep, err, sizeof(err))) {
+			fprintf(stderr, "vnt: error: %s\n", err);
+			keep = false;
+		}
+		if (!keep)
+			rc = 1;
+		else if (!quiet)
+			fprintf(stderr, "vnt: %llu packets written to %s\n", po.written, pcap_path);
+		if (keep && lost_events)
+			fprintf(stderr, "vnt: warning: %llu records lost (ring buffer full): they are not in %s\n",
+				(unsigned long long)lost_events, pcap_path);
+		vnt_pcap_out_free(&po);
+	}
 	if (events_f && events_f != stdout) {
 		fclose(events_f);
 		if (!quiet)

@@ -31,6 +31,7 @@ struct agent_trace {
 	struct vnt_session *s;
 	uint32_t mask;          /* this host's hops */
 	bool events;            /* stream raw records */
+	bool packets;           /* with their packet bytes (EVENTS_PKT) */
 	bool trace_for;         /* end each trace at its own `for` */
 	bool closing;           /* freed without a STOP: records are not sent */
 	uint32_t interval_ms;
@@ -75,7 +76,7 @@ static int flush(struct agent_trace *t)
 	vnt_w_u64(&w, t->lost);
 	vnt_w_u32(&w, t->nbatch);
 	vnt_w_bytes(&w, t->batch.p, t->batch.len);
-	int rc = t->send(t->ctx, VNT_MSG_EVENTS, &w);
+	int rc = t->send(t->ctx, t->packets ? VNT_MSG_EVENTS_PKT : VNT_MSG_EVENTS, &w);
 	vnt_w_free(&w);
 	t->sent += t->nbatch;
 	t->nbatch = 0;
@@ -99,7 +100,21 @@ static int on_record(void *ctx, void *data, size_t size)
 	};
 	memcpy(e.saddr, r.flow.saddr, 16);
 	memcpy(e.daddr, r.flow.daddr, 16);
-	vnt_enc_event(&t->batch, &e);
+	if (t->packets) {
+		/* A package with a snap length: struct vnt_event_bytes and the
+		 * bytes follow (vnt_abi.h); a record without them sends none. */
+		struct vnt_event_bytes b = { 0 };
+		if (size >= sizeof(r) + sizeof(b))
+			memcpy(&b, (const uint8_t *)data + sizeof(r), sizeof(b));
+		if (b.caplen > size - sizeof(r) - sizeof(b) || b.caplen > VNT_PROTO_MAX_CAPLEN || b.link > 1)
+			b.caplen = 0;
+		e.link = b.link <= 1 ? b.link : 0;
+		e.caplen = b.caplen;
+		e.bytes = (const uint8_t *)data + sizeof(r) + sizeof(b);
+		vnt_enc_event_pkt(&t->batch, &e);
+	} else {
+		vnt_enc_event(&t->batch, &e);
+	}
 	if (++t->nbatch >= VNT_PROTO_MAX_BATCH && flush(t))
 		return -1;   /* stops the ring buffer's consume loop */
 	return 0;
@@ -185,6 +200,7 @@ struct agent_trace *agent_trace_load(const struct vnt_agent_config *cfg, const s
 		snprintf(err, errlen, "package refused: %s", e2);
 		goto fail;
 	}
+	t->packets = (req->flags & VNT_LOAD_PACKETS) && t->pkg->plan->snaplen;
 	if (hop_mask(t->pkg->plan, req, &t->mask, err, errlen)) {
 		*code = VNT_ERR_PACKAGE;
 		goto fail;

@@ -324,7 +324,11 @@ void vnt_rb_f64(struct vnt_rb *b, double v) { rb_put(b, &v, 8); }
 
 void vnt_rb_str(struct vnt_rb *b, const char *s)
 {
-	size_t n = s ? strlen(s) : 0;
+	vnt_rb_blob(b, s, s ? strlen(s) : 0);
+}
+
+void vnt_rb_blob(struct vnt_rb *b, const void *s, size_t n)
+{
 	unsigned char leb[10];
 	int k = 0;
 	size_t v = n;

@@ -63,6 +63,7 @@ void vnt_rb_u32(struct vnt_rb *b, uint32_t v);
 void vnt_rb_u64(struct vnt_rb *b, uint64_t v);
 void vnt_rb_f64(struct vnt_rb *b, double v);
 void vnt_rb_str(struct vnt_rb *b, const char *s);
+void vnt_rb_blob(struct vnt_rb *b, const void *p, size_t n);   /* a String of n bytes */
 void vnt_rb_free(struct vnt_rb *b);
 
 #endif

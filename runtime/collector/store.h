@@ -21,6 +21,11 @@ struct vnt_store_event {
 	const char *saddr, *daddr;   /* NULL when not IP */
 	uint16_t sport, dport;
 	uint8_t proto;
+	/* The packet's first bytes, from a package with a snap length */
+	uint8_t has_pkt;        /* 0: none (NULL in the store) */
+	uint8_t link;           /* VNT_PCAP_RAW (from the network header) or VNT_PCAP_ETHER */
+	uint16_t caplen;
+	const void *pkt;
 };
 
 struct vnt_store_ops {

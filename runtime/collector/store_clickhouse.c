@@ -45,7 +45,7 @@ struct batch {
 
 struct vnt_store {
 	struct vnt_ch *ch, *wch;        /* the caller's connection, the writer's */
-	char insert_sql[T_N][160];
+	char insert_sql[T_N][320];
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
 	pthread_t writer;
@@ -331,7 +331,8 @@ static int store_open(const char *path, struct vnt_store **out, char *err, size_
 		"id, claim, version, script, manifest_json, started_ns, ended_ns, status, dispatcher",
 		"run_id, id, version, name, clock_offset_ns, clock_uncertainty_ns, status, events, lost",
 		"run_id, trace, trace_name, id, name, kind, target, identity",
-		"run_id, host_id, ts_ns, fp, trace, hop, len, ifindex, netns, cpu, pid, family, saddr, daddr, sport, dport, proto",
+		"run_id, host_id, ts_ns, fp, trace, hop, len, ifindex, netns, cpu, pid, family, saddr, daddr, sport, dport, proto,"
+		" pkt_link, pkt",
 		"run_id, host_id, n, seq, type, json",
 		"run_id, host_id, agent_ns, offset_ns, uncertainty_ns, rtt_ns",
 	};
@@ -481,6 +482,9 @@ static int store_add_events(struct vnt_store *s, int64_t run_id, int64_t host_id
 		vnt_rb_u16(r, e->saddr ? e->sport : 0);
 		vnt_rb_u16(r, e->saddr ? e->dport : 0);
 		vnt_rb_u8(r, e->saddr ? e->proto : 0);
+		/* pkt_link: 0 no bytes kept, else 1 + VNT_PCAP_RAW / VNT_PCAP_ETHER */
+		vnt_rb_u8(r, e->has_pkt ? (uint8_t)(1 + e->link) : 0);
+		vnt_rb_blob(r, e->pkt, e->has_pkt ? e->caplen : 0);
 		b->rows++;
 	}
 	if (!rc && b->rb.oom) {

@@ -9,7 +9,7 @@
 
 /* The store's schema version (table vnt_schema). A reader or writer
  * refuses a newer one. */
-#define VNT_CH_SCHEMA 1
+#define VNT_CH_SCHEMA 2   /* 2: events.pkt_link, events.pkt */
 
 /* Create the database and tables if create and they are missing; check
  * the schema version either way. 0, or -1 with a message. */

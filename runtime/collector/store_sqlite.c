@@ -15,7 +15,7 @@
 #include "runtime/collector/store_sqlite.h"
 
 /* Events go in EV_ROWS to an INSERT statement (fewer statement runs). */
-#define EV_COLS 16
+#define EV_COLS 18
 #define EV_ROWS 64
 
 enum {
@@ -28,7 +28,7 @@ static const char *const stmt_sql[S_NSTMT] = {
 	[S_COMMIT] = "COMMIT",
 	[S_ROLLBACK] = "ROLLBACK",
 	[S_EVENT] = "INSERT INTO events(run_id, host_id, ts_ns, fp, trace, hop, len, ifindex, netns, cpu,"
-		    " pid, saddr, daddr, sport, dport, proto) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+		    " pid, saddr, daddr, sport, dport, proto, pkt_link, pkt) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
 	[S_EVENTS] = NULL, /* S_EVENT's text with EV_ROWS rows of values, made at open */
 	[S_RUN] = "INSERT INTO runs(script, manifest_json, started_ns, status) VALUES(?,?,?,'running')",
 	[S_HOP] = "INSERT INTO hops(run_id, trace, trace_name, id, name, kind, target, identity)"
@@ -324,6 +324,17 @@ static int bind_event(struct vnt_store *s, sqlite3_stmt *st, int base, int64_t r
 	} else {
 		for (int i = 12; i <= 16; i++)
 			sqlite3_bind_null(st, base + i);
+	}
+	if (e->has_pkt) {
+		sqlite3_bind_int(st, base + 17, e->link);
+		/* zeroblob for no bytes: NULL means "no packet kept" */
+		if (e->caplen)
+			sqlite3_bind_blob(st, base + 18, e->pkt, e->caplen, SQLITE_STATIC);
+		else
+			sqlite3_bind_zeroblob(st, base + 18, 0);
+	} else {
+		sqlite3_bind_null(st, base + 17);
+		sqlite3_bind_null(st, base + 18);
 	}
 	return 0;
 }

@@ -11,7 +11,7 @@
 /* PRAGMA application_id of a vnt store ("VNTS") and its schema version
  * (PRAGMA user_version). A reader refuses a newer version. */
 #define VNT_SQLITE_APP_ID 0x564e5453
-#define VNT_SQLITE_SCHEMA 2 /* 2: the clock table */
+#define VNT_SQLITE_SCHEMA 3 /* 2: the clock table; 3: events.pkt, events.pkt_link */
 
 /* Open a store. Writable: create the file and the schema if needed, set
  * WAL mode and the writer's pragmas. Read-only: the file must exist. Either

@@ -7,6 +7,9 @@
 #include <sys/stat.h>
 #include "runtime/collector/store_sqlite.h"
 
+/* Schema 3: the packet's first bytes (vnt compile --snaplen), NULL without. */
+#define PKT_SQL "ALTER TABLE events ADD COLUMN pkt_link INTEGER; ALTER TABLE events ADD COLUMN pkt BLOB;"
+
 /* Schema 2: clock measurements during a run (runtime/dispatch/clock_track.c). */
 #define CLOCK_SQL \
 	"CREATE TABLE IF NOT EXISTS clock(run_id INTEGER NOT NULL, host_id INTEGER NOT NULL, agent_ns INTEGER NOT NULL," \
@@ -26,7 +29,7 @@ static const char schema_sql[] =
 	"CREATE TABLE events(id INTEGER PRIMARY KEY, run_id INTEGER NOT NULL, host_id INTEGER NOT NULL, ts_ns INTEGER NOT NULL,"
 	" fp INTEGER NOT NULL, trace INTEGER NOT NULL, hop INTEGER NOT NULL, len INTEGER, ifindex INTEGER,"
 	" netns INTEGER, cpu INTEGER, pid INTEGER, saddr TEXT, daddr TEXT, sport INTEGER, dport INTEGER,"
-	" proto INTEGER);"
+	" proto INTEGER, pkt_link INTEGER, pkt BLOB);"
 	"CREATE TABLE snapshots(id INTEGER PRIMARY KEY, run_id INTEGER NOT NULL REFERENCES runs(id),"
 	" host_id INTEGER NOT NULL, seq INTEGER, type TEXT, json TEXT NOT NULL);"
 	"CREATE INDEX snapshots_run ON snapshots(run_id, host_id, seq);"
@@ -133,12 +136,20 @@ static int writer_setup(sqlite3 *db, const char *path, char *err, size_t errlen)
 	sqlite3_finalize(st);
 	if (!wal)
 		return fail(db, err, errlen, path, "cannot set WAL mode");
-	/* A schema-1 store gets the clock table (a reader of schema 1 would
-	 * not know of it, so the version says it is there). */
+	/* A schema-1 store gets the clock table, a schema-2 store the packet
+	 * columns (a reader of the older schema would not know of them, so
+	 * the version says they are there). */
 	int64_t ver = 0;
 	if (pragma_int(db, "PRAGMA user_version", &ver) ||
-	    (ver < VNT_SQLITE_SCHEMA && (exec(db, CLOCK_SQL) || exec(db, "PRAGMA user_version=2"))))
+	    (ver < 2 && (exec(db, CLOCK_SQL) || exec(db, "PRAGMA user_version=2"))))
 		return fail(db, err, errlen, path, "cannot upgrade the store to schema 2");
+	/* Read again under the write lock: another writer may have won. */
+	if (ver < 3 && (exec(db, "BEGIN IMMEDIATE") || pragma_int(db, "PRAGMA user_version", &ver) ||
+			(ver < 3 && (exec(db, PKT_SQL) || exec(db, "PRAGMA user_version=3"))) || exec(db, "COMMIT"))) {
+		fail(db, err, errlen, path, "cannot upgrade the store to schema 3");
+		exec(db, "ROLLBACK");
+		return -1;
+	}
 	if (exec(db, sync_pragma()) || exec(db, "PRAGMA cache_size=-8192") ||
 	    exec(db, "PRAGMA temp_store=MEMORY") || exec(db, "PRAGMA wal_autocheckpoint=4096"))
 		return fail(db, err, errlen, path, "cannot set the store's pragmas");

@@ -206,7 +206,7 @@ int dhost_clock(struct run *r, struct dhost *d)
 
 int dhost_send_load(struct run *r, struct dhost *d, const void *pkg, size_t len)
 {
-	uint32_t flags = VNT_LOAD_EVENTS | (r->o->duration > 0 ? 0 : VNT_LOAD_TRACE_FOR);
+	uint32_t flags = VNT_LOAD_EVENTS | VNT_LOAD_PACKETS | (r->o->duration > 0 ? 0 : VNT_LOAD_TRACE_FOR);
 	struct vnt_load m = { .interval_ms = r->o->interval_ms, .flags = flags, .nhops = d->h->nhops,
 			      .hops = d->h->hops, .pkg = pkg, .pkg_len = len };
 	struct vnt_wbuf w;

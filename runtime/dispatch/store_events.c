@@ -20,10 +20,10 @@ int dispatch_store_events(const struct vnt_store_ops *ops, struct vnt_store *st,
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	size_t k = 0, bad = 0;
+	size_t k = 0, bad = 0, off = 0;
 	for (uint32_t i = 0; i < m->n; i++) {
 		struct vnt_wire_event w;
-		vnt_dec_event(m->recs + (size_t)i * VNT_PROTO_EVENT_SIZE, &w);
+		vnt_dec_event(m, &off, &w);
 		if (w.hop >= (uint32_t)nm->nhops) {
 			bad++;   /* not a hop of this trace: an agent bug, never stored */
 			continue;
@@ -38,6 +38,12 @@ int dispatch_store_events(const struct vnt_store_ops *ops, struct vnt_store *st,
 		e->netns = w.netns;
 		e->cpu = w.cpu;
 		e->pid = w.pid;
+		if (m->packets) {
+			e->pkt = w.bytes;   /* in the frame, which outlives the call */
+			e->caplen = w.caplen;
+			e->link = w.link;
+			e->has_pkt = 1;
+		}
 		if (w.family == 4 || w.family == 6) {
 			int af = w.family == 6 ? AF_INET6 : AF_INET;
 			inet_ntop(af, w.saddr, addr[k][0], INET6_ADDRSTRLEN);

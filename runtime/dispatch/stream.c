@@ -35,11 +35,12 @@ static void handle(struct run *r, struct dhost *d, const struct vnt_frame *f)
 		vnt_snapshot_msg_free(&m);
 		return;
 	}
-	case VNT_MSG_EVENTS: {
+	case VNT_MSG_EVENTS:
+	case VNT_MSG_EVENTS_PKT: {
 		struct vnt_events_msg m;
 		struct dispatch_names nm;
-		if (vnt_dec_events(f->payload, f->len, &m)) {
-			dhost_fail(d, "malformed EVENTS from the agent");
+		if (vnt_dec_events(f->payload, f->len, f->type == VNT_MSG_EVENTS_PKT, &m)) {
+			dhost_fail(d, "malformed %s from the agent", vnt_msg_name(f->type));
 			return;
 		}
 		dhost_names(d, &nm);

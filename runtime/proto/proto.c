@@ -13,7 +13,8 @@ static const uint8_t MAGIC[4] = { 'V', 'N', 'T', 'W' };
 const char *vnt_msg_name(int t)
 {
 	static const char *n[] = { NULL, "HELLO", "HELLO_OK", "TIME", "LOAD", "LOAD_OK", "ERROR", "START",
-				   "STARTED", "STOP", "STOPPED", "SNAPSHOT", "EVENTS", "PING", "PONG", "BYE" };
+				   "STARTED", "STOP", "STOPPED", "SNAPSHOT", "EVENTS", "PING", "PONG", "BYE",
+				   "EVENTS_PKT" };
 	return t > 0 && t < VNT_MSG__MAX ? n[t] : "unknown";
 }
 
@@ -524,22 +525,52 @@ void vnt_enc_event(struct vnt_wbuf *w, const struct vnt_wire_event *e)
 	vnt_w_u16(w, 0);
 }
 
-int vnt_dec_events(const void *p, size_t n, struct vnt_events_msg *m)
+void vnt_enc_event_pkt(struct vnt_wbuf *w, const struct vnt_wire_event *e)
+{
+	vnt_enc_event(w, e);
+	uint16_t n = e->caplen < VNT_PROTO_MAX_CAPLEN ? e->caplen : VNT_PROTO_MAX_CAPLEN;
+	vnt_w_u8(w, e->link);
+	vnt_w_u8(w, 0);
+	vnt_w_u16(w, n);
+	vnt_w_bytes(w, e->bytes, n);
+}
+
+int vnt_dec_events(const void *p, size_t n, bool packets, struct vnt_events_msg *m)
 {
 	struct vnt_rbuf r;
 	vnt_r_init(&r, p, n);
 	m->lost = vnt_r_u64(&r);
 	m->n = vnt_r_u32(&r);
+	m->packets = packets;
 	if (r.bad || m->n > VNT_PROTO_MAX_BATCH)
 		return -1;
-	m->recs = vnt_r_bytes(&r, (size_t)m->n * VNT_PROTO_EVENT_SIZE);
+	size_t start = r.off;
+	if (!packets) {
+		m->len = (size_t)m->n * VNT_PROTO_EVENT_SIZE;
+		m->recs = vnt_r_bytes(&r, m->len);
+		return vnt_r_done(&r);
+	}
+	/* Records of EVENTS_PKT: the fixed part, link, 0, caplen, the bytes. */
+	for (uint32_t i = 0; i < m->n && !r.bad; i++) {
+		vnt_r_bytes(&r, VNT_PROTO_EVENT_SIZE);
+		uint8_t link = vnt_r_u8(&r);
+		vnt_r_u8(&r);
+		uint16_t cl = vnt_r_u16(&r);
+		if (link > 1 || cl > VNT_PROTO_MAX_CAPLEN)
+			return -1;
+		vnt_r_bytes(&r, cl);
+	}
+	if (r.bad)
+		return -1;
+	m->recs = (const uint8_t *)p + start;
+	m->len = r.off - start;
 	return vnt_r_done(&r);
 }
 
-void vnt_dec_event(const uint8_t *rec, struct vnt_wire_event *e)
+void vnt_dec_event(const struct vnt_events_msg *m, size_t *off, struct vnt_wire_event *e)
 {
 	struct vnt_rbuf r;
-	vnt_r_init(&r, rec, VNT_PROTO_EVENT_SIZE);
+	vnt_r_init(&r, m->recs + *off, m->len - *off);
 	e->ts_ns = (int64_t)vnt_r_u64(&r);
 	e->fp = vnt_r_u64(&r);
 	e->hop = vnt_r_u32(&r);
@@ -554,6 +585,17 @@ void vnt_dec_event(const uint8_t *rec, struct vnt_wire_event *e)
 	e->dport = vnt_r_u16(&r);
 	e->proto = vnt_r_u8(&r);
 	e->family = vnt_r_u8(&r);
+	vnt_r_u16(&r);
+	e->link = 0;
+	e->caplen = 0;
+	e->bytes = NULL;
+	if (m->packets) {
+		e->link = vnt_r_u8(&r);
+		vnt_r_u8(&r);
+		e->caplen = vnt_r_u16(&r);
+		e->bytes = vnt_r_bytes(&r, e->caplen);
+	}
+	*off += r.off;
 }
 
 void vnt_enc_u64(struct vnt_wbuf *w, uint64_t v) { vnt_w_u64(w, v); }

@@ -42,6 +42,7 @@ enum vnt_msg {
 	VNT_MSG_PING,           /* either way: heartbeat */
 	VNT_MSG_PONG,
 	VNT_MSG_BYE,            /* either way: closing, with a reason */
+	VNT_MSG_EVENTS_PKT,     /* a->d: batched raw records, each with the packet's first bytes */
 	VNT_MSG__MAX
 };
 
@@ -128,6 +129,7 @@ struct vnt_time { int64_t t1, t2, t3; };
 
 #define VNT_LOAD_EVENTS 1u      /* stream the raw records of traces with `events` */
 #define VNT_LOAD_TRACE_FOR 2u   /* end each trace at its own `for` (no --duration given) */
+#define VNT_LOAD_PACKETS 4u     /* send packet bytes (EVENTS_PKT) when the package has a snap length */
 struct vnt_load {
 	uint32_t interval_ms;   /* snapshot interval for traces without `every`; 0: 1000 */
 	uint32_t flags;
@@ -158,11 +160,18 @@ struct vnt_wire_event {
 	uint8_t saddr[16], daddr[16];   /* network order; IPv4 in the first 4 bytes */
 	uint16_t sport, dport;
 	uint8_t proto, family;  /* family 4, 6, or 0 (not IP) */
+	/* EVENTS_PKT only: the packet's first bytes (vnt_abi.h, struct vnt_event_bytes) */
+	uint8_t link;           /* VNT_PCAP_RAW or VNT_PCAP_ETHER */
+	uint16_t caplen;        /* at most VNT_PROTO_MAX_CAPLEN */
+	const uint8_t *bytes;   /* caplen bytes (in the frame, when decoded) */
 };
+#define VNT_PROTO_MAX_CAPLEN 248  /* VNT_PCAP_SNAP_MAX */
 struct vnt_events_msg {
 	uint64_t lost;          /* records the kernel could not queue, so far */
 	uint32_t n;
-	const uint8_t *recs;    /* n * VNT_PROTO_EVENT_SIZE bytes, in the frame */
+	bool packets;           /* EVENTS_PKT: records of variable length */
+	const uint8_t *recs;    /* the n records, in the frame */
+	size_t len;             /* their bytes */
 };
 
 void vnt_enc_hello(struct vnt_wbuf *w, const struct vnt_hello *m);
@@ -174,6 +183,7 @@ void vnt_enc_error(struct vnt_wbuf *w, uint16_t code, const char *text);
 void vnt_enc_stopped(struct vnt_wbuf *w, const struct vnt_stopped *m);
 void vnt_enc_snapshot(struct vnt_wbuf *w, uint16_t trace, const char *json);
 void vnt_enc_event(struct vnt_wbuf *w, const struct vnt_wire_event *e);   /* one record */
+void vnt_enc_event_pkt(struct vnt_wbuf *w, const struct vnt_wire_event *e); /* one EVENTS_PKT record */
 void vnt_enc_u64(struct vnt_wbuf *w, uint64_t v);                         /* PING, PONG, STARTED */
 
 /* Decoders: 0, or -1 (and nothing to free) if the payload is malformed. */
@@ -185,8 +195,10 @@ int vnt_dec_load_ok(const void *p, size_t n, struct vnt_load_ok *m);
 int vnt_dec_error(const void *p, size_t n, struct vnt_error *m);
 int vnt_dec_stopped(const void *p, size_t n, struct vnt_stopped *m);
 int vnt_dec_snapshot(const void *p, size_t n, struct vnt_snapshot_msg *m);
-int vnt_dec_events(const void *p, size_t n, struct vnt_events_msg *m);
-void vnt_dec_event(const uint8_t *rec, struct vnt_wire_event *e);        /* record i of a vnt_events_msg */
+/* EVENTS (packets = false) or EVENTS_PKT (true); every record is checked. */
+int vnt_dec_events(const void *p, size_t n, bool packets, struct vnt_events_msg *m);
+/* The next record of m at *off (start at 0), which is advanced. */
+void vnt_dec_event(const struct vnt_events_msg *m, size_t *off, struct vnt_wire_event *e);
 int vnt_dec_u64(const void *p, size_t n, uint64_t *v);
 int vnt_dec_empty(const void *p, size_t n);
 int vnt_dec_str(const void *p, size_t n, char **s);     /* BYE */

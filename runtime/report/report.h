@@ -117,6 +117,14 @@ struct vnt_report {
 struct vnt_report *vnt_report_load(const char *path, int64_t run_id, char *err, size_t errlen);
 void vnt_report_free(struct vnt_report *r);
 
+/* ---- pcapng (runtime/report/pcap_sqlite.c) ---- */
+
+/* The run's events that carry packet bytes, into o (o->w open; o->snaplen
+ * is set from the run's manifest). 0, or -1 with a message: a store without
+ * packet columns, a run whose events have no bytes, a write error. */
+struct vnt_pcap_out;
+int vnt_report_pcap(const struct vnt_report *r, struct vnt_pcap_out *o, char *err, size_t errlen);
+
 /* ---- building (runtime/report/build.c) ---- */
 
 /* After the run, hosts and hops are filled in (hops in path order). */

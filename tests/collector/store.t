@@ -50,14 +50,14 @@ want = {
     "hosts": ["id", "run_id", "name", "clock_offset_ns", "clock_uncertainty_ns", "status", "events", "lost"],
     "hops": ["run_id", "trace", "trace_name", "id", "name", "kind", "target", "identity"],
     "events": ["id", "run_id", "host_id", "ts_ns", "fp", "trace", "hop", "len", "ifindex", "netns", "cpu", "pid",
-               "saddr", "daddr", "sport", "dport", "proto"],
+               "saddr", "daddr", "sport", "dport", "proto", "pkt_link", "pkt"],
     "snapshots": ["id", "run_id", "host_id", "seq", "type", "json"],
     "clock": ["run_id", "host_id", "agent_ns", "offset_ns", "uncertainty_ns", "rtt_ns"],
 }
 for t, w in want.items():
     check(f"schema: table {t}", cols(t) == w, cols(t))
 check("schema: application id and version",
-      c.execute("PRAGMA application_id").fetchone()[0] == 0x564E5453 and c.execute("PRAGMA user_version").fetchone()[0] == 2,
+      c.execute("PRAGMA application_id").fetchone()[0] == 0x564E5453 and c.execute("PRAGMA user_version").fetchone()[0] == 3,
       (c.execute("PRAGMA application_id").fetchone(), c.execute("PRAGMA user_version").fetchone()))
 check("schema: WAL journal", c.execute("PRAGMA journal_mode").fetchone()[0] == "wal")
 idx = {r[1] for r in c.execute("SELECT type, name FROM sqlite_master WHERE type='index'")}

@@ -35,7 +35,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!d.errors && p->main->traces) {
 		char *csrc = NULL;
 		struct vnt_plan *plan = NULL;
-		if (vnt_codegen(p, &d, &csrc, &plan) == 0) {
+		if (vnt_codegen(p, NULL, &d, &csrc, &plan) == 0) {
 			free(csrc);
 			vnt_plan_free(plan);
 		}

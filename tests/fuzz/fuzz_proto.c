@@ -129,24 +129,33 @@ static void decode(int type, const uint8_t *p, size_t n)
 		vnt_snapshot_msg_free(&m);
 		break;
 	}
-	case VNT_MSG_EVENTS: {
+	case VNT_MSG_EVENTS:
+	case VNT_MSG_EVENTS_PKT: {
 		struct vnt_events_msg m;
-		if (vnt_dec_events(p, n, &m))
+		bool pk = type == VNT_MSG_EVENTS_PKT;
+		if (vnt_dec_events(p, n, pk, &m))
 			break;
 		if (m.n > VNT_PROTO_MAX_BATCH || (m.n && !m.recs))
 			abort();
 		vnt_w_u64(&w, m.lost);
 		vnt_w_u32(&w, m.n);
+		size_t off = 0;
 		for (uint32_t i = 0; i < m.n; i++) {
-			const uint8_t *rec = m.recs + (size_t)i * VNT_PROTO_EVENT_SIZE;
+			const uint8_t *rec = m.recs + off;
 			struct vnt_wire_event e;
-			vnt_dec_event(rec, &e);
+			vnt_dec_event(&m, &off, &e);
 			size_t at = w.len;
-			vnt_enc_event(&w, &e);
-			if (w.len - at != VNT_PROTO_EVENT_SIZE)
+			if (pk)
+				vnt_enc_event_pkt(&w, &e);
+			else
+				vnt_enc_event(&w, &e);
+			if (w.len - at != (size_t)(m.recs + off - rec) || off > m.len)
 				abort();
-			if (!w.oom)   /* padding: not read, written as zero */
-				memcpy(w.p + w.len - 2, rec + VNT_PROTO_EVENT_SIZE - 2, 2);
+			if (!w.oom) { /* padding: not read, written as zero */
+				memcpy(w.p + at + VNT_PROTO_EVENT_SIZE - 2, rec + VNT_PROTO_EVENT_SIZE - 2, 2);
+				if (pk)
+					w.p[at + VNT_PROTO_EVENT_SIZE + 1] = rec[VNT_PROTO_EVENT_SIZE + 1];
+			}
 		}
 		same(name, &w, p, n);
 		break;

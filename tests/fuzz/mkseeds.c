@@ -365,6 +365,23 @@ static void proto_seeds(void)
 		emit_stream("frame-a2d-EVENTS", 0, &s);
 		vnt_w_free(&s);
 		frame(&a2d, VNT_MSG_EVENTS, &w);
+		/* the same records with packet bytes (EVENTS_PKT) */
+		static const uint8_t pkt[8] = { 0x45, 0, 0, 60, 0x12, 0x34, 0x40, 0 };
+		vnt_w_init(&w);
+		vnt_w_u64(&w, 3);
+		vnt_w_u32(&w, 2);
+		e.link = 0;
+		e.caplen = 8;
+		e.bytes = pkt;
+		vnt_enc_event_pkt(&w, &e);
+		e.link = 1;
+		e.caplen = 0;
+		vnt_enc_event_pkt(&w, &e);
+		vnt_w_init(&s);
+		vnt_w_frame(&s, VNT_MSG_EVENTS_PKT, w.p, w.len);
+		emit_stream("frame-a2d-EVENTS_PKT", 0, &s);
+		vnt_w_free(&s);
+		frame(&a2d, VNT_MSG_EVENTS_PKT, &w);
 	}
 	ONE(VNT_MSG_STOP, d2a, (void)0);
 	ONE(VNT_MSG_STOPPED, a2d, vnt_enc_stopped(&w, &(struct vnt_stopped){ 1000, 3 }));

@@ -47,10 +47,13 @@ static void decode_all(const uint8_t *p, size_t n)
 	(void)vnt_dec_stopped(p, n, &st);
 	if (!vnt_dec_snapshot(p, n, &sm))
 		vnt_snapshot_msg_free(&sm);
-	if (!vnt_dec_events(p, n, &em))
-		for (uint32_t i = 0; i < em.n; i++) {
-			struct vnt_wire_event w;
-			vnt_dec_event(em.recs + (size_t)i * VNT_PROTO_EVENT_SIZE, &w);
+	for (int pk = 0; pk < 2; pk++)
+		if (!vnt_dec_events(p, n, pk, &em)) {
+			size_t off = 0;
+			for (uint32_t i = 0; i < em.n; i++) {
+				struct vnt_wire_event w;
+				vnt_dec_event(&em, &off, &w);
+			}
 		}
 	(void)vnt_dec_u64(p, n, &u);
 	(void)vnt_dec_empty(p, n);
@@ -107,6 +110,13 @@ static void valid_stream(struct vnt_wbuf *out)
 	FRAME(VNT_MSG_STOPPED, vnt_enc_stopped(&w, &st));
 	FRAME(VNT_MSG_SNAPSHOT, vnt_enc_snapshot(&w, 0, "{\"type\":\"final\"}"));
 	FRAME(VNT_MSG_EVENTS, (vnt_w_u64(&w, 7), vnt_w_u32(&w, 2), vnt_enc_event(&w, &ev), vnt_enc_event(&w, &ev)));
+	static const uint8_t pkt[5] = { 0x45, 0, 0, 228, 9 };
+	struct vnt_wire_event ev2 = ev;
+	ev2.link = 1;
+	ev2.caplen = 5;
+	ev2.bytes = pkt;
+	FRAME(VNT_MSG_EVENTS_PKT, (vnt_w_u64(&w, 3), vnt_w_u32(&w, 2), vnt_enc_event_pkt(&w, &ev),
+				   vnt_enc_event_pkt(&w, &ev2)));
 	FRAME(VNT_MSG_PING, vnt_enc_u64(&w, 42));
 	FRAME(VNT_MSG_BYE, vnt_w_str(&w, "done"));
 #undef FRAME
@@ -159,12 +169,28 @@ static int roundtrip(void)
 		case VNT_MSG_EVENTS: {
 			struct vnt_events_msg m;
 			struct vnt_wire_event e;
-			int ok = !vnt_dec_events(f.payload, f.len, &m) && m.n == 2 && m.lost == 7;
+			int ok = !vnt_dec_events(f.payload, f.len, false, &m) && m.n == 2 && m.lost == 7;
 			if (ok) {
-				vnt_dec_event(m.recs + VNT_PROTO_EVENT_SIZE, &e);
+				size_t off = VNT_PROTO_EVENT_SIZE;
+				vnt_dec_event(&m, &off, &e);
 				ok = e.ts_ns == 123 && e.fp == 0xabcdef && e.dport == 11111 && e.saddr[3] == 1 && e.family == 4;
 			}
 			CHECK(ok, "EVENTS round trip");
+			break;
+		}
+		case VNT_MSG_EVENTS_PKT: {
+			struct vnt_events_msg m;
+			struct vnt_wire_event a, b;
+			int ok = !vnt_dec_events(f.payload, f.len, true, &m) && m.n == 2 && m.lost == 3;
+			if (ok) {
+				size_t off = 0;
+				vnt_dec_event(&m, &off, &a);
+				vnt_dec_event(&m, &off, &b);
+				ok = a.caplen == 0 && a.fp == 0xabcdef && b.caplen == 5 && b.link == 1 && b.bytes &&
+				     b.bytes[3] == 228 && b.bytes[4] == 9 && b.dport == 11111 && off == m.len;
+			}
+			CHECK(ok, "EVENTS_PKT round trip");
+			CHECK(vnt_dec_events(f.payload, f.len, false, &m) < 0, "EVENTS_PKT is not EVENTS");
 			break;
 		}
 		case VNT_MSG_TIME: {
@@ -176,7 +202,7 @@ static int roundtrip(void)
 			break;
 		}
 	}
-	CHECK(n == 13, "13 frames read back");
+	CHECK(n == 14, "14 frames read back");
 	/* Refusals from the header alone. */
 	uint8_t big[12] = { 'V', 'N', 'T', 'W', 1, VNT_MSG_LOAD, 0, 0, 0xff, 0xff, 0xff, 0x7f };
 	CHECK(feed_stream(big, sizeof(big), 12) < 0, "a 2 GiB frame is refused from its header");
@@ -189,7 +215,8 @@ static int roundtrip(void)
 	CHECK(vnt_dec_u64(pl, 9, &u) < 0 && vnt_dec_u64(pl, 7, &u) < 0 && !vnt_dec_u64(pl, 8, &u), "exact sizes");
 	struct vnt_events_msg em;
 	uint8_t evs[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 0, 0 };
-	CHECK(vnt_dec_events(evs, 12, &em) < 0, "an EVENTS count past its bytes is refused");
+	CHECK(vnt_dec_events(evs, 12, false, &em) < 0, "an EVENTS count past its bytes is refused");
+	CHECK(vnt_dec_events(evs, 12, true, &em) < 0, "an EVENTS_PKT count past its bytes is refused");
 	vnt_rx_free(&rx);
 	vnt_w_free(&s);
 	if (!failures)
