@@ -28,6 +28,7 @@ struct vnt_pstate {
 	 * a bare value after `and`/`or` ("host A or B") */
 	struct { enum vnt_fkind kind; enum vnt_proto proto; enum vnt_dir dir; } lastq;
 	bool stmt_error;               /* a statement of the trace being parsed did not parse */
+	int hop_line;                  /* the line a trace's last statement, a hop, ended on (0: not a hop) */
 	/* vnt fmt: tokens, items and statements recorded here (lang/layout.h),
 	 * or NULL */
 	struct vnt_layout *layout;

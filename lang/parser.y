@@ -24,6 +24,21 @@ struct vnt_pstate;
 #include "lang/suggest.h"
 
 int vnt_yylex(VNT_YYSTYPE *lval, VNT_YYLTYPE *lloc, void *scanner);
+/* `hop w = tp_btf("sched_wakeup") where pid 42` inside a trace reads like a
+ * condition on that hop, but a trace's `where` applies to every hop of the
+ * trace: refused, so that a script never silently filters its packet hops
+ * by another hop's condition. */
+static void hop_where_error(struct vnt_pstate *ps, VNT_YYLTYPE l)
+{
+	ps->syntax_errors++; /* a matter of layout: vnt fmt must not move it to a line of its own */
+	struct vnt_loc loc = vnt_mkloc(ps, l.first_line, l.first_column, l.first_line, l.first_column + 4);
+	vnt_error(ps->diag, &loc,
+		  "a hop's own condition belongs in a hop definition outside the trace, e.g. "
+		  "`hop woken(p) = tp_btf(\"sched_wakeup\") where pid p`, used as `hop w = woken(42)`; "
+		  "a `where` for the whole trace goes on a line of its own",
+		  "this `where` would filter every hop of the trace, not only the hop before it");
+}
+
 static void vnt_yyerror(VNT_YYLTYPE *l, void *scanner, struct vnt_pstate *ps, const char *msg);
 
 #define LOC(l) vnt_mkloc(ps, (l).first_line, (l).first_column, (l).last_line, (l).last_column)
@@ -60,6 +75,7 @@ static struct vnt_fexpr *qual(struct vnt_fexpr *f, enum vnt_proto p, enum vnt_di
 	return f;
 }
 static void add_trace_item(struct vnt_trace *t, struct vnt_trace *item);
+static void hop_where_error(struct vnt_pstate *ps, VNT_YYLTYPE l);
 static void remember(struct vnt_pstate *ps, const struct vnt_fexpr *f);
 static void maybe_service(struct vnt_pstate *ps, struct vnt_fexpr *f);
 static struct vnt_fexpr *implicit(struct vnt_pstate *ps, char *addr, int prefix, uint64_t num, struct vnt_loc loc);
@@ -219,7 +235,10 @@ anyname
 
 stmts
 	: %empty                         { $$ = vnt_xcalloc(1, sizeof(struct vnt_trace)); }
-	| stmts stmt                     { if ($2) add_trace_item($1, $2); $$ = $1;
+	| stmts stmt                     { if ($2 && $2->where && ps->hop_line == @2.first_line)
+	                                       hop_where_error(ps, @2);
+	                                   ps->hop_line = $2 && $2->hops ? @2.last_line : 0;
+	                                   if ($2) add_trace_item($1, $2); $$ = $1;
 	                                   if (ps->layout) vnt_layout_stmt(ps->layout, SPANL(@2)); }
 	;
 

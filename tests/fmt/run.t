@@ -55,7 +55,9 @@ plan() {   # plan DIR FILE
 comments() {
 	sed -E -e 's/"([^"\\]|\\.)*"//g' -e 's/[ \t\r]+$//' "$1" | grep -o '#.*' || true
 }
-syntax_error() { [[ -f ${1%.vnt}.err ]] && grep -q 'syntax error' "${1%.vnt}.err"; }
+# what the grammar refuses (vnt fmt refuses it too): syntax errors, and a
+# trace's where on a hop's line (its place is its meaning)
+syntax_error() { [[ -f ${1%.vnt}.err ]] && grep -qE 'syntax error|would filter every hop' "${1%.vnt}.err"; }
 
 for f in $files; do
 	name=fmt:$f
