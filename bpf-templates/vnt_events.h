@@ -25,6 +25,21 @@ struct {
 #define VNT_PCAP_SNAP 0
 #endif
 
+/* The fixed part of a raw record, the same with or without packet bytes. */
+static __always_inline void vnt_event_fill(struct vnt_event *e, struct vnt_ev *ev)
+{
+	vnt_flow_get(ev);
+	e->ts = ev->ts;
+	e->fp = ev->fp;
+	e->hop = ev->hop;
+	e->len = ev->len;
+	e->ifindex = ev->ifindex;
+	e->netns = ev->netns;
+	e->cpu = bpf_get_smp_processor_id();
+	e->pid = bpf_get_current_pid_tgid() >> 32;
+	e->flow = ev->flow;
+}
+
 #if VNT_PCAP_SNAP
 /* A record with the packet's first bytes (vnt_abi.h): only in packages
  * compiled with a snap length, so that ordinary records cost what they
@@ -46,17 +61,7 @@ static __always_inline void vnt_emit(struct vnt_ev *ev)
 		vnt_inc(&vnt_events_lost, 0);
 		return;
 	}
-	vnt_flow_get(ev);
-	struct vnt_event *e = &r->e;
-	e->ts = ev->ts;
-	e->fp = ev->fp;
-	e->hop = ev->hop;
-	e->len = ev->len;
-	e->ifindex = ev->ifindex;
-	e->netns = ev->netns;
-	e->cpu = bpf_get_smp_processor_id();
-	e->pid = bpf_get_current_pid_tgid() >> 32;
-	e->flow = ev->flow;
+	vnt_event_fill(&r->e, ev);
 	struct vnt_pkt *p = ev->p;
 	__u32 n = 0;
 	if (p) {
@@ -81,16 +86,7 @@ static __always_inline void vnt_emit(struct vnt_ev *ev)
 		vnt_inc(&vnt_events_lost, 0);
 		return;
 	}
-	vnt_flow_get(ev);
-	e->ts = ev->ts;
-	e->fp = ev->fp;
-	e->hop = ev->hop;
-	e->len = ev->len;
-	e->ifindex = ev->ifindex;
-	e->netns = ev->netns;
-	e->cpu = bpf_get_smp_processor_id();
-	e->pid = bpf_get_current_pid_tgid() >> 32;
-	e->flow = ev->flow;
+	vnt_event_fill(e, ev);
 	bpf_ringbuf_submit(e, 0);
 }
 #endif

@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include "bpf-templates/vnt_abi.h"
 #include "compiler/clang.h"
 #include "compiler/codegen.h"
 #include "compiler/kernel_info.h"
@@ -142,4 +143,17 @@ void vnt_build_free(struct vnt_build *b)
 	free(b->src_names);
 	free(b->src_texts);
 	memset(b, 0, sizeof(*b));
+}
+
+int vnt_parse_snaplen(const char *arg, int *out)
+{
+	char *end;
+	long v = strtol(arg, &end, 10);
+	if (*end || end == arg || v < 1 || v > VNT_PCAP_SNAP_MAX) {
+		fprintf(stderr, "vnt: error: --snaplen takes a number of bytes from 1 to %d, not '%s'\n",
+			VNT_PCAP_SNAP_MAX, arg);
+		return -1;
+	}
+	*out = (int)v;
+	return 0;
 }

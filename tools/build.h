@@ -29,5 +29,7 @@ struct vnt_build {
 /* 0, or 1 after printing diagnostics. compile=false stops after the C. */
 int vnt_build_script(const char *path, const struct vnt_build_opts *o, bool compile, struct vnt_build *b);
 void vnt_build_free(struct vnt_build *b);
+/* --snaplen's argument (1..VNT_PCAP_SNAP_MAX) into *out; -1 after saying why. */
+int vnt_parse_snaplen(const char *arg, int *out);
 
 #endif

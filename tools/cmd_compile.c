@@ -48,17 +48,10 @@ int cmd_compile(int argc, char **argv)
 		case 'M': manifest = true; break;
 		case 'N': bo.no_cache = true; break;
 		case 'v': bo.verbose = true; break;
-		case 'S': {
-			char *end;
-			long v = strtol(optarg, &end, 10);
-			if (*end || end == optarg || v < 1 || v > VNT_PCAP_SNAP_MAX) {
-				fprintf(stderr, "vnt: error: --snaplen takes a number of bytes from 1 to %d, not '%s'\n",
-					VNT_PCAP_SNAP_MAX, optarg);
+		case 'S':
+			if (vnt_parse_snaplen(optarg, &bo.snaplen))
 				return 2;
-			}
-			bo.snaplen = (int)v;
 			break;
-		}
 		default: help(stderr); return 2;
 		}
 	}

@@ -118,17 +118,10 @@ int cmd_run(int argc, char **argv)
 		switch (c) {
 		case 'e': events_path = optarg; break;
 		case 'P': pcap_path = optarg; break;
-		case 'S': {
-			char *end;
-			long v = strtol(optarg, &end, 10);
-			if (*end || end == optarg || v < 1 || v > VNT_PCAP_SNAP_MAX) {
-				fprintf(stderr, "vnt: error: --snaplen takes a number of bytes from 1 to %d, not '%s'\n",
-					VNT_PCAP_SNAP_MAX, optarg);
+		case 'S':
+			if (vnt_parse_snaplen(optarg, &snaplen))
 				return 2;
-			}
-			snaplen = (int)v;
 			break;
-		}
 		case 'h': help(stdout); return 0;
 		case 'd': {
 			char *end;
