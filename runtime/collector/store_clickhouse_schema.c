@@ -10,7 +10,7 @@
  * new rows with a higher `version`: readers take argMax(column, version). */
 static const char *const ddl[] = {
 	"CREATE DATABASE IF NOT EXISTS %1$s",
-	"CREATE TABLE IF NOT EXISTS %1$s.vnt_schema (version UInt32, written_ns Int64) ENGINE = TinyLog",
+	"CREATE TABLE IF NOT EXISTS %1$s.vnt_schema (version UInt32, written_ns Int64) ENGINE = MergeTree() ORDER BY version",
 	"CREATE TABLE IF NOT EXISTS %1$s.runs (id UInt64, claim UInt64, version UInt8, script String,"
 	" manifest_json String, started_ns Int64, ended_ns Int64, status String, dispatcher String)"
 	" ENGINE = MergeTree ORDER BY (id, claim, version)",
