@@ -85,7 +85,9 @@ vnt_start() {
 	local name=$1 file=$2
 	shift 2
 	VNT_RUN_RC=""
-	"$VNT" run "$file" "$@" >"$T/$name.out" 2>"$T/$name.err" &
+	# Raw events (breakdown) go to the test's tmp, not to vnt-events.jsonl in
+	# the repository; a later --events of the caller wins.
+	"$VNT" run --events "$T/$name.events.jsonl" "$file" "$@" >"$T/$name.out" 2>"$T/$name.err" &
 	VNT_RUN_PID=$!
 	VNT_PIDS[$name]=$VNT_RUN_PID
 	local i
