@@ -7,7 +7,8 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 [[ $(id -u) == 0 ]] || { echo "demo: run as root (it loads eBPF programs and creates namespaces)" >&2; exit 1; }
 scripts/build.sh >&2
-mountpoint -q /sys/kernel/tracing 2>/dev/null || mount -t tracefs tracefs /sys/kernel/tracing 2>/dev/null || true
+. scripts/kernel-fs.sh
+kernel_fs_mount demo
 examples/topology.sh up
 log=$(mktemp)
 trap 'examples/topology.sh down; rm -f "$log"' EXIT
