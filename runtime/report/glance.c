@@ -166,6 +166,13 @@ static void answer(FILE *f, const struct vnt_report *r, const int *idx, int n)
 			fprintf(f, " and the rest in %d more segments", nl - 3);
 		fputs(".</span>", f);
 	}
+	uint64_t unseen = 0;
+	for (int k = 0; k < nl; k++)
+		unseen += vnt_report_segment_unseen(r, &r->seg[lossy[k]]);
+	if (unseen)
+		fprintf(f, " <span class=\"unseen\">Up to %" PRIu64 " of them may have passed unseen: the kernel skipped %" PRIu64
+			   " hop program run%s.</span>",
+			unseen, unseen, unseen == 1 ? "" : "s");
 	free(lossy);
 	fputs("</p>\n", f);
 }

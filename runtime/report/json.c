@@ -62,8 +62,10 @@ static json_object *segments(const struct vnt_report *r, const struct vnt_report
 		put_stats(o, fl ? &fl->seg[i].st : &s->st);
 		put(o, "entered", u64(entered));
 		put(o, "lost", u64(entered - reached));
-		if (!fl)
+		if (!fl) {
 			put(o, "dropped", u64(s->dropped));
+			put(o, "unseen_max", u64(vnt_report_segment_unseen(r, s)));
+		}
 		if (!fl) {
 			put(o, "boundary", json_object_new_boolean(s->boundary));
 			json_object *pairs = json_object_new_array();
@@ -133,6 +135,7 @@ static json_object *hosts(const struct vnt_report *r)
 		put(o, "status", str(h->status));
 		put(o, "events_sent", i64(h->events_reported));
 		put(o, "lost", i64(h->lost));
+		put(o, "skipped_runs", u64(vnt_report_host_skipped(r, i)));
 		put(o, "events", u64(h->events_stored));
 		json_object *ev = json_object_new_object();
 		for (int hp = 0; hp < r->nhops; hp++) {

@@ -169,6 +169,21 @@ void vnt_report_fmt_time(char *buf, size_t len, int64_t ns);
  * was joined across. */
 bool vnt_report_segment_shown(const struct vnt_report_segment *s);
 
+/* ---- what the kernel counted (runtime/report/kernel_counts.c) ---- */
+
+/* Runs of hop programs host's kernel skipped (its snapshots' lost.skipped_runs). */
+uint64_t vnt_report_host_skipped(const struct vnt_report *r, int host);
+/* The passages host's kernel counted at hop (its last snapshot's hops[].hits);
+ * false when no snapshot says. */
+bool vnt_report_host_hop_hits(const struct vnt_report *r, int host, int hop, uint64_t *hits);
+/* Of a segment's lost packets no drop hop placed, how many may have passed
+ * unseen: at most the runs the kernel skipped on the hosts of its end. */
+uint64_t vnt_report_segment_unseen(const struct vnt_report *r, const struct vnt_report_segment *s);
+/* Each (host, packet hop) whose kernel counted more passages than the store
+ * holds events: fn(arg, host, hop, hits, stored). Returns how many. */
+typedef void (*vnt_report_missing_fn)(void *arg, int host, int hop, uint64_t hits, uint64_t stored);
+int vnt_report_missing_events(const struct vnt_report *r, vnt_report_missing_fn fn, void *arg);
+
 /* ---- outputs ---- */
 
 struct vnt_report_opts {

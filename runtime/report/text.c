@@ -70,6 +70,23 @@ static void row(FILE *f, int indent, int w, const char *label, const struct vnt_
 	fprintf(f, "\n");
 }
 
+/* A host's kernel counted more passages at a hop than the store holds. */
+struct note_ctx {
+	FILE *f;
+	const struct vnt_report *r;
+};
+
+static void missing_note(void *arg, int host, int hop, uint64_t hits, uint64_t stored)
+{
+	const struct note_ctx *c = arg;
+	char hl[LABEL], hp[LABEL];
+	vnt_report_host_label(hl, sizeof(hl), c->r, host);
+	vnt_report_hop_label(hp, sizeof(hp), c->r, hop);
+	fprintf(c->f, "  WARNING: %s's kernel counted %" PRIu64 " passages at %s but %" PRIu64 " events are stored: %" PRIu64
+		      " missing (the host's lost events: %" PRId64 ")\n",
+		hl, hits, hp, stored, hits - stored, c->r->hosts[host].lost);
+}
+
 static void breakdown(FILE *f, const struct vnt_report *r)
 {
 	fprintf(f, "per-hop latency breakdown (packets joined by fingerprint across hosts, clocks aligned)\n");
@@ -98,6 +115,16 @@ static void breakdown(FILE *f, const struct vnt_report *r)
 			fprintf(f, "  %s: %" PRIu64 " of the %" PRIu64 " lost were seen dropped by the kernel (a drop hop)\n",
 				label, r->seg[i].dropped, r->seg[i].entered - r->seg[i].reached);
 		}
+	for (int i = 0; i < r->nseg; i++) {
+		uint64_t unseen = vnt_report_segment_unseen(r, &r->seg[i]);
+		if (!unseen || !vnt_report_segment_shown(&r->seg[i]))
+			continue;
+		seg_label(label, sizeof(label), r, &r->seg[i]);
+		fprintf(f, "  %s: up to %" PRIu64 " of the %" PRIu64 " lost may have passed unseen: the kernel skipped %" PRIu64
+			   " hop program run%s there (see the hosts' aggregations)\n",
+			label, unseen, r->seg[i].entered - r->seg[i].reached, unseen, unseen == 1 ? "" : "s");
+	}
+	vnt_report_missing_events(r, missing_note, &(struct note_ctx){ .f = f, .r = r });
 	fprintf(f, "\n");
 }
 
