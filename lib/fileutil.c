@@ -53,11 +53,23 @@ char *vnt_read_file(const char *path, size_t *len)
 
 int vnt_write_file(const char *path, const void *data, size_t len)
 {
+	/* A fresh name made with O_EXCL (mkostemp), not a guessable one: we
+	 * often run as root, and a planted symlink must not be followed. */
 	char tmp[PATH_MAX];
-	snprintf(tmp, sizeof(tmp), "%s.tmp.%d", path, (int)getpid());
-	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path) >= (int)sizeof(tmp)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	int fd = mkostemp(tmp, O_CLOEXEC);
 	if (fd < 0)
 		return -1;
+	if (fchmod(fd, 0644)) {
+		int e = errno;
+		close(fd);
+		unlink(tmp);
+		errno = e;
+		return -1;
+	}
 	const char *p = data;
 	while (len) {
 		ssize_t w = write(fd, p, len);

@@ -106,7 +106,7 @@ int vnt_build_script(const char *path, const struct vnt_build_opts *o, bool comp
 		rc = vnt_codegen(prog, &cg, &d, &b->csrc, &b->plan);
 	if (!d.errors && !rc && b->plan && o->snaplen && !b->plan->snaplen)
 		vnt_error(&d, NULL, "write `events` in the trace whose packets you want (vnt-lang(7))",
-			  "a snap length was given, but %s writes no raw events to put packets in", path);
+			  "packet bytes were asked for (--pcap or --snaplen), but %s writes no raw events to put them in", path);
 	if (!d.errors && !rc && b->plan && o->resolve)
 		resolve_here(prog, b->plan, &d);
 	vnt_diag_flush(&d);

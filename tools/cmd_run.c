@@ -220,6 +220,21 @@ int cmd_run(int argc, char **argv)
 		po.mono2real = vnt_mono_to_real_offset();
 		sinks.pcap = &po;
 	}
+	/* The events file too: one that cannot be written fails before
+	 * anything is attached. */
+	eo.plan = p;
+	bool want_events = false;
+	for (int t = 0; t < p->ntraces; t++)
+		want_events |= p->traces[t].events;
+	if (want_events) {
+		events_f = !strcmp(events_path, "-") ? stdout : fopen(events_path, "w");
+		if (!events_f) {
+			fprintf(stderr, "vnt: error: cannot write events to %s: %s\n", events_path, strerror(errno));
+			goto out;
+		}
+		eo.f = events_f;
+		sinks.jsonl = &eo;
+	}
 	/* Signals first: a Ctrl-C during load must still detach. */
 	struct sigaction sa = { .sa_handler = on_signal };
 	sigemptyset(&sa.sa_mask);
@@ -236,18 +251,7 @@ int cmd_run(int argc, char **argv)
 		fprintf(stderr, "vnt: error: %s\n", err);
 		goto out;
 	}
-	eo.plan = p;
-	bool want_events = false;
-	for (int t = 0; t < p->ntraces; t++)
-		want_events |= p->traces[t].events;
 	if (want_events) {
-		events_f = !strcmp(events_path, "-") ? stdout : fopen(events_path, "w");
-		if (!events_f) {
-			fprintf(stderr, "vnt: error: cannot write events to %s: %s\n", events_path, strerror(errno));
-			goto out;
-		}
-		eo.f = events_f;
-		sinks.jsonl = &eo;
 		if (vnt_session_events(s, to_sinks, &sinks)) {
 			fprintf(stderr, "vnt: error: the object has no event ring buffer\n");
 			goto out;

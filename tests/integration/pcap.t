@@ -64,6 +64,15 @@ if grep -q "cannot write $T/isdir.pcapng: Is a directory" "$T/bad2.err" && ! gre
 else
 	notok "pcap: a path that is a directory: clear error, nothing written" "stderr: $(tr '\n' ' ' <"$T/bad2.err"); $(ls -a "$T")"
 fi
+"$VNT" run --pcap "$T/ev-bad.pcapng" -d 1 -e "$T/nodir/ev.jsonl" "$T/pcap.vnt" >"$T/bad5.out" 2>"$T/bad5.err"
+rc=$?
+if [[ $rc == 1 ]] && grep -q "cannot write events to $T/nodir/ev.jsonl" "$T/bad5.err" && ! grep -q attached "$T/bad5.err" &&
+	[[ ! -e $T/ev-bad.pcapng ]]; then
+	ok "pcap: an events file that cannot be written: clear error before attaching, no capture left"
+else
+	notok "pcap: an events file that cannot be written: clear error before attaching, no capture left" \
+		"rc $rc, stderr: $(tr '\n' ' ' <"$T/bad5.err"); $(ls "$T")"
+fi
 "$VNT" run --pcap "$T/noev.pcapng" -d 1 "$T/noevents.vnt" >"$T/bad3.out" 2>"$T/bad3.err"
 rc=$?
 if [[ $rc == 1 ]] && grep -q "writes no raw events" "$T/bad3.err" && [[ ! -e $T/noev.pcapng ]]; then
