@@ -7,7 +7,9 @@
 # sendto).  N datagrams vm1 -> vm2 (udpsink counts them): every hop sees
 # exactly N, and `vnt report` joins all N across the three kernels into one
 # path: vm1's stack -> vm1's virtio-net driver -> vm1's tap -> vm2's tap ->
-# vm2's device -> vm2's UDP -> vm2's socket queue.  Then the refusals: a package
+# vm2's device -> vm2's UDP -> vm2's socket queue.
+# vm2's kernel clock runs 1% fast (adjtimex): its offset, measured through
+# the run, moves at that drift, and its records stay aligned.  Then the refusals: a package
 # that needs a tracepoint the guest's kernel does not have, and a kprobe on
 # a function it does not have, each named with the guest; nothing stays
 # attached in the guests.
@@ -27,6 +29,19 @@ vm_wait vm1 && vm_wait vm2 || { notok "vm-guest: two guests boot" "see above"; e
 # the agent's own TCP) makes the kernel skip that call (seen: 199 of 200).
 vm_neigh vm1 vm2 || { notok "vm-guest: static neighbour entries" "see above"; exit 1; }
 TA=${VM_TAP[vm1]} TB=${VM_TAP[vm2]}
+# A clock that really differs: the guests' kernels booted after the host's,
+# so their monotonic clocks (what BPF programs read) are seconds apart from
+# it; and vm2's runs 1% fast from here on (adjtimex: 10100 us per 10 ms
+# tick), drifting 10 ms per second from vm1's and the host's. The
+# dispatcher measures each agent's offset every second; the report must put
+# each record on the collector's clock with the offset of its own time.
+DRIFT_PPM=10000
+if out=$(vm_exec vm2 "adjtimex -t 10100 >/dev/null && adjtimex | grep -i tick" 2>&1) && [[ $out == *10100* ]]; then
+	ok "vm-guest: vm2's clock set to run 1% fast (adjtimex tick 10100)"
+else
+	notok "vm-guest: vm2's clock set to run 1% fast (adjtimex tick 10100)" "$out"
+	DRIFT_PPM=0
+fi
 
 cat >"$T/guest.vnt" <<EOF
 import "net"
@@ -126,9 +141,36 @@ for s in d["segments"]:
             if hs.count(s["from"]) != 1 or hs.count(s["to"]) != 1 or \
                dict(evs)[s["to"]] < dict(evs)[s["from"]]:
                 print("# unjoined at %s -> %s: fp %x: %r" % (s["from"], s["to"], fp, sorted(evs, key=lambda e: e[1])))
+# The clocks, measured through the run: vm2 offset moves at its drift
+# (slope of offset over agent time, against vm1 as the control).
+drift = int(sys.argv[4])
+ids = {n: i for i, n in db.execute("select id, name from hosts where run_id = ?", (run,))}
+def slope(host):
+    pts = db.execute("select agent_ns, offset_ns from clock where run_id = ? and host_id = ? order by agent_ns",
+                     (run, ids[host])).fetchall()
+    if len(pts) < 3:
+        return None, len(pts), 0
+    n = len(pts); mx = sum(a for a, o in pts) / n; my = sum(o for a, o in pts) / n
+    k = sum((a - mx) * (o - my) for a, o in pts) / sum((a - mx) ** 2 for a, o in pts)
+    return k, n, pts[-1][0] - pts[0][0]
+k1, n1, span1 = slope("vm1"); k2, n2, span2 = slope("vm2")
+print("# MEASURED clock: %d and %d measurements over %.1f s; offset drift vm1 %s ppm, vm2 %s ppm" % (n1, n2, span2 / 1e9,
+      "%.0f" % (k1 * 1e6) if k1 is not None else "?", "%.0f" % (k2 * 1e6) if k2 is not None else "?"))
+if drift:
+    rel = (k2 - k1) * 1e6 if k1 is not None and k2 is not None else None
+    check("vm2 offset, measured through the run, moves at its drift: -%d ppm relative to vm1 (within 20%%)" % drift,
+          rel is not None and abs(-rel - drift) <= 0.2 * drift, "measured %r ppm over %d points" % (rel, n2))
+    # One offset for the whole run would have moved the vm2 records by up to
+    # drift x span; aligned per interval, its segments stay sharp.
+    err1 = drift * 1e-6 * span2
+    for s in d["segments"]:
+        if s["from"] == "h_to":
+            check("h_to -> g2_rx across the drifting clock: spread p99 - p50 %.2f ms, under a quarter of the %.1f ms one offset would leave"
+                  % ((s["p99_ns"] - s["p50_ns"]) / 1e6, err1 / 1e6),
+                  s["p99_ns"] - s["p50_ns"] < err1 / 4, json.dumps(s)[:300])
 n = db.execute("select count(*) from events e join hops h on h.run_id = e.run_id and h.id = e.hop where e.run_id = ? and h.name = ?", (run, "send")).fetchone()[0]
 check("uprobe hop on the guest libc sendto() fires exactly %d times" % N, n == N, "got %d" % n)
-' "$T/report.json" "$N" "$T/vnt.db"
+' "$T/report.json" "$N" "$T/vnt.db" "$DRIFT_PPM"
 else
 	notok "vm-guest: vnt report --format json" "$(cat "$T/report.err")"
 fi
