@@ -56,13 +56,14 @@ for f in script-*; do
 	mv "$f" "script-$(sha1sum < "$f" | cut -c1-12)"
 done
 
-# packages and frames: mkseeds.c, built from the sources it tests
+# packages and frames: mkseeds.c, built from the sources it tests and the
+# plan and language libraries of the build (so it follows the tree's layout)
 cd "$top"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 ${CC:-cc} -std=c11 -D_GNU_SOURCE -O1 -I"$top" -I"$top/lang" -I"$top/lib" -I/usr/include/json-c \
-	-o "$tmp/mkseeds" "$here/mkseeds.c" runtime/loader/package.c runtime/proto/proto.c compiler/manifest.c \
-	compiler/plan.c lib/strbuf.c lang/ast.c -lz -lcrypto -ljson-c
+	-o "$tmp/mkseeds" "$here/mkseeds.c" runtime/loader/package.c runtime/proto/proto.c \
+	./libvntplan.a ./libvntlang.a -lbpf -lelf -lz -lcrypto -ljson-c
 pkgs=()
 for f in examples/*.vnt examples/*/*.vnt tests/diag/valid/*.vnt; do
 	[[ -f $f ]] || continue
