@@ -248,8 +248,20 @@ static bool slot_le(const struct vnt_snap_aggr *a, int k, int64_t *le)
 	return true;
 }
 
-static void aggregation(struct page *pg, const struct vnt_snapshot *s, const struct vnt_snap_aggr *a)
+static void aggregation(struct page *pg, const struct vnt_snapshot *s, const struct vnt_snap_aggr *a0)
 {
+	/* An aggregation without keys has its one row from the start, at 0
+	 * (the reader shows none before the first event): its series then
+	 * exists before the first increase, which rate() would miss. A keyed
+	 * row appears with its key's first event. */
+	struct vnt_snap_row zero = { 0 };
+	struct vnt_snap_aggr a1 = *a0;
+	const struct vnt_snap_aggr *a = a0;
+	if (!a0->nkeys && !a0->nrows) {
+		a1.rows = &zero;
+		a1.nrows = 1;
+		a = &a1;
+	}
 	struct what w;
 	what_of(a, &w);
 	char name[160], help[320], b1[32], b2[32];
@@ -303,9 +315,9 @@ static void aggregation(struct page *pg, const struct vnt_snapshot *s, const str
 			const struct vnt_snap_row *r = &a->rows[i];
 			row_labels(&l, s, a, &w, r);
 			uint64_t acc = 0;
-			for (int k = 0; r->slots && k < a->nslots; k++) {
+			for (int k = 0; k < a->nslots; k++) {
 				int64_t le;
-				acc += r->slots[k];
+				acc += r->slots ? r->slots[k] : 0;
 				if (!slot_le(a, k, &le))
 					break;
 				if (w.scale == 1)

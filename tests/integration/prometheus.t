@@ -6,7 +6,9 @@
 #   - the counters at a moment after the flood: exactly N per hop, as in the JSON
 #   - sum(rate(...[W])) * W over a window holding the whole flood: between N
 #     and N * W / (W - 2.2 s) (rate() extrapolates to the window's end by at
-#     most 1.1 scrape intervals; from a first sample of 0 not at all)
+#     most 1.1 scrape intervals; from a first sample of 0 not at all), for
+#     series that exist at 0 before the flood: an unkeyed count() (2N: both
+#     hops) and vnt_hop_packets_total
 #   - histogram_quantile(0.99, ...) of the latency buckets: inside the log2
 #     bucket the JSON's buckets put the 99th percentile in
 #   - unmatched and lost counters as in the JSON
@@ -28,6 +30,7 @@ trace path {
     hop vm1_tx = net.dev_xmit("$BR_NS_VM1/$BR_DEV_VM1")
     hop vm2_rx = net.netif_receive("$BR_NS_VM2/$BR_DEV_VM2")
     count() by hop
+    count()
     hist(latency(vm1_tx, vm2_rx))
 }
 VNT
@@ -63,13 +66,17 @@ sel='trace="path",aggregation="count() by hop"'
 {
 	echo "count_tx $(prom_query "sum(vnt_count_total{$sel,hop=\"vm1_tx\"})" "$tq")"
 	echo "count_rx $(prom_query "sum(vnt_count_total{$sel,hop=\"vm2_rx\"})" "$tq")"
-	echo "rate_tx $(prom_query "sum(rate(vnt_count_total{$sel,hop=\"vm1_tx\"}[${W}s]))" "$tq")"
+	# Series there before the flood, at 0: an unkeyed count() (keyed rows
+	# appear with their first event) and the hops' packet counters.
+	echo "rate_all $(prom_query "sum(rate(vnt_count_total{trace=\"path\",aggregation=\"count()\"}[${W}s]))" "$tq")"
+	echo "rate_hop $(prom_query "sum(rate(vnt_hop_packets_total{trace=\"path\",hop=\"vm1_tx\"}[${W}s]))" "$tq")"
 	echo "p99 $(prom_query 'histogram_quantile(0.99, sum by (le) (vnt_latency_seconds_bucket{trace="path"}))' "$tq")"
 	echo "unmatched $(prom_query 'sum(vnt_latency_unmatched_total{trace="path"})' "$tq")"
 	echo "lost $(prom_query 'sum(vnt_lost_events_total{trace="path"})' "$tq")"
 	echo "ended $(prom_query 'vnt_trace_ended{trace="path"}' "$tq")"
 } >"$T/answers"
 sed 's/^/# /' "$T/answers"
+echo "# samples in the window: $(prom_query "vnt_count_total{trace=\"path\",aggregation=\"count()\"}[${W}s]" "$tq")"
 
 py '
 import json, math, sys
@@ -95,9 +102,14 @@ byhop = {r["key"]["hop"]: r["value"] for r in aggs["count() by hop"]["rows"]}
 check("JSON counts N at each hop (ground truth)", byhop == {"vm1_tx": N, "vm2_rx": N}, byhop)
 check("PromQL count at vm1_tx == JSON, == N", ans["count_tx"] == byhop.get("vm1_tx") == N, (ans["count_tx"], byhop))
 check("PromQL count at vm2_rx == JSON, == N", ans["count_rx"] == byhop.get("vm2_rx") == N, (ans["count_rx"], byhop))
+check("JSON count() == 2N (both hops)", aggs["count()"]["rows"][0]["value"] == 2 * N, aggs["count()"]["rows"])
+lo, hi = 2 * N, 2 * N * W / (W - 2.2 * scrape)
+got = ans["rate_all"] * W if ans["rate_all"] is not None else None
+check("sum(rate(vnt_count_total{count()}[%gs])) * %g in [%d, %.0f] (rate window math)" % (W, W, lo, hi),
+      got is not None and lo - 1e-6 <= got <= hi + 1e-6, got)
 lo, hi = N, N * W / (W - 2.2 * scrape)
-got = ans["rate_tx"] * W if ans["rate_tx"] is not None else None
-check("sum(rate(vnt_count_total[%gs])) * %g in [%d, %.0f] (rate window math)" % (W, W, lo, hi),
+got = ans["rate_hop"] * W if ans["rate_hop"] is not None else None
+check("sum(rate(vnt_hop_packets_total{vm1_tx}[%gs])) * %g in [%d, %.0f]" % (W, W, lo, hi),
       got is not None and lo - 1e-6 <= got <= hi + 1e-6, got)
 h = aggs["hist(latency(vm1_tx, vm2_rx))"]["rows"][0]
 total = h["count"]

@@ -64,6 +64,8 @@ def doc(trace, final=False):
                 [{"key": {"dev": "eth0"}, "count": 5, "buckets": [{"lo": 0, "hi": 100, "count": 3},
                                                                   {"lo": 1500, "hi": None, "count": 2}]}],
                 value="len", unit="bytes", lhist={"min": 0, "max": 1500, "step": 100}),
+            agg("count()", "count", "scalar", [], [], value_of="count"),
+            agg("hist(len)", "hist", "log2", [], [], value="len", unit="bytes"),
             agg("sum(len)", "sum", "scalar", [], [{"key": {}, "count": 1000, "value": 64000}],
                 value="len", unit="bytes", value_of="sum"),
             agg("avg(latency(tx, rx))", "avg", "scalar", [], [{"key": {}, "count": 4, "value": 1500.0}],
@@ -112,6 +114,9 @@ has("lhist: bytes, underflow bucket", 'vnt_length_bytes_bucket{%s,le="-1"} 0' % 
 has("lhist: first step", 'vnt_length_bytes_bucket{%s,le="99"} 3' % L)
 has("lhist: last finite bucket", 'vnt_length_bytes_bucket{%s,le="1499"} 3' % L)
 has("lhist: overflow only in +Inf", 'vnt_length_bytes_bucket{%s,le="+Inf"} 5' % L)
+has("an unkeyed count() without events: its series at 0", 'vnt_count_total{%s,aggregation="count()"} 0' % T)
+has("an unkeyed hist() without events: its buckets at 0", 'vnt_length_bytes_bucket{%s,aggregation="hist(len)",le="63"} 0' % T)
+has("... and +Inf 0", 'vnt_length_bytes_bucket{%s,aggregation="hist(len)",le="+Inf"} 0' % T)
 has("sum(len): a bytes counter", 'vnt_length_bytes_total{%s,aggregation="sum(len)"} 64000' % T)
 has("avg(latency): a gauge in seconds",
     'vnt_latency_avg_seconds{%s,aggregation="avg(latency(tx, rx))",from="tx",to="rx"} 1.5e-06' % T)
