@@ -131,6 +131,15 @@ check("the trace was still running at the query time", ans["ended"] == 0, ans["e
 sys.exit(1 if bad else 0)
 ' "$doc" "$N" "$W" "$PROM_SCRAPE_S" "$T/answers" || NFAIL=$((NFAIL + 1))
 
+# ---- vnt run -f prometheus: the final snapshot as a page ----
+if "$VNT" run -q -d 1 -f prometheus "$T/p.vnt" >"$T/fmt.prom" 2>"$T/fmt.err" &&
+	grep -qxF 'vnt_trace_ended{trace="path"} 1' "$T/fmt.prom" && out=$(promtool check metrics <"$T/fmt.prom" 2>&1) &&
+	[[ -z $out ]]; then
+	ok "prometheus: vnt run -f prometheus prints a final page promtool accepts"
+else
+	notok "prometheus: vnt run -f prometheus" "$(cat "$T/fmt.err") ${out:-} $(head -c 300 "$T/fmt.prom")"
+fi
+
 # ---- bad input ----
 progs_before=$(bpftool prog show 2>/dev/null | grep -c "^[0-9]")
 for bad in "127.0.0.1:$PROM_PORT" "127.0.0.1:notaport" "999.1.1.1:80"; do
