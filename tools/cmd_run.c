@@ -222,7 +222,7 @@ int cmd_run(int argc, char **argv)
 	/* The address first: one in use or malformed ends the run before
 	 * anything is compiled or attached. */
 	if (metrics_addr && (metrics_fd = vnt_metrics_bind(metrics_addr, merr, sizeof(merr))) < 0) {
-		fprintf(stderr, "vnt: error: %s\n  = hint: --metrics takes HOST:PORT, e.g. --metrics 127.0.0.1:9750\n", merr);
+		fprintf(stderr, "vnt: error: --metrics: %s\n", merr);
 		return 1;
 	}
 	bo.snaplen = pcap_path ? snaplen : 0;
