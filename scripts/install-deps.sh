@@ -18,6 +18,8 @@ set -euo pipefail
 # ClickHouse store's tests; started by hand by tests/lib/clickhouse.sh),
 # libcurl (its HTTP client), tshark (reads `vnt run --pcap` captures in
 # tests/integration/pcap.t, as a Wireshark user would).
+# libmicrohttpd (the metrics endpoint's HTTP server), prometheus and its
+# promtool (scrape it in tests/integration/prometheus.t, tests/hosts/metrics.t).
 # The virtualized stack (tests/lib/vm.sh, tests/vm/, examples/vm-*): QEMU,
 # busybox-static and cpio for the guests' initramfs, Open vSwitch, nftables.
 PACKAGES=(
@@ -33,6 +35,7 @@ PACKAGES=(
 	qemu-system-x86 busybox-static cpio openvswitch-switch nftables
 	clickhouse-server libcurl4-openssl-dev
 	tshark
+	libmicrohttpd-dev prometheus
 )
 
 die() { echo "install-deps: ERROR: $*" >&2; exit 1; }

@@ -2,6 +2,7 @@
  * live results, and detach everything on exit, Ctrl-C or error. */
 #include <errno.h>
 #include <getopt.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +16,8 @@
 #include "runtime/output/events_pcap.h"
 #include "runtime/proto/clock.h"
 #include "runtime/output/format.h"
+#include "runtime/output/metrics_http.h"
+#include "runtime/output/prometheus.h"
 #include "runtime/loader/package.h"
 #include "runtime/loader/session.h"
 #include "tools/build.h"
@@ -46,6 +49,12 @@ static void help(FILE *f)
 		"  --snaplen N           bytes of each packet kept for --pcap (1-%d, default\n"
 		"                        %d; from the network header at sk_buff hops, from\n"
 		"                        the Ethernet header at tc and XDP hops)\n"
+		"  --metrics ADDR        serve the aggregations to Prometheus at\n"
+		"                        http://ADDR/metrics (HOST:PORT, [ADDR6]:PORT or :PORT),\n"
+		"                        refreshed every second; each trace's final counts\n"
+		"                        stay there until vnt exits (doc/prometheus.md)\n"
+		"  --metrics-linger SECS keep serving the final counts SECS seconds after the\n"
+		"                        last trace ended (default 0), so a scrape sees them\n"
 		"  -I DIR                add DIR to the module search path\n"
 		"  --no-cache            run clang even if the object is cached\n"
 		"  -q, --quiet           no status lines on standard error\n"
@@ -71,6 +80,34 @@ static int to_sinks(void *ctx, void *data, size_t size)
 	return 0;
 }
 
+/* --metrics: each trace's page, rendered by the main loop and read by
+ * the HTTP server's thread (the session is the main loop's alone). */
+struct run_metrics {
+	pthread_mutex_t mu;
+	int n;
+	char *text[VNT_MAX_HOPS];
+};
+
+static char *metrics_page(void *ctx)
+{
+	struct run_metrics *m = ctx;
+	pthread_mutex_lock(&m->mu);
+	char *page = vnt_prometheus_merge((const char *const *)m->text, m->n);
+	pthread_mutex_unlock(&m->mu);
+	return page;
+}
+
+static void metrics_publish(struct run_metrics *m, int t, const struct vnt_snapshot *snap)
+{
+	char *text = vnt_prometheus_render(snap);
+	if (!text)
+		return;   /* out of memory: the last page stays */
+	pthread_mutex_lock(&m->mu);
+	free(m->text[t]);
+	m->text[t] = text;
+	pthread_mutex_unlock(&m->mu);
+}
+
 static double mono(void)
 {
 	struct timespec ts;
@@ -78,8 +115,9 @@ static double mono(void)
 	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
+/* A trace's snapshot: printed (fmt), published (--metrics), or both. */
 static void print_trace(struct vnt_session *s, int t, const struct vnt_output_format *fmt, bool final, uint64_t seq,
-			double elapsed, uint64_t *lost_events)
+			double elapsed, uint64_t *lost_events, struct run_metrics *m)
 {
 	struct vnt_snapshot snap;
 	if (vnt_session_snapshot(s, t, &snap))
@@ -88,8 +126,12 @@ static void print_trace(struct vnt_session *s, int t, const struct vnt_output_fo
 	snap.final = final;
 	snap.seq = seq;
 	snap.elapsed_s = elapsed;
-	fmt->snapshot(stdout, &snap);
-	fflush(stdout);
+	if (fmt) {
+		fmt->snapshot(stdout, &snap);
+		fflush(stdout);
+	}
+	if (m)
+		metrics_publish(m, t, &snap);
 	vnt_snapshot_free(&snap);
 }
 
@@ -99,8 +141,13 @@ int cmd_run(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' }, { "duration", required_argument, NULL, 'd' },
 		{ "format", required_argument, NULL, 'f' }, { "no-cache", no_argument, NULL, 'N' },
 		{ "quiet", no_argument, NULL, 'q' }, { "events", required_argument, NULL, 'e' },
-		{ "pcap", required_argument, NULL, 'P' }, { "snaplen", required_argument, NULL, 'S' }, { 0 } };
-	const char *events_path = "vnt-events.jsonl", *pcap_path = NULL;
+		{ "pcap", required_argument, NULL, 'P' }, { "snaplen", required_argument, NULL, 'S' },
+		{ "metrics", required_argument, NULL, 'M' }, { "metrics-linger", required_argument, NULL, 'L' }, { 0 } };
+	const char *events_path = "vnt-events.jsonl", *pcap_path = NULL, *metrics_addr = NULL;
+	double linger = 0;
+	int metrics_fd = -1;
+	struct run_metrics metrics = { .n = 0 };
+	struct vnt_metrics_http *http = NULL;
 	int snaplen = 0;
 	struct vnt_pcap_out po = { 0 };
 	struct run_sinks sinks = { .jsonl = NULL };
@@ -118,6 +165,16 @@ int cmd_run(int argc, char **argv)
 		switch (c) {
 		case 'e': events_path = optarg; break;
 		case 'P': pcap_path = optarg; break;
+		case 'M': metrics_addr = optarg; break;
+		case 'L': {
+			char *end;
+			linger = strtod(optarg, &end);
+			if (*end || !*optarg || linger < 0 || linger > 86400) {
+				fprintf(stderr, "vnt: error: --metrics-linger takes seconds from 0 to 86400, not '%s'\n", optarg);
+				return 2;
+			}
+			break;
+		}
 		case 'S':
 			if (vnt_parse_snaplen(optarg, &snaplen))
 				return 2;
@@ -157,6 +214,17 @@ int cmd_run(int argc, char **argv)
 	}
 	if (pcap_path && !snaplen)
 		snaplen = VNT_PCAP_DEFAULT_SNAP;
+	if (linger && !metrics_addr) {
+		fprintf(stderr, "vnt: error: --metrics-linger is how long --metrics keeps serving; give --metrics ADDR too\n");
+		return 2;
+	}
+	char merr[512];
+	/* The address first: one in use or malformed ends the run before
+	 * anything is compiled or attached. */
+	if (metrics_addr && (metrics_fd = vnt_metrics_bind(metrics_addr, merr, sizeof(merr))) < 0) {
+		fprintf(stderr, "vnt: error: --metrics: %s\n", merr);
+		return 1;
+	}
 	bo.snaplen = pcap_path ? snaplen : 0;
 	bo.incdirs = incs;
 	struct vnt_build b = { 0 };
@@ -174,12 +242,16 @@ int cmd_run(int argc, char **argv)
 		char *buf = vnt_read_file(file, &len);
 		if (!buf) {
 			fprintf(stderr, "vnt: error: cannot read %s: %s\n", file, strerror(errno));
+			if (metrics_fd >= 0)
+				close(metrics_fd);
 			return 1;
 		}
 		int prc = vnt_package_parse(buf, len, &pkg, perr, sizeof(perr));
 		free(buf);
 		if (prc) {
 			fprintf(stderr, "vnt: error: %s: %s\n", file, perr);
+			if (metrics_fd >= 0)
+				close(metrics_fd);
 			return 1;
 		}
 		obj = pkg->obj;
@@ -191,11 +263,16 @@ int cmd_run(int argc, char **argv)
 				"  = hint: compile it with `vnt compile --snaplen N -o %s SCRIPT` (the script needs `events`)\n",
 				file, file);
 			vnt_package_free(pkg);
+			if (metrics_fd >= 0)
+				close(metrics_fd);
 			return 1;
 		}
 	} else {
-		if (vnt_build_script(file, &bo, true, &b))
+		if (vnt_build_script(file, &bo, true, &b)) {
+			if (metrics_fd >= 0)
+				close(metrics_fd);
 			return 1;
+		}
 		obj = b.obj;
 		obj_len = b.obj_len;
 		p = b.plan;
@@ -204,6 +281,18 @@ int cmd_run(int argc, char **argv)
 	char err[4096];
 	int rc = 1;
 	struct vnt_session *s = NULL;
+	pthread_mutex_init(&metrics.mu, NULL);
+	metrics.n = p->ntraces;
+	/* Started after the build (clang is spawned, never forked) and before
+	 * loading; nothing forks from here on (metrics_http.h). */
+	if (metrics_fd >= 0) {
+		http = vnt_metrics_http_start(metrics_fd, metrics_page, &metrics, err, sizeof(err));
+		metrics_fd = -1;
+		if (!http) {
+			fprintf(stderr, "vnt: error: --metrics %s: %s\n", metrics_addr, err);
+			goto out;
+		}
+	}
 	uint64_t lost_events = 0;   /* ring-buffer records the kernel could not queue */
 	/* The capture file before anything is attached: a path that cannot
 	 * be written fails here, with nothing left behind. */
@@ -284,6 +373,8 @@ int cmd_run(int argc, char **argv)
 			snprintf(how_long + k, sizeof(how_long) - k, ")");
 		fprintf(stderr, "vnt: %d hop%s attached (%s); tracing%s... Ctrl-C to stop\n", p->nhops,
 			p->nhops == 1 ? "" : "s", origin, how_long);
+		if (http)
+			fprintf(stderr, "vnt: metrics at http://%s/metrics\n", metrics_addr);
 	}
 	double start = mono();
 	double next[VNT_MAX_HOPS];
@@ -291,6 +382,8 @@ int cmd_run(int argc, char **argv)
 	int left = p->ntraces;
 	for (int t = 0; t < p->ntraces; t++)
 		next[t] = p->traces[t].every_ns ? start + p->traces[t].every_ns / 1e9 : -1;
+	/* --metrics: every trace's counts from the start, then every second. */
+	double next_metrics = http ? start : -1;
 	while (left) {
 		double now = mono();
 		for (int t = 0; t < p->ntraces; t++) {
@@ -301,13 +394,23 @@ int cmd_run(int argc, char **argv)
 			vnt_session_detach_trace(s, t);
 			if (want_events)
 				vnt_session_consume(s, 0);
-			print_trace(s, t, fmt, true, seq[t] + 1, stop ? now - start : end[t], &lost_events);
+			print_trace(s, t, fmt, true, seq[t] + 1, stop ? now - start : end[t], &lost_events,
+				    http ? &metrics : NULL);
 			done[t] = true;
 			left--;
 		}
 		if (!left)
 			break;
 		double wake = now + 3600;
+		if (next_metrics >= 0) {
+			if (now >= next_metrics) {
+				for (int t = 0; t < p->ntraces; t++)
+					if (!done[t])
+						print_trace(s, t, NULL, false, seq[t], now - start, &lost_events, &metrics);
+				next_metrics += 1.0;
+			}
+			wake = next_metrics;
+		}
 		for (int t = 0; t < p->ntraces; t++) {
 			if (done[t])
 				continue;
@@ -316,7 +419,7 @@ int cmd_run(int argc, char **argv)
 			if (next[t] < 0)
 				continue;
 			if (now >= next[t]) {
-				print_trace(s, t, fmt, false, ++seq[t], now - start, &lost_events);
+				print_trace(s, t, fmt, false, ++seq[t], now - start, &lost_events, http ? &metrics : NULL);
 				next[t] += p->traces[t].every_ns / 1e9;
 			}
 			if (next[t] < wake)
@@ -329,7 +432,14 @@ int cmd_run(int argc, char **argv)
 			vnt_session_poll(s, (int)(dt * 1000) + 1);
 	}
 	rc = 0;
+	/* Everything is detached; the final counts stay served a while. */
+	for (double until = mono() + linger; http && !stop && mono() < until;)
+		usleep(100000);
 out:
+	vnt_metrics_http_stop(http);
+	for (int t = 0; t < metrics.n; t++)
+		free(metrics.text[t]);
+	pthread_mutex_destroy(&metrics.mu);
 	vnt_session_close(s);
 	if (po.w) {
 		/* Kept only when the run succeeded and every packet was written. */

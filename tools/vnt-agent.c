@@ -38,6 +38,11 @@ static void help(FILE *f)
 		"      --max-programs N      BPF programs per trace (default 32)\n"
 		"      --max-map-memory SIZE BPF map memory per trace, e.g. 512M (default 512M)\n"
 		"      --max-cpu-ms MS       BPF run time per trace in total, 0 = no limit (default 0)\n"
+		"      --metrics HOST:PORT   serve the traces' aggregations to Prometheus at\n"
+		"                            http://HOST:PORT/metrics (plain HTTP: bind it to a\n"
+		"                            trusted address; default: not served)\n"
+		"      --metrics-keep SECS   an ended trace's final counts stay there SECS\n"
+		"                            seconds (default 60)\n"
 		"      --print-config        print the settings in effect and exit\n"
 		"      --test-clock-skew NS,PPM  FOR TESTS ONLY: report times as if this host's\n"
 		"                            clock were NS ns ahead, drifting PPM parts per million\n"
@@ -47,7 +52,8 @@ static void help(FILE *f)
 		"      --version             show the version\n\n"
 		"The config file holds `key = value` lines with the long option names (with\n"
 		"'_' for '-': listen, cert, key, ca, name, timeout, handshake_timeout,\n"
-		"max_traces, max_programs, max_map_memory, max_cpu_ms); '#' starts a comment.\n"
+		"max_traces, max_programs, max_map_memory, max_cpu_ms, metrics,\n"
+		"metrics_keep); '#' starts a comment.\n"
 		"See dist/agent.conf.sample and dist/vnt-agent.service.\n\n"
 		"Exit status: 0 after a clean stop (or, with --stdio, after the dispatcher's\n"
 		"BYE), 1 on errors, 2 on usage errors.\n");
@@ -64,10 +70,12 @@ int main(int argc, char **argv)
 		{ "max-map-memory", required_argument, NULL, 'M' }, { "max-cpu-ms", required_argument, NULL, 'U' },
 		{ "print-config", no_argument, NULL, 'p' }, { "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' }, { "test-clock-skew", required_argument, NULL, 'Z' },
-		{ "enable-test-options", no_argument, NULL, 'z' }, { 0 } };
+		{ "enable-test-options", no_argument, NULL, 'z' }, { "metrics", required_argument, NULL, 'm' },
+		{ "metrics-keep", required_argument, NULL, 'k' }, { 0 } };
 	static const struct { int opt; const char *key; } keys[] = {
 		{ 'l', "listen" }, { 'C', "cert" }, { 'K', "key" }, { 'A', "ca" }, { 'n', "name" }, { 't', "timeout" },
-		{ 'T', "max_traces" }, { 'P', "max_programs" }, { 'M', "max_map_memory" }, { 'U', "max_cpu_ms" } };
+		{ 'T', "max_traces" }, { 'P', "max_programs" }, { 'M', "max_map_memory" }, { 'U', "max_cpu_ms" },
+		{ 'm', "metrics" }, { 'k', "metrics_keep" } };
 	const char *config = NULL;
 	bool stdio_mode = false, print = false, test_options = false;
 	const char *skew = NULL;
@@ -144,6 +152,19 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	vnt_agent_signals();
+	if (!stdio_mode && (!cfg.cert || !cfg.key || !cfg.ca)) {
+		fprintf(stderr, "vnt-agent: error: the TLS listener needs cert, key and ca (--cert, --key, --ca "
+			"or the config file); use --stdio behind ssh instead\n");
+		rc = 2;
+		goto out;
+	}
+	/* The metrics server's process first: forked before anything else is
+	 * open, and before any thread exists (runtime/agent/metrics.c). */
+	if (vnt_agent_metrics_start(&cfg, err, sizeof(err))) {
+		fprintf(stderr, "vnt-agent: error: %s\n", err);
+		rc = 1;
+		goto out;
+	}
 	if (stdio_mode) {
 		/* The protocol owns stdout: nothing else may write there. */
 		struct vnt_conn *conn = vnt_conn_plain(dup(0), dup(1));
@@ -154,20 +175,16 @@ int main(int argc, char **argv)
 			close(devnull);
 		}
 		if (!conn) {
+			vnt_agent_metrics_stop();
 			rc = 1;
 			goto out;
 		}
 		rc = vnt_agent_serve(&cfg, conn, "stdio", false);
 		vnt_conn_close(conn);
 	} else {
-		if (!cfg.cert || !cfg.key || !cfg.ca) {
-			fprintf(stderr, "vnt-agent: error: the TLS listener needs cert, key and ca (--cert, --key, --ca "
-				"or the config file); use --stdio behind ssh instead\n");
-			rc = 2;
-			goto out;
-		}
 		rc = vnt_agent_listen(&cfg);
 	}
+	vnt_agent_metrics_stop();
 	vnt_netns_cache_free();
 out:
 	vnt_agent_config_free(&cfg);

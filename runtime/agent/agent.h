@@ -5,7 +5,8 @@
  *   agent_server.c  TCP listener, one process per connection
  *   agent_conn.c    the protocol state machine of one connection
  *   agent_trace.c   a loaded trace: limits, attach, snapshots, events, CPU
- *   agent_log.c     timestamped log lines on stderr (journald keeps them) */
+ *   agent_log.c     timestamped log lines on stderr (journald keeps them)
+ *   metrics.c       the Prometheus metrics page of the traces */
 #ifndef VNT_AGENT_H
 #define VNT_AGENT_H
 
@@ -27,6 +28,8 @@ struct vnt_agent_config {
 	int max_programs;       /* BPF programs one trace may load */
 	uint64_t max_map_bytes; /* BPF map memory one trace may create (see agent_trace.c) */
 	uint64_t max_cpu_ms;    /* BPF run time one trace may use in total; 0: no limit */
+	char *metrics;          /* where Prometheus scrapes the traces (HOST:PORT); NULL: not served */
+	int metrics_keep_s;     /* an ended trace's final counts stay on the metrics page this long */
 };
 
 void vnt_agent_config_defaults(struct vnt_agent_config *c);
@@ -50,6 +53,16 @@ int vnt_agent_serve(const struct vnt_agent_config *cfg, struct vnt_conn *conn, c
 
 /* Listen on cfg->listen with TLS and serve until stopped; exit status. */
 int vnt_agent_listen(const struct vnt_agent_config *cfg);
+
+/* The metrics page (runtime/agent/metrics.c). start: binds cfg->metrics
+ * (an error naming it when in use or malformed), makes the directory the
+ * traces publish into and forks the process that serves it; nothing to do
+ * without cfg->metrics. stop: ends that process, removes the directory.
+ * publish: a trace's snapshot onto the page (in the connection's process). */
+struct vnt_snapshot;
+int vnt_agent_metrics_start(const struct vnt_agent_config *cfg, char *err, size_t errlen);
+void vnt_agent_metrics_stop(void);
+void vnt_agent_metrics_publish(int trace, const struct vnt_snapshot *snap);
 
 void vnt_agent_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

@@ -18,6 +18,7 @@ void vnt_agent_config_defaults(struct vnt_agent_config *c)
 	c->max_programs = 32;
 	c->max_map_bytes = 512ull << 20;
 	c->max_cpu_ms = 0;
+	c->metrics_keep_s = 60;
 }
 
 void vnt_agent_config_free(struct vnt_agent_config *c)
@@ -27,6 +28,7 @@ void vnt_agent_config_free(struct vnt_agent_config *c)
 	free(c->key);
 	free(c->ca);
 	free(c->name);
+	free(c->metrics);
 	memset(c, 0, sizeof(*c));
 }
 
@@ -84,6 +86,7 @@ int vnt_agent_config_set(struct vnt_agent_config *c, const char *key, const char
 		{ "key", offsetof(struct vnt_agent_config, key) },
 		{ "ca", offsetof(struct vnt_agent_config, ca) },
 		{ "name", offsetof(struct vnt_agent_config, name) },
+		{ "metrics", offsetof(struct vnt_agent_config, metrics) },
 	};
 	for (size_t i = 0; i < sizeof(strs) / sizeof(strs[0]); i++)
 		if (!strcmp(key, strs[i].key)) {
@@ -98,6 +101,7 @@ int vnt_agent_config_set(struct vnt_agent_config *c, const char *key, const char
 		{ "handshake_timeout", offsetof(struct vnt_agent_config, handshake_timeout_s), 1, 600, "seconds (1..600)" },
 		{ "max_traces", offsetof(struct vnt_agent_config, max_traces), 1, 1024, "a count (1..1024)" },
 		{ "max_programs", offsetof(struct vnt_agent_config, max_programs), 1, 1024, "a count (1..1024)" },
+		{ "metrics_keep", offsetof(struct vnt_agent_config, metrics_keep_s), 0, 86400, "seconds (0..86400)" },
 	};
 	for (size_t i = 0; i < sizeof(ints) / sizeof(ints[0]); i++)
 		if (!strcmp(key, ints[i].key)) {
@@ -177,8 +181,10 @@ int vnt_agent_config_load(struct vnt_agent_config *c, const char *path, bool mus
 void vnt_agent_config_print(const struct vnt_agent_config *c)
 {
 	printf("listen = %s\ncert = %s\nkey = %s\nca = %s\nname = %s\ntimeout = %d\nhandshake_timeout = %d\n"
-	       "max_traces = %d\nmax_programs = %d\nmax_map_memory = %llu\nmax_cpu_ms = %llu\n",
+	       "max_traces = %d\nmax_programs = %d\nmax_map_memory = %llu\nmax_cpu_ms = %llu\nmetrics = %s\n"
+	       "metrics_keep = %d\n",
 	       c->listen, c->cert ? c->cert : "", c->key ? c->key : "", c->ca ? c->ca : "", c->name ? c->name : "",
 	       c->timeout_s, c->handshake_timeout_s, c->max_traces, c->max_programs,
-	       (unsigned long long)c->max_map_bytes, (unsigned long long)c->max_cpu_ms);
+	       (unsigned long long)c->max_map_bytes, (unsigned long long)c->max_cpu_ms, c->metrics ? c->metrics : "",
+	       c->metrics_keep_s);
 }

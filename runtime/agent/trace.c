@@ -11,6 +11,7 @@
 #include <sys/utsname.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#include "runtime/agent/agent.h"
 #include "runtime/agent/limits.h"
 #include "runtime/agent/trace.h"
 #include "runtime/proto/clock.h"
@@ -301,6 +302,7 @@ static int send_snapshot(struct agent_trace *t, int tr, bool final)
 		vnt_output_json(f, &snap);
 		fclose(f);
 	}
+	vnt_agent_metrics_publish(tr, &snap);
 	vnt_snapshot_free(&snap);
 	if (!json)
 		return 0;
