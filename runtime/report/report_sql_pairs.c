@@ -419,36 +419,41 @@ static int make_segments(struct q *q)
 
 /* ---- statistics ---- */
 
-static void stats_sql_sample(struct strbuf *s, const char *keys, const char *outer, const char *from, const char *group,
-			     bool sample);
-
 /* "SELECT KEYS, n, s, mn, mx, p50, p90, p99, p999 FROM (...)": count, sum,
  * min, max and the nearest-rank percentiles (position ceil(n*k/d)) of the
  * pairs' latencies (p.1) of each group, in the server; only these numbers
  * come back. keys: "a AS g1, b AS g2"; outer: "g1, g2". */
 static void stats_sql(struct strbuf *s, const char *keys, const char *outer, const char *from, const char *group)
 {
-	stats_sql_sample(s, keys, outer, from, group, false);
-}
-
-/* The same, with (sample) the sorted latencies for the HTML plot as a last
- * column: all of them, or 1001 at ranks max(1, ceil(n*k/1000)), k = 0..1000.
- * Position p is such a rank when p = 1 or when the smallest k reaching it,
- * floor((p-1)*1000/n) + 1, has ceil(n*k/1000) = p (for n > 1000 the ranks
- * are all different). A lambda names only its own parameters and n, a
- * number per row: the array is not repeated per rank. */
-static void stats_sql_sample(struct strbuf *s, const char *keys, const char *outer, const char *from, const char *group,
-			     bool sample)
-{
-	sb_printf(s, "SELECT %s, n, s, mn, mx, p50, p90, p99, p999%s FROM (SELECT %s, count() AS n, sum(p.1) AS s,"
+	sb_printf(s, "SELECT %s, n, s, mn, mx, p50, p90, p99, p999 FROM (SELECT %s, count() AS n, sum(p.1) AS s,"
 		     " min(p.1) AS mn, max(p.1) AS mx, arraySort(groupArray(p.1)) AS v,"
 		     " v[toUInt64(greatest(1, intDiv(n + 1, 2)))] AS p50, v[toUInt64(greatest(1, intDiv(n * 9 + 9, 10)))] AS p90,"
 		     " v[toUInt64(greatest(1, intDiv(n * 99 + 99, 100)))] AS p99,"
-		     " v[toUInt64(greatest(1, intDiv(n * 999 + 999, 1000)))] AS p999%s FROM %s GROUP BY %s)",
-		  outer, sample ? ", sample" : "", keys,
+		     " v[toUInt64(greatest(1, intDiv(n * 999 + 999, 1000)))] AS p999 FROM %s GROUP BY %s)",
+		  outer, keys, from, group);
+}
+
+/* The same numbers from w, an expression of a group's sorted latencies
+ * ("v" of a row of ps, or "arraySort(groupArrayArray(v))" over a GROUP BY
+ * of them), and with sample the sorted latencies for the HTML plot as a
+ * last column: all of them, or 1001 at ranks max(1, ceil(n*k/1000)),
+ * k = 0..1000. Position p is such a rank when p = 1 or when the smallest k
+ * reaching it, floor((p-1)*1000/n) + 1, has ceil(n*k/1000) = p (for
+ * n > 1000 the ranks are all different). The lambda names only its own
+ * parameters and n, a number per row: the array is not repeated per rank.
+ * group may be "" (no GROUP BY). */
+static void sorted_stats_sql(struct strbuf *s, const char *keys, const char *outer, const char *w, const char *from,
+			     const char *group, bool sample)
+{
+	sb_printf(s, "SELECT %s, n, s, mn, mx, p50, p90, p99, p999%s FROM (SELECT %s, %s AS w, length(w) AS n,"
+		     " arraySum(w) AS s, w[1] AS mn, w[n] AS mx,"
+		     " w[toUInt64(greatest(1, intDiv(n + 1, 2)))] AS p50, w[toUInt64(greatest(1, intDiv(n * 9 + 9, 10)))] AS p90,"
+		     " w[toUInt64(greatest(1, intDiv(n * 99 + 99, 100)))] AS p99,"
+		     " w[toUInt64(greatest(1, intDiv(n * 999 + 999, 1000)))] AS p999%s FROM %s%s%s)",
+		  outer, sample ? ", sample" : "", keys, w,
 		  sample ? ", arrayFilter((x, p) -> n <= 1001 OR p = 1 OR"
-			   " intDiv(n * (intDiv((p - 1) * 1000, n) + 1) + 999, 1000) = p, v, arrayEnumerate(v)) AS sample" : "",
-		  from, group);
+			   " intDiv(n * (intDiv((p - 1) * 1000, n) + 1) + 999, 1000) = p, w, arrayEnumerate(w)) AS sample" : "",
+		  from, *group ? " GROUP BY " : "", group);
 }
 
 /* f[0..7] as a vnt_stats; the mean as report_stats.c computes it. */
@@ -527,15 +532,22 @@ static int by_hosts(const void *x, const void *y)
 	return a->from_host != b->from_host ? a->from_host - b->from_host : a->to_host - b->to_host;
 }
 
+/* ps: the sorted latencies of each (segment, from host, to host), made
+ * once; the pairs' statistics are read from its rows, the segments' from
+ * their rows merged (no second pass over sr's pairs). */
 static int segment_stats(struct q *q)
 {
 	struct strbuf s;
 	sb_init(&s);
-	stats_sql_sample(&s, "i AS g1", "g1", "sr ARRAY JOIN pairs AS p", "i", true);
-	int rc = tsv(q, s.s, on_segment, NULL);
+	sb_puts(&s, "CREATE TEMPORARY TABLE ps ENGINE = Memory AS SELECT i, p.2 AS g2, p.3 AS g3,"
+		    " arraySort(groupArray(p.1)) AS v FROM sr ARRAY JOIN pairs AS p GROUP BY i, g2, g3");
+	int rc = exec(q, &s);
+	sorted_stats_sql(&s, "i AS g1", "g1", "arraySort(groupArrayArray(v))", "ps", "i", true);
+	if (!rc)
+		rc = tsv(q, s.s, on_segment, NULL);
 	sb_free(&s);
 	sb_init(&s);
-	stats_sql(&s, "i AS g1, p.2 AS g2, p.3 AS g3", "g1, g2, g3", "sr ARRAY JOIN pairs AS p", "i, p.2, p.3");
+	sorted_stats_sql(&s, "i AS g1, g2, g3", "g1, g2, g3", "v", "ps", "", false);
 	if (!rc)
 		rc = tsv(q, s.s, on_pair, NULL);
 	sb_free(&s);
