@@ -8,7 +8,7 @@
  * QUEUE_MAX batches or QUEUE_BYTES behind (then it does: back-pressure, and
  * the agents count what they cannot send). So the dispatcher holds at most
  * the open events block, the queued ones and the one being sent: about
- * 3 x EV_BATCH_ROWS x 65 bytes for records without packet bytes. A batch the server does not take (down, refusing, gone
+ * 3 x EV_BATCH_ROWS x 62 bytes for records without packet bytes. A batch the server does not take (down, refusing, gone
  * mid-run) is written to the spool (spool.h) instead and counted; while the
  * server is down, batches go to the spool without a try until RETRY_NS has
  * passed. end_run says what was spooled and how to load it, and returns 1.
@@ -168,7 +168,12 @@ static void spool_batch(struct vnt_store *s, struct batch *b, const char *why)
 		body = &flat;
 	}
 	pthread_mutex_lock(&s->mu);
-	if (rc || vnt_spool_put(&s->spool, tbl_name[b->table], body->p, body->len, b->rows, events, head, tail))
+	if (rc) {   /* vnt_spool_put counts its own failures */
+		s->spool.lost_rows += b->rows;
+		s->spool.lost_events += events;
+	}
+	if (rc || vnt_spool_put(&s->spool, tbl_name[b->table], b->nat ? "native" : "rowbinary", body->p, body->len,
+					 b->rows, events, head, tail))
 		fprintf(stderr, "vnt: error: store %s: cannot write the spool %s/ either: %llu %s rows lost\n",
 			vnt_ch_url(s->wch), s->spool.dir, (unsigned long long)b->rows, tbl_name[b->table]);
 	pthread_mutex_unlock(&s->mu);

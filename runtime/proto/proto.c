@@ -208,18 +208,24 @@ static void w_strs(struct vnt_wbuf *w, char *const *v, int n)
 void vnt_rx_init(struct vnt_frame_rx *rx) { memset(rx, 0, sizeof(*rx)); }
 void vnt_rx_free(struct vnt_frame_rx *rx) { free(rx->buf); vnt_rx_init(rx); }
 
+/* The last frame returned is done with: skipped, not moved (a read of
+ * many frames would otherwise move what follows each one). */
 static void rx_drop_consumed(struct vnt_frame_rx *rx)
 {
-	if (!rx->consumed)
-		return;
-	memmove(rx->buf, rx->buf + rx->consumed, rx->len - rx->consumed);
-	rx->len -= rx->consumed;
+	rx->off += rx->consumed;
 	rx->consumed = 0;
+	if (rx->off == rx->len)
+		rx->off = rx->len = 0;
 }
 
 uint8_t *vnt_rx_space(struct vnt_frame_rx *rx, size_t want)
 {
 	rx_drop_consumed(rx);
+	if (rx->off) {   /* only the start of a frame is left: to the front */
+		memmove(rx->buf, rx->buf + rx->off, rx->len - rx->off);
+		rx->len -= rx->off;
+		rx->off = 0;
+	}
 	if (rx->cap - rx->len < want) {
 		size_t cap = rx->cap ? rx->cap : 4096;
 		while (cap - rx->len < want)
@@ -248,9 +254,9 @@ int vnt_rx_feed(struct vnt_frame_rx *rx, const void *p, size_t n)
 int vnt_rx_next(struct vnt_frame_rx *rx, struct vnt_frame *f, char *err, size_t errlen)
 {
 	rx_drop_consumed(rx);
-	if (rx->len < VNT_PROTO_HDR)
+	if (rx->len - rx->off < VNT_PROTO_HDR)
 		return 0;
-	const uint8_t *h = rx->buf;
+	const uint8_t *h = rx->buf + rx->off;
 	if (memcmp(h, MAGIC, 4)) {
 		snprintf(err, errlen, "the peer does not speak the vnt protocol (bad frame magic)");
 		return -1;
@@ -271,7 +277,7 @@ int vnt_rx_next(struct vnt_frame_rx *rx, struct vnt_frame *f, char *err, size_t 
 		snprintf(err, errlen, "frame of %u bytes is larger than the limit of %u", len, VNT_PROTO_MAX_FRAME);
 		return -1;
 	}
-	if (rx->len - VNT_PROTO_HDR < len)
+	if (rx->len - rx->off - VNT_PROTO_HDR < len)
 		return 0;
 	f->type = h[5];
 	f->payload = h + VNT_PROTO_HDR;

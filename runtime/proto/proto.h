@@ -99,7 +99,8 @@ int vnt_r_done(const struct vnt_rbuf *r);
 struct vnt_frame_rx {
 	uint8_t *buf;
 	size_t len, cap;
-	size_t consumed;        /* bytes of the last frame returned, dropped on the next call */
+	size_t off;             /* where the unread bytes start */
+	size_t consumed;        /* bytes of the last frame returned (from off), dropped on the next call */
 };
 struct vnt_frame {
 	int type;
