@@ -4,11 +4,12 @@
  *
  *   clickhouse://HOST:PORT/DATABASE      (HTTP port, 8123 by default)
  *
- * Every request is one POST of SQL (or of an INSERT's header in the URL and
- * its RowBinary rows in the body); the answer is TabSeparated text. An
- * error says which server, what failed and the server's own message.
- * Values never go into SQL text: rows are RowBinary, queries hold only
- * numbers, and the database name must be an identifier. */
+ * Every request is one POST of SQL (or of an INSERT's header in the URL
+ * and its rows, RowBinary or a Native block (ch_native.h), in the body);
+ * the answer is TabSeparated text. An error says which server, what
+ * failed and the server's own message. Values never go into SQL text:
+ * rows are RowBinary or Native, queries hold only numbers, and the
+ * database name must be an identifier. */
 #ifndef VNT_CH_HTTP_H
 #define VNT_CH_HTTP_H
 
