@@ -8,7 +8,8 @@
 #     wall time and the report process's peak memory.
 # A clickhouse-server of its own on loopback (tests/lib/clickhouse.sh), data
 # under bench/out/. Called by bench/run; alone: bench/clickhouse.sh [--packets N]
-# [--raw-secs S] [--raw-rates LIST]. Prints a table; JSON in bench/out/clickhouse.json.
+# [--raw-secs S] [--raw-rates LIST]. Prints a table (CH RSS: the dispatcher's peak resident
+# memory); JSON in bench/out/clickhouse.json.
 set -uo pipefail
 BENCH=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 TOP=$(cd "$BENCH/.." && pwd)
@@ -36,7 +37,7 @@ echo "bench/clickhouse.sh: ClickHouse $(ch_query 'SELECT version()') on 127.0.0.
 gcc -O2 -Wall -Wextra -Werror -o "$OUT/vnt-evgen" "$BENCH/tools/evgen.c" || exit 1
 gcc -std=c11 -D_GNU_SOURCE -O2 -Wall -Wextra -Werror -I"$TOP" -o "$OUT/storegen" "$BENCH/tools/storegen.c" \
 	"$TOP"/runtime/collector/store.c "$TOP"/runtime/collector/store_sqlite.c "$TOP"/runtime/collector/store_sqlite_schema.c \
-	"$TOP"/runtime/collector/{store_clickhouse,store_clickhouse_schema,ch_http,store_hops,spool}.c "$TOP"/runtime/proto/clock.c \
+	"$TOP"/runtime/collector/{store_clickhouse,store_clickhouse_schema,ch_http,ch_native,store_hops,spool}.c "$TOP"/runtime/proto/clock.c \
 	$(pkg-config --cflags --libs sqlite3 json-c libcurl) -lpthread || exit 1
 
 # 1. Raw records.
@@ -75,12 +76,13 @@ if raw.get("error"):
     print("  raw records: n/a (%s)" % raw["error"])
 else:
     print("  raw records, ring buffer -> vnt-agent --stdio -> vnt dispatch -> store, %gs per rate:" % raw["secs"])
-    print("  %9s  %12s %9s %9s %12s  |  %9s %9s %12s" % ("offered", "generated/s", "CH stored", "CH lost", "CH deliv/s",
-                                                          "SQL stor", "SQL lost", "SQL deliv/s"))
+    print("  %9s  %12s %9s %9s %12s %7s  |  %9s %9s %12s" % ("offered", "generated/s", "CH stored", "CH lost",
+                                                               "CH deliv/s", "CH RSS", "SQL stor", "SQL lost",
+                                                               "SQL deliv/s"))
     for c, s in zip(raw["clickhouse"], raw["sqlite"]):
-        print("  %9s  %11.0fk %9d %9d %11.0fk  |  %9d %9d %11.0fk" % (
+        print("  %9s  %11.0fk %9d %9d %11.0fk %5.0fMB  |  %9d %9d %11.0fk" % (
             c["offered_rate"] or "max", c["offered_per_s"] / 1e3, c["stored"], c["lost"], c["delivered_per_s"] / 1e3,
-            s["stored"], s["lost"], s["delivered_per_s"] / 1e3))
+            c.get("dispatch_rss_kb", 0) / 1024, s["stored"], s["lost"], s["delivered_per_s"] / 1e3))
 try:
     (ws, ms), (wc, mc) = t("sqlite"), t("clickhouse")
     a, b = json.load(open(f"{out}/sqlite.json")), json.load(open(f"{out}/clickhouse.json"))

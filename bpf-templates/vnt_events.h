@@ -7,6 +7,17 @@
 #define VNT_RINGBUF_BYTES (8 << 20)
 #endif
 
+/* Readers are not woken for every record (a wakeup per record costs the
+ * traced task more than the record): a record is submitted without one
+ * unless VNT_RINGBUF_WAKE bytes are waiting, and the readers look at the
+ * buffer on their own at least every few ms (the agent every 20 ms, `vnt
+ * run` at the end of every poll: runtime/loader/session.c). The adaptive
+ * wakeup of flags 0 would not do: it wakes only when the reader has taken
+ * everything before the record, which under a flood is never. */
+#ifndef VNT_RINGBUF_WAKE
+#define VNT_RINGBUF_WAKE (256 << 10)
+#endif
+
 /* struct vnt_event: vnt_abi.h */
 
 struct {
@@ -38,6 +49,12 @@ static __always_inline void vnt_event_fill(struct vnt_event *e, struct vnt_ev *e
 	e->cpu = bpf_get_smp_processor_id();
 	e->pid = bpf_get_current_pid_tgid() >> 32;
 	e->flow = ev->flow;
+}
+
+static __always_inline __u64 vnt_submit_flags(void)
+{
+	return bpf_ringbuf_query(&vnt_events, BPF_RB_AVAIL_DATA) >= VNT_RINGBUF_WAKE ? BPF_RB_FORCE_WAKEUP :
+										      BPF_RB_NO_WAKEUP;
 }
 
 #if VNT_PCAP_SNAP
@@ -76,7 +93,7 @@ static __always_inline void vnt_emit(struct vnt_ev *ev)
 	}
 	r->b.caplen = n;
 	r->b.pad[0] = r->b.pad[1] = r->b.pad[2] = 0;
-	bpf_ringbuf_submit(r, 0);
+	bpf_ringbuf_submit(r, vnt_submit_flags());
 }
 #else
 static __always_inline void vnt_emit(struct vnt_ev *ev)
@@ -87,7 +104,7 @@ static __always_inline void vnt_emit(struct vnt_ev *ev)
 		return;
 	}
 	vnt_event_fill(e, ev);
-	bpf_ringbuf_submit(e, 0);
+	bpf_ringbuf_submit(e, vnt_submit_flags());
 }
 #endif
 

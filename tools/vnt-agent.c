@@ -166,7 +166,10 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	if (stdio_mode) {
-		/* The protocol owns stdout: nothing else may write there. */
+		/* The protocol owns stdout: nothing else may write there. A
+		 * pipe there (ssh, a dispatcher's spawn) gets room for 1 MB of
+		 * raw records; anything else refuses, which is fine. */
+		fcntl(1, F_SETPIPE_SZ, 1 << 20);
 		struct vnt_conn *conn = vnt_conn_plain(dup(0), dup(1));
 		int devnull = open("/dev/null", O_RDWR);
 		if (devnull >= 0) {

@@ -4,7 +4,8 @@ the pipeline of rawevents.py (vnt-evgen -> ring buffer -> vnt-agent --stdio
 after the run, beside the same rates into SQLite (rawevents.one_rate).
 
 delivered/s = rows stored / (production time + the drain after the stop),
-that is, until the dispatcher had handed the last batch to the server."""
+that is, until the dispatcher had handed the last batch to the server;
+dispatch_rss_kb: the dispatcher's peak resident memory (its rusage)."""
 import json
 import os
 import subprocess
@@ -41,7 +42,16 @@ def one_rate(vnt, agent, evgen, pkg, url, port, rate, secs, workdir, log):
         calls, gen_secs = g.stdout.split()
         t_stop = time.monotonic()
         d.send_signal(2)
-        d.wait(timeout=300)
+        rss = 0
+        for _ in range(3000):   # up to 300 s, as before
+            pid, status, ru = os.wait4(d.pid, os.WNOHANG)
+            if pid:
+                d.returncode = os.waitstatus_to_exitcode(status)
+                rss = ru.ru_maxrss
+                break
+            time.sleep(0.01)
+        else:
+            raise RuntimeError("vnt dispatch did not stop")
         drain = time.monotonic() - t_stop
     finally:
         if d.poll() is None:
@@ -58,11 +68,12 @@ def one_rate(vnt, agent, evgen, pkg, url, port, rate, secs, workdir, log):
     calls, gen_secs = int(calls), float(gen_secs)
     r = {"offered_rate": rate, "calls": calls, "gen_secs": gen_secs, "drain_s": drain, "stored": stored,
          "agent_sent": sent, "lost": lost, "offered_per_s": calls / gen_secs, "dispatch_rc": d.returncode,
-         "delivered_per_s": stored / (gen_secs + drain), "records_seen": stored + lost}
+         "delivered_per_s": stored / (gen_secs + drain), "records_seen": stored + lost, "dispatch_rss_kb": rss}
     if d.returncode != 0:
         r["dispatch_err"] = tail
     log(f"   clickhouse: offered {rate or 'max'}/s -> {r['offered_per_s'] / 1e3:7.1f}k/s generated, "
-        f"{stored} stored, {lost} lost, {r['delivered_per_s'] / 1e3:7.1f}k/s delivered (drain {drain:.2f}s)")
+        f"{stored} stored, {lost} lost, {r['delivered_per_s'] / 1e3:7.1f}k/s delivered (drain {drain:.2f}s), "
+        f"dispatcher peak {rss / 1024:.0f} MB")
     return r
 
 

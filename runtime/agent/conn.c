@@ -52,6 +52,21 @@ static int send_msg(void *ctx, int type, const struct vnt_wbuf *w)
 	return 0;
 }
 
+static int send_frame(void *ctx, const struct vnt_wbuf *f)
+{
+	struct conn *k = ctx;
+	char err[256];
+	if (k->dead)
+		return -1;
+	if (vnt_conn_send(k->c, f->p, f->len, k->cfg->timeout_s * 1000, err, sizeof(err))) {
+		snprintf(k->why, sizeof(k->why), "cannot send to the dispatcher: %s", err);
+		k->dead = true;
+		k->send_failed = true;
+		return -1;
+	}
+	return 0;
+}
+
 static void send_error(struct conn *k, uint16_t code, const char *text)
 {
 	struct vnt_wbuf w;
@@ -146,7 +161,7 @@ static void on_load(struct conn *k, const struct vnt_frame *f)
 	} else {
 		struct vnt_wbuf ok;
 		vnt_w_init(&ok);
-		k->t = agent_trace_load(k->cfg, &req, send_msg, k, &ok, &code, err, sizeof(err));
+		k->t = agent_trace_load(k->cfg, &req, send_msg, send_frame, k, &ok, &code, err, sizeof(err));
 		if (k->t) {
 			vnt_agent_log("trace loaded (%zu-byte package)", req.pkg_len);
 			send_msg(k, VNT_MSG_LOAD_OK, &ok);
@@ -252,8 +267,11 @@ static int poll_timeout(const struct conn *k, int64_t last_rx)
 		until = agent_trace_next(k->t);
 	int64_t ms = (until - now) / 1000000 + 1;
 	/* Check the stop flag at least every 200 ms (signals may land in a
-	 * blocking send instead of poll). */
-	return ms < 0 ? 0 : ms > 200 ? 200 : (int)ms;
+	 * blocking send instead of poll); look at the ring buffer every
+	 * 20 ms, which wakes us only when much is waiting
+	 * (bpf-templates/vnt_events.h). */
+	int cap = k->st == S_RUNNING && agent_trace_fd(k->t) >= 0 ? 20 : 200;
+	return ms < 0 ? 0 : ms > cap ? cap : (int)ms;
 }
 
 int vnt_agent_serve(const struct vnt_agent_config *cfg, struct vnt_conn *c, const char *peer, bool busy)
@@ -308,7 +326,7 @@ int vnt_agent_serve(const struct vnt_agent_config *cfg, struct vnt_conn *c, cons
 		} else if (vnt_conn_pending(c)) {
 			continue;
 		}
-		if (k.st == S_RUNNING && pf[1].fd >= 0 && pf[1].revents && agent_trace_pump(k.t))
+		if (k.st == S_RUNNING && pf[1].fd >= 0 && agent_trace_pump(k.t))
 			break;
 		if (k.st == S_RUNNING && vnt_monotonic_ns() >= agent_trace_next(k.t)) {
 			char err[512];

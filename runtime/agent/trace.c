@@ -23,10 +23,14 @@
 
 #define CPU_CHECK_NS 1000000000LL
 #define PUMP_BUDGET (4u * VNT_PROTO_MAX_BATCH)   /* records per pump */
+/* The frame's header and the EVENTS payload's (u64 lost, u32 n), filled in
+ * when the batch is sent: the records go out from where they were encoded. */
+#define BATCH_HEAD (VNT_PROTO_HDR + 12)
 
 struct agent_trace {
 	const struct vnt_agent_config *cfg;
 	agent_send_fn send;
+	agent_send_frame_fn send_frame;
 	void *ctx;
 	struct vnt_package *pkg;
 	struct vnt_session *s;
@@ -43,7 +47,7 @@ struct agent_trace {
 	int64_t next[VNT_MAX_HOPS];   /* per trace: next snapshot; -1 none (no hop of it here, or ended) */
 	int64_t end[VNT_MAX_HOPS];    /* per trace: when it ends (its `for`); 0 at STOP */
 	uint64_t seq[VNT_MAX_HOPS];
-	struct vnt_wbuf batch;  /* raw records not yet sent */
+	struct vnt_wbuf batch;  /* raw records not yet sent, after BATCH_HEAD bytes of room */
 	uint32_t nbatch;
 	uint64_t sent, lost;
 	bool send_failed;
@@ -71,17 +75,21 @@ static int flush(struct agent_trace *t)
 {
 	if (!t->nbatch || t->send_failed)
 		return t->send_failed ? -1 : 0;
-	struct vnt_wbuf w;
-	vnt_w_init(&w);
 	t->lost = events_lost(t);
-	vnt_w_u64(&w, t->lost);
-	vnt_w_u32(&w, t->nbatch);
-	vnt_w_bytes(&w, t->batch.p, t->batch.len);
-	int rc = t->send(t->ctx, t->packets ? VNT_MSG_EVENTS_PKT : VNT_MSG_EVENTS, &w);
-	vnt_w_free(&w);
+	int rc = -1;
+	if (!t->batch.oom) {
+		uint8_t *h = t->batch.p;
+		vnt_frame_head(h, t->packets ? VNT_MSG_EVENTS_PKT : VNT_MSG_EVENTS,
+			       (uint32_t)(t->batch.len - VNT_PROTO_HDR));
+		for (int i = 0; i < 8; i++)
+			h[VNT_PROTO_HDR + i] = (uint8_t)(t->lost >> (8 * i));
+		for (int i = 0; i < 4; i++)
+			h[VNT_PROTO_HDR + 8 + i] = (uint8_t)(t->nbatch >> (8 * i));
+		rc = t->send_frame(t->ctx, &t->batch);
+	}
 	t->sent += t->nbatch;
 	t->nbatch = 0;
-	t->batch.len = 0;
+	t->batch.len = BATCH_HEAD;
 	if (rc)
 		t->send_failed = true;
 	return rc;
@@ -178,8 +186,8 @@ static void load_ok(const struct agent_trace *t, struct vnt_wbuf *w)
 }
 
 struct agent_trace *agent_trace_load(const struct vnt_agent_config *cfg, const struct vnt_load *req,
-				     agent_send_fn send, void *ctx, struct vnt_wbuf *ok, uint16_t *code, char *err,
-				     size_t errlen)
+				     agent_send_fn send, agent_send_frame_fn send_frame, void *ctx, struct vnt_wbuf *ok,
+				     uint16_t *code, char *err, size_t errlen)
 {
 	struct agent_trace *t = calloc(1, sizeof(*t));
 	char e2[4096];
@@ -190,12 +198,14 @@ struct agent_trace *agent_trace_load(const struct vnt_agent_config *cfg, const s
 	}
 	t->cfg = cfg;
 	t->send = send;
+	t->send_frame = send_frame;
 	t->ctx = ctx;
 	t->stats_fd = -1;
 	t->interval_ms = req->interval_ms ? req->interval_ms : 1000;
 	t->events = req->flags & VNT_LOAD_EVENTS;
 	t->trace_for = req->flags & VNT_LOAD_TRACE_FOR;
 	vnt_w_init(&t->batch);
+	vnt_w_bytes(&t->batch, (uint8_t[BATCH_HEAD]){ 0 }, BATCH_HEAD);
 	if (vnt_package_parse(req->pkg, req->pkg_len, &t->pkg, e2, sizeof(e2))) {
 		*code = VNT_ERR_PACKAGE;
 		snprintf(err, errlen, "package refused: %s", e2);

@@ -13,12 +13,14 @@
 struct agent_trace;
 /* Sends one message to the dispatcher; 0 or -1 (the connection is gone). */
 typedef int (*agent_send_fn)(void *ctx, int type, const struct vnt_wbuf *payload);
+/* A whole frame (header and payload) as it is, with no copy: 0 or -1. */
+typedef int (*agent_send_frame_fn)(void *ctx, const struct vnt_wbuf *frame);
 
 /* Verify, check features and limits, load. On success fills `ok` with
  * the LOAD_OK payload; on failure NULL with an error code and sentence. */
 struct agent_trace *agent_trace_load(const struct vnt_agent_config *cfg, const struct vnt_load *req,
-				     agent_send_fn send, void *ctx, struct vnt_wbuf *ok, uint16_t *code, char *err,
-				     size_t errlen);
+				     agent_send_fn send, agent_send_frame_fn send_frame, void *ctx, struct vnt_wbuf *ok,
+				     uint16_t *code, char *err, size_t errlen);
 /* Attach; *attached is the number of hops now attached. */
 int agent_trace_start(struct agent_trace *t, int *attached, uint16_t *code, char *err, size_t errlen);
 /* The ring buffer's epoll descriptor to poll, or -1 (no raw records). */

@@ -118,9 +118,49 @@ static void server_message(const struct buf *b, char *out, size_t len)
 	snprintf(out, len, "%.*s", (int)n, t);
 }
 
-/* One POST: url_query (already escaped, may be NULL) + body. */
-static int request(struct vnt_ch *c, const char *url_query, const void *body, size_t len, struct buf *resp,
-		   char *err, size_t errlen)
+/* A body in pieces, read by libcurl as it sends (no copy into one buffer). */
+struct iov_src {
+	const struct iovec *iov;
+	int n, i;
+	size_t off;
+};
+
+static size_t on_read(char *dst, size_t sz, size_t nmemb, void *arg)
+{
+	struct iov_src *r = arg;
+	size_t room = sz * nmemb, put = 0;
+	while (put < room && r->i < r->n) {
+		const struct iovec *v = &r->iov[r->i];
+		size_t k = v->iov_len - r->off;
+		if (k > room - put)
+			k = room - put;
+		memcpy(dst + put, (const char *)v->iov_base + r->off, k);
+		put += k;
+		r->off += k;
+		if (r->off == v->iov_len) {
+			r->i++;
+			r->off = 0;
+		}
+	}
+	return put;
+}
+
+/* libcurl rewinds the body to send it again (a kept-alive connection the
+ * server had closed): only to the start. */
+static int on_seek(void *arg, curl_off_t off, int origin)
+{
+	struct iov_src *r = arg;
+	if (off != 0 || origin != SEEK_SET)
+		return CURL_SEEKFUNC_CANTSEEK;
+	r->i = 0;
+	r->off = 0;
+	return CURL_SEEKFUNC_OK;
+}
+
+/* One POST: url_query (already escaped, may be NULL) + body, or the
+ * pieces of src (len bytes in all) when src is not NULL. */
+static int request_src(struct vnt_ch *c, const char *url_query, const void *body, size_t len, struct iov_src *src,
+		       struct buf *resp, char *err, size_t errlen)
 {
 	size_t n = strlen(c->base) + (url_query ? strlen(url_query) : 0) + sizeof(c->session) + 64;
 	char *u = malloc(n);
@@ -132,8 +172,17 @@ static int request(struct vnt_ch *c, const char *url_query, const void *body, si
 	CURL *h = c->curl;
 	curl_easy_setopt(h, CURLOPT_URL, u);
 	curl_easy_setopt(h, CURLOPT_POST, 1L);
-	curl_easy_setopt(h, CURLOPT_POSTFIELDS, body ? body : "");
-	curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)(body ? len : 0));
+	if (src) {
+		curl_easy_setopt(h, CURLOPT_POSTFIELDS, NULL);
+		curl_easy_setopt(h, CURLOPT_READFUNCTION, on_read);
+		curl_easy_setopt(h, CURLOPT_READDATA, src);
+		curl_easy_setopt(h, CURLOPT_SEEKFUNCTION, on_seek);
+		curl_easy_setopt(h, CURLOPT_SEEKDATA, src);
+		curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
+	} else {
+		curl_easy_setopt(h, CURLOPT_POSTFIELDS, body ? body : "");
+		curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)(body ? len : 0));
+	}
 	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_data);
 	curl_easy_setopt(h, CURLOPT_WRITEDATA, resp);
 	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
@@ -169,6 +218,12 @@ static int request(struct vnt_ch *c, const char *url_query, const void *body, si
 	return 0;
 }
 
+static int request(struct vnt_ch *c, const char *url_query, const void *body, size_t len, struct buf *resp,
+		   char *err, size_t errlen)
+{
+	return request_src(c, url_query, body, len, NULL, resp, err, errlen);
+}
+
 int vnt_ch_query(struct vnt_ch *c, const char *sql, char **out, size_t *outlen, char *err, size_t errlen)
 {
 	struct buf b = { 0 };
@@ -189,7 +244,8 @@ int vnt_ch_query(struct vnt_ch *c, const char *sql, char **out, size_t *outlen, 
 	return 0;
 }
 
-int vnt_ch_insert(struct vnt_ch *c, const char *insert_sql, const void *body, size_t len, char *err, size_t errlen)
+static int insert(struct vnt_ch *c, const char *insert_sql, const void *body, size_t len, struct iov_src *src,
+		  char *err, size_t errlen)
 {
 	char *q = curl_easy_escape(c->curl, insert_sql, 0);
 	if (!q) {
@@ -206,10 +262,22 @@ int vnt_ch_insert(struct vnt_ch *c, const char *insert_sql, const void *body, si
 	snprintf(uq, n, "query=%s", q);
 	curl_free(q);
 	struct buf b = { 0 };
-	int rc = request(c, uq, body, len, &b, err, errlen);
+	int rc = request_src(c, uq, body, len, src, &b, err, errlen);
 	free(uq);
 	free(b.p);
 	return rc;
+}
+
+int vnt_ch_insert(struct vnt_ch *c, const char *insert_sql, const void *body, size_t len, char *err, size_t errlen)
+{
+	return insert(c, insert_sql, body, len, NULL, err, errlen);
+}
+
+int vnt_ch_insert_iov(struct vnt_ch *c, const char *insert_sql, const struct iovec *iov, int n, size_t len, char *err,
+		      size_t errlen)
+{
+	struct iov_src src = { iov, n, 0, 0 };
+	return insert(c, insert_sql, NULL, len, &src, err, errlen);
 }
 
 int vnt_ch_replay_command(struct vnt_ch *c, const char *insert_sql, char *head, size_t hlen, char *tail, size_t tlen)
@@ -294,7 +362,7 @@ const char *vnt_ch_version(const struct vnt_ch *c) { return c->version; }
 
 /* ---- RowBinary ---- */
 
-static void rb_put(struct vnt_rb *b, const void *v, size_t n)
+void vnt_rb_put_slow(struct vnt_rb *b, const void *v, size_t n)
 {
 	if (b->oom)
 		return;
@@ -312,6 +380,11 @@ static void rb_put(struct vnt_rb *b, const void *v, size_t n)
 	}
 	memcpy(b->p + b->len, v, n);
 	b->len += n;
+}
+
+static void rb_put(struct vnt_rb *b, const void *v, size_t n)
+{
+	vnt_rb_put_slow(b, v, n);
 }
 
 /* x86-64 and every target libbpf runs on here are little-endian, as

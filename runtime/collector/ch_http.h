@@ -4,17 +4,19 @@
  *
  *   clickhouse://HOST:PORT/DATABASE      (HTTP port, 8123 by default)
  *
- * Every request is one POST of SQL (or of an INSERT's header in the URL and
- * its RowBinary rows in the body); the answer is TabSeparated text. An
- * error says which server, what failed and the server's own message.
- * Values never go into SQL text: rows are RowBinary, queries hold only
- * numbers, and the database name must be an identifier. */
+ * Every request is one POST of SQL (or of an INSERT's header in the URL
+ * and its rows, RowBinary or a Native block (ch_native.h), in the body);
+ * the answer is TabSeparated text. An error says which server, what
+ * failed and the server's own message. Values never go into SQL text:
+ * rows are RowBinary or Native, queries hold only numbers, and the
+ * database name must be an identifier. */
 #ifndef VNT_CH_HTTP_H
 #define VNT_CH_HTTP_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/uio.h>
 
 #define VNT_CH_SCHEME "clickhouse://"
 /* The oldest server the SQL of the store and the report is written for
@@ -46,6 +48,9 @@ int vnt_ch_query(struct vnt_ch *c, const char *sql, char **out, size_t *outlen, 
 /* INSERT: `insert_sql` ("INSERT INTO t FORMAT RowBinary") with body as the
  * rows. 0, or -1 with the reason in err. */
 int vnt_ch_insert(struct vnt_ch *c, const char *insert_sql, const void *body, size_t len, char *err, size_t errlen);
+/* The same with the body in n pieces (len bytes in all), sent as they are. */
+int vnt_ch_insert_iov(struct vnt_ch *c, const char *insert_sql, const struct iovec *iov, int n, size_t len, char *err,
+		      size_t errlen);
 /* The same request as vnt_ch_insert as a shell command that loads a
  * spooled batch: head + FILE + tail is `curl ... --data-binary @'FILE' URL`. */
 int vnt_ch_replay_command(struct vnt_ch *c, const char *insert_sql, char *head, size_t hlen, char *tail, size_t tlen);
@@ -65,5 +70,6 @@ void vnt_rb_f64(struct vnt_rb *b, double v);
 void vnt_rb_str(struct vnt_rb *b, const char *s);
 void vnt_rb_blob(struct vnt_rb *b, const void *p, size_t n);   /* a String of n bytes */
 void vnt_rb_free(struct vnt_rb *b);
+void vnt_rb_put_slow(struct vnt_rb *b, const void *v, size_t n);   /* n bytes as they are */
 
 #endif

@@ -1,4 +1,4 @@
-/* The spool (spool.h): DIR/NNNNNN-TABLE.rowbinary per batch, and
+/* The spool (spool.h): DIR/NNNNNN-TABLE.FORMAT per batch, and
  * DIR/replay.sh with one curl command per batch in the order they were
  * made. Files are written whole under a temporary name and renamed, so
  * that a half-written batch is never taken for one. */
@@ -69,12 +69,12 @@ static int put_file(const char *path, const void *body, size_t len)
 	return 0;
 }
 
-int vnt_spool_put(struct vnt_spool *sp, const char *table, const void *body, size_t len, uint64_t rows, uint64_t events,
-		  const char *cmd_head, const char *cmd_tail)
+int vnt_spool_put(struct vnt_spool *sp, const char *table, const char *format, const void *body, size_t len,
+		  uint64_t rows, uint64_t events, const char *cmd_head, const char *cmd_tail)
 {
 	char file[4096], script[4096];
 	unsigned seq = ++sp->seq;
-	snprintf(file, sizeof(file), "%s/%06u-%s.rowbinary", sp->dir, seq, table);
+	snprintf(file, sizeof(file), "%s/%06u-%s.%s", sp->dir, seq, table, format);
 	snprintf(script, sizeof(script), "%s/replay.sh", sp->dir);
 	int rc = mkdirs(sp->dir);
 	if (!rc)

@@ -17,12 +17,13 @@ struct vnt_spool {
 
 /* dir is copied; nothing is created until a batch comes. */
 int vnt_spool_init(struct vnt_spool *sp, const char *dir);
-/* Keep one batch: `rows` rows of `table` (events counted also in
+/* Keep one batch: `rows` rows of `table` in `format` (the file's
+ * extension: "rowbinary", "native"; events counted also in
  * `events`), with the command that loads it: cmd_head, the file's name,
  * cmd_tail. On failure (disk full...) the rows are counted lost and -1
  * is returned. */
-int vnt_spool_put(struct vnt_spool *sp, const char *table, const void *body, size_t len, uint64_t rows, uint64_t events,
-		  const char *cmd_head, const char *cmd_tail);
+int vnt_spool_put(struct vnt_spool *sp, const char *table, const char *format, const void *body, size_t len,
+		  uint64_t rows, uint64_t events, const char *cmd_head, const char *cmd_tail);
 void vnt_spool_free(struct vnt_spool *sp);
 
 #endif

@@ -1,11 +1,14 @@
 /* The ClickHouse engine of the collector's store (runtime/store.h).
  *
- * Rows are encoded as RowBinary into one open batch per table; a batch
- * goes to a writer thread (its own HTTP connection) when it is large
- * (EV_BATCH_ROWS events) or old (BATCH_AGE_NS), so the dispatcher's loop
- * never waits for the server but when the writer is QUEUE_MAX batches
- * behind (then it does: back-pressure, and the agents count what they
- * cannot send). A batch the server does not take (down, refusing, gone
+ * Events are put column by column into a Native block (ch_native.h), the
+ * other tables' rows are encoded as RowBinary, into one open batch per
+ * table; a batch goes to a writer thread (its own HTTP connection) when it
+ * is large (EV_BATCH_ROWS events) or old (BATCH_AGE_NS), so the
+ * dispatcher's loop never waits for the server but when the writer is
+ * QUEUE_MAX batches or QUEUE_BYTES behind (then it does: back-pressure, and
+ * the agents count what they cannot send). So the dispatcher holds at most
+ * the open events block, the queued ones and the one being sent: about
+ * 3 x EV_BATCH_ROWS x 62 bytes for records without packet bytes. A batch the server does not take (down, refusing, gone
  * mid-run) is written to the spool (spool.h) instead and counted; while the
  * server is down, batches go to the spool without a try until RETRY_NS has
  * passed. end_run says what was spooled and how to load it, and returns 1.
@@ -26,20 +29,34 @@
 #include "runtime/collector/store.h"
 #include "runtime/collector/spool.h"
 #include "runtime/collector/store_clickhouse.h"
+#include "runtime/collector/ch_native.h"
 #include "runtime/collector/store_hops.h"
 
-#define EV_BATCH_ROWS 131072
+#define EV_BATCH_ROWS 262144
 #define BATCH_AGE_NS 500000000LL
 #define QUEUE_MAX 4
+#define QUEUE_BYTES (24u << 20)  /* queued, not counting the batch being sent */
 #define RETRY_NS 5000000000LL
 
 enum { T_RUNS, T_HOSTS, T_HOPS, T_EVENTS, T_SNAPSHOTS, T_CLOCK, T_N };
 static const char *const tbl_name[T_N] = { "runs", "hosts", "hops", "events", "snapshots", "clock" };
 
+/* The events table's columns, in the order of its INSERT. */
+enum { E_RUN, E_HOST, E_TS, E_FP, E_TRACE, E_HOP, E_LEN, E_IFINDEX, E_NETNS, E_CPU, E_PID, E_FAMILY, E_SADDR, E_DADDR,
+       E_SPORT, E_DPORT, E_PROTO, E_PKT_LINK, E_PKT, E_N };
+static const char *const ev_col[E_N] = { "run_id", "host_id", "ts_ns", "fp", "trace", "hop", "len", "ifindex",
+					 "netns", "cpu", "pid", "family", "saddr", "daddr", "sport", "dport",
+					 "proto", "pkt_link", "pkt" };
+static const char *const ev_type[E_N] = { "UInt64", "UInt32", "Int64", "UInt64", "UInt16", "UInt16", "UInt32",
+					  "UInt32", "UInt32", "UInt32", "UInt32", "UInt8", "String", "String",
+					  "UInt16", "UInt16", "UInt8", "UInt8", "String" };
+
 struct batch {
 	int table;
-	struct vnt_rb rb;
+	struct vnt_rb rb;       /* RowBinary rows (every table but events) */
+	struct vnt_native *nat; /* the events' Native block */
 	uint64_t rows;
+	size_t bytes;           /* when queued */
 	struct batch *next;
 };
 
@@ -52,6 +69,7 @@ struct vnt_store {
 	bool have_writer, quit, busy;
 	struct batch *qhead, *qtail;
 	int qlen;
+	size_t qbytes;
 	struct batch *cur[T_N];
 	int64_t cur_since;              /* monotonic ns of the oldest row in cur, 0 none */
 	struct vnt_hoptab hops;
@@ -74,6 +92,13 @@ static struct batch *cur_batch(struct vnt_store *s, int table)
 		if (!b)
 			return NULL;
 		b->table = table;
+		if (table == T_EVENTS &&
+		    (!(b->nat = malloc(sizeof(*b->nat))) ||
+		     vnt_native_init(b->nat, ev_col, ev_type, E_N, EV_BATCH_ROWS))) {
+			free(b->nat);
+			free(b);
+			return NULL;
+		}
 		s->cur[table] = b;
 	}
 	if (!s->cur_since)
@@ -85,6 +110,10 @@ static void batch_free(struct batch *b)
 {
 	if (b) {
 		vnt_rb_free(&b->rb);
+		if (b->nat) {
+			vnt_native_free(b->nat);
+			free(b->nat);
+		}
 		free(b);
 	}
 }
@@ -100,7 +129,10 @@ static void enqueue_open(struct vnt_store *s)
 		if (!b)
 			continue;
 		s->cur[order[k]] = NULL;
-		while (s->qlen >= QUEUE_MAX && s->have_writer)
+		b->bytes = b->rb.len;
+		for (int c = 0; b->nat && c < b->nat->ncols; c++)
+			b->bytes += b->nat->col[c].data.len;
+		while ((s->qlen >= QUEUE_MAX || (s->qlen && s->qbytes + b->bytes > QUEUE_BYTES)) && s->have_writer)
 			pthread_cond_wait(&s->cv, &s->mu);
 		b->next = NULL;
 		if (s->qtail)
@@ -109,6 +141,7 @@ static void enqueue_open(struct vnt_store *s)
 			s->qhead = b;
 		s->qtail = b;
 		s->qlen++;
+		s->qbytes += b->bytes;
 		if (b->table == T_EVENTS)
 			s->queued_events += b->rows;
 	}
@@ -128,17 +161,43 @@ static void spool_batch(struct vnt_store *s, struct batch *b, const char *why)
 		fprintf(stderr, "vnt: warning: store %s: %s; keeping what arrives in %s/ until it answers again\n",
 			vnt_ch_url(s->wch), why, s->spool.dir);
 	int rc = vnt_ch_replay_command(s->wch, s->insert_sql[b->table], head, sizeof(head), tail, sizeof(tail));
+	struct vnt_rb flat = { 0 };
+	const struct vnt_rb *body = &b->rb;
+	if (!rc && b->nat) {
+		rc = vnt_native_flat(b->nat, &flat);
+		body = &flat;
+	}
 	pthread_mutex_lock(&s->mu);
-	if (rc || vnt_spool_put(&s->spool, tbl_name[b->table], b->rb.p, b->rb.len, b->rows, events, head, tail))
+	if (rc) {   /* vnt_spool_put counts its own failures */
+		s->spool.lost_rows += b->rows;
+		s->spool.lost_events += events;
+	}
+	if (rc || vnt_spool_put(&s->spool, tbl_name[b->table], b->nat ? "native" : "rowbinary", body->p, body->len,
+					 b->rows, events, head, tail))
 		fprintf(stderr, "vnt: error: store %s: cannot write the spool %s/ either: %llu %s rows lost\n",
 			vnt_ch_url(s->wch), s->spool.dir, (unsigned long long)b->rows, tbl_name[b->table]);
 	pthread_mutex_unlock(&s->mu);
+	vnt_rb_free(&flat);
+}
+
+static int send_batch(struct vnt_store *s, struct batch *b, char *err, size_t errlen)
+{
+	if (!b->nat)
+		return vnt_ch_insert(s->wch, s->insert_sql[b->table], b->rb.p, b->rb.len, err, errlen);
+	struct iovec iov[2 * VNT_NATIVE_MAX_COLS + 1];
+	int n;
+	size_t len;
+	if (vnt_native_iov(b->nat, iov, &n, &len)) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	return vnt_ch_insert_iov(s->wch, s->insert_sql[b->table], iov, n, len, err, errlen);
 }
 
 static void write_batch(struct vnt_store *s, struct batch *b)
 {
 	char err[768];
-	if (b->rb.oom) {
+	if (b->rb.oom || (b->nat && vnt_native_oom(b->nat))) {
 		pthread_mutex_lock(&s->mu);
 		s->spool.lost_rows += b->rows;
 		s->spool.lost_events += b->table == T_EVENTS ? b->rows : 0;
@@ -151,7 +210,7 @@ static void write_batch(struct vnt_store *s, struct batch *b)
 	pthread_mutex_lock(&s->mu);
 	bool skip = s->down && now < s->retry_at;
 	pthread_mutex_unlock(&s->mu);
-	if (!skip && !vnt_ch_insert(s->wch, s->insert_sql[b->table], b->rb.p, b->rb.len, err, sizeof(err))) {
+	if (!skip && !send_batch(s, b, err, sizeof(err))) {
 		pthread_mutex_lock(&s->mu);
 		if (s->down)
 			fprintf(stderr, "vnt: store %s answers again; new data goes there\n", vnt_ch_url(s->wch));
@@ -195,6 +254,7 @@ static void *writer_main(void *arg)
 		s->qhead = b->next;
 		if (!s->qhead)
 			s->qtail = NULL;
+		s->qbytes -= b->bytes;
 		s->busy = true;
 		pthread_mutex_unlock(&s->mu);
 		write_batch(s, b);
@@ -337,8 +397,8 @@ static int store_open(const char *path, struct vnt_store **out, char *err, size_
 		"run_id, host_id, agent_ns, offset_ns, uncertainty_ns, rtt_ns",
 	};
 	for (int i = 0; !rc && i < T_N; i++)
-		snprintf(s->insert_sql[i], sizeof(s->insert_sql[i]), "INSERT INTO %s.%s (%s) FORMAT RowBinary",
-			 vnt_ch_database(s->ch), tbl_name[i], cols[i]);
+		snprintf(s->insert_sql[i], sizeof(s->insert_sql[i]), "INSERT INTO %s.%s (%s) FORMAT %s",
+			 vnt_ch_database(s->ch), tbl_name[i], cols[i], i == T_EVENTS ? "Native" : "RowBinary");
 	if (!rc && pthread_create(&s->writer, NULL, writer_main, s)) {
 		snprintf(err, errlen, "%s: cannot start the writer thread", path);
 		rc = -1;
@@ -452,6 +512,9 @@ static int store_add_events(struct vnt_store *s, int64_t run_id, int64_t host_id
 {
 	pthread_mutex_lock(&s->mu);
 	int rc = check_host(s, run_id, host_id);
+	/* A block is never more than EV_BATCH_ROWS: its columns' room is taken for that many. */
+	if (!rc && s->cur[T_EVENTS] && s->cur[T_EVENTS]->rows + n > EV_BATCH_ROWS)
+		enqueue_open(s);
 	struct batch *b = rc ? NULL : cur_batch(s, T_EVENTS);
 	if (!rc && !b)
 		rc = -1;
@@ -464,30 +527,33 @@ static int store_add_events(struct vnt_store *s, int64_t run_id, int64_t host_id
 		}
 		if (added)
 			row_hop(s, &s->hops.h[h]);
-		struct vnt_rb *r = &b->rb;
-		vnt_rb_u64(r, s->run_id);
-		vnt_rb_u32(r, (uint32_t)host_id);
-		vnt_rb_u64(r, (uint64_t)e->ts_ns);
-		vnt_rb_u64(r, e->fp);
-		vnt_rb_u16(r, (uint16_t)s->hops.h[h].trace);
-		vnt_rb_u16(r, (uint16_t)s->hops.h[h].id);
-		vnt_rb_u32(r, e->len);
-		vnt_rb_u32(r, e->ifindex);
-		vnt_rb_u32(r, e->netns);
-		vnt_rb_u32(r, e->cpu);
-		vnt_rb_u32(r, e->pid);
-		vnt_rb_u8(r, e->saddr ? (strchr(e->saddr, ':') ? 6 : 4) : 0);
-		vnt_rb_str(r, e->saddr);
-		vnt_rb_str(r, e->saddr ? e->daddr : NULL);
-		vnt_rb_u16(r, e->saddr ? e->sport : 0);
-		vnt_rb_u16(r, e->saddr ? e->dport : 0);
-		vnt_rb_u8(r, e->saddr ? e->proto : 0);
+		struct vnt_native *r = b->nat;
+		const char *sa = e->saddr, *da = e->saddr ? e->daddr : NULL;
+		vnt_native_u64(r, E_RUN, s->run_id);
+		vnt_native_u32(r, E_HOST, (uint32_t)host_id);
+		vnt_native_u64(r, E_TS, (uint64_t)e->ts_ns);
+		vnt_native_u64(r, E_FP, e->fp);
+		vnt_native_u16(r, E_TRACE, (uint16_t)s->hops.h[h].trace);
+		vnt_native_u16(r, E_HOP, (uint16_t)s->hops.h[h].id);
+		vnt_native_u32(r, E_LEN, e->len);
+		vnt_native_u32(r, E_IFINDEX, e->ifindex);
+		vnt_native_u32(r, E_NETNS, e->netns);
+		vnt_native_u32(r, E_CPU, e->cpu);
+		vnt_native_u32(r, E_PID, e->pid);
+		vnt_native_u8(r, E_FAMILY, sa ? (strchr(sa, ':') ? 6 : 4) : 0);
+		vnt_native_str(r, E_SADDR, sa);
+		vnt_native_str(r, E_DADDR, da);
+		vnt_native_u16(r, E_SPORT, sa ? e->sport : 0);
+		vnt_native_u16(r, E_DPORT, sa ? e->dport : 0);
+		vnt_native_u8(r, E_PROTO, sa ? e->proto : 0);
 		/* pkt_link: 0 no bytes kept, else 1 + VNT_PCAP_RAW / VNT_PCAP_ETHER */
-		vnt_rb_u8(r, e->has_pkt ? (uint8_t)(1 + e->link) : 0);
-		vnt_rb_blob(r, e->pkt, e->has_pkt ? e->caplen : 0);
+		vnt_native_u8(r, E_PKT_LINK, e->has_pkt ? (uint8_t)(1 + e->link) : 0);
+		vnt_native_blob(r, E_PKT, e->pkt, e->has_pkt ? e->caplen : 0);
 		b->rows++;
 	}
-	if (!rc && b->rb.oom) {
+	if (b)
+		b->nat->rows = b->rows;
+	if (!rc && vnt_native_oom(b->nat)) {
 		fprintf(stderr, "vnt: store: out of memory\n");
 		rc = -1;
 	}

@@ -12,8 +12,9 @@ int dispatch_store_events(const struct vnt_store_ops *ops, struct vnt_store *st,
 {
 	if (!m->n)
 		return 0;
-	struct vnt_store_event *ev = calloc(m->n, sizeof(*ev));
-	char (*addr)[2][INET6_ADDRSTRLEN] = calloc(m->n, sizeof(*addr));
+	/* Not zeroed (4096 records a message): every field is set below. */
+	struct vnt_store_event *ev = malloc(m->n * sizeof(*ev));
+	char (*addr)[2][INET6_ADDRSTRLEN] = malloc(m->n * sizeof(*addr));
 	if (!ev || !addr) {
 		free(ev);
 		free(addr);
@@ -29,6 +30,7 @@ int dispatch_store_events(const struct vnt_store_ops *ops, struct vnt_store *st,
 			continue;
 		}
 		struct vnt_store_event *e = &ev[k];
+		*e = (struct vnt_store_event){ 0 };
 		e->ts_ns = w.ts_ns;
 		e->fp = w.fp;
 		e->hop = nm->hop[w.hop];

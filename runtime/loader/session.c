@@ -322,6 +322,11 @@ static int bounded(struct vnt_session *s, bool wait, int timeout_ms, unsigned ma
 	s->budget = max;
 	s->taken = 0;
 	int rc = wait ? ring_buffer__poll(s->rb, timeout_ms) : ring_buffer__consume(s->rb);
+	/* The programs wake readers only when much is waiting
+	 * (bpf-templates/vnt_events.h): a poll that timed out takes what
+	 * arrived meanwhile. */
+	if (wait && rc == 0)
+		rc = ring_buffer__consume(s->rb);
 	bool hit = max && s->taken >= max;
 	s->budget = 0;
 	return rc < 0 && hit ? (int)s->taken : rc;

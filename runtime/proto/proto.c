@@ -73,13 +73,26 @@ void vnt_w_str(struct vnt_wbuf *w, const char *s)
 	vnt_w_blob(w, s ? s : "", s ? strlen(s) : 0);
 }
 
+static void put_le(uint8_t *p, uint64_t v, int n)
+{
+	for (int i = 0; i < n; i++)
+		p[i] = (uint8_t)(v >> (8 * i));
+}
+
+void vnt_frame_head(uint8_t h[VNT_PROTO_HDR], int type, uint32_t len)
+{
+	memcpy(h, MAGIC, 4);
+	h[4] = VNT_PROTO_VERSION;
+	h[5] = (uint8_t)type;
+	h[6] = h[7] = 0;
+	put_le(h + 8, len, 4);
+}
+
 void vnt_w_frame(struct vnt_wbuf *w, int type, const void *payload, size_t len)
 {
-	vnt_w_bytes(w, MAGIC, 4);
-	vnt_w_u8(w, VNT_PROTO_VERSION);
-	vnt_w_u8(w, (uint8_t)type);
-	vnt_w_u16(w, 0);
-	vnt_w_u32(w, (uint32_t)len);
+	uint8_t h[VNT_PROTO_HDR];
+	vnt_frame_head(h, type, (uint32_t)len);
+	vnt_w_bytes(w, h, sizeof(h));
 	vnt_w_bytes(w, payload, len);
 }
 
@@ -195,18 +208,24 @@ static void w_strs(struct vnt_wbuf *w, char *const *v, int n)
 void vnt_rx_init(struct vnt_frame_rx *rx) { memset(rx, 0, sizeof(*rx)); }
 void vnt_rx_free(struct vnt_frame_rx *rx) { free(rx->buf); vnt_rx_init(rx); }
 
+/* The last frame returned is done with: skipped, not moved (a read of
+ * many frames would otherwise move what follows each one). */
 static void rx_drop_consumed(struct vnt_frame_rx *rx)
 {
-	if (!rx->consumed)
-		return;
-	memmove(rx->buf, rx->buf + rx->consumed, rx->len - rx->consumed);
-	rx->len -= rx->consumed;
+	rx->off += rx->consumed;
 	rx->consumed = 0;
+	if (rx->off == rx->len)
+		rx->off = rx->len = 0;
 }
 
 uint8_t *vnt_rx_space(struct vnt_frame_rx *rx, size_t want)
 {
 	rx_drop_consumed(rx);
+	if (rx->off) {   /* only the start of a frame is left: to the front */
+		memmove(rx->buf, rx->buf + rx->off, rx->len - rx->off);
+		rx->len -= rx->off;
+		rx->off = 0;
+	}
 	if (rx->cap - rx->len < want) {
 		size_t cap = rx->cap ? rx->cap : 4096;
 		while (cap - rx->len < want)
@@ -235,9 +254,9 @@ int vnt_rx_feed(struct vnt_frame_rx *rx, const void *p, size_t n)
 int vnt_rx_next(struct vnt_frame_rx *rx, struct vnt_frame *f, char *err, size_t errlen)
 {
 	rx_drop_consumed(rx);
-	if (rx->len < VNT_PROTO_HDR)
+	if (rx->len - rx->off < VNT_PROTO_HDR)
 		return 0;
-	const uint8_t *h = rx->buf;
+	const uint8_t *h = rx->buf + rx->off;
 	if (memcmp(h, MAGIC, 4)) {
 		snprintf(err, errlen, "the peer does not speak the vnt protocol (bad frame magic)");
 		return -1;
@@ -258,7 +277,7 @@ int vnt_rx_next(struct vnt_frame_rx *rx, struct vnt_frame *f, char *err, size_t 
 		snprintf(err, errlen, "frame of %u bytes is larger than the limit of %u", len, VNT_PROTO_MAX_FRAME);
 		return -1;
 	}
-	if (rx->len - VNT_PROTO_HDR < len)
+	if (rx->len - rx->off - VNT_PROTO_HDR < len)
 		return 0;
 	f->type = h[5];
 	f->payload = h + VNT_PROTO_HDR;
@@ -508,21 +527,24 @@ void vnt_snapshot_msg_free(struct vnt_snapshot_msg *m)
 /* EVENTS: u64 lost, u32 n, then n fixed-size records. */
 void vnt_enc_event(struct vnt_wbuf *w, const struct vnt_wire_event *e)
 {
-	vnt_w_u64(w, (uint64_t)e->ts_ns);
-	vnt_w_u64(w, e->fp);
-	vnt_w_u32(w, e->hop);
-	vnt_w_u32(w, e->len);
-	vnt_w_u32(w, e->ifindex);
-	vnt_w_u32(w, e->netns);
-	vnt_w_u32(w, e->cpu);
-	vnt_w_u32(w, e->pid);
-	vnt_w_bytes(w, e->saddr, 16);
-	vnt_w_bytes(w, e->daddr, 16);
-	vnt_w_u16(w, e->sport);
-	vnt_w_u16(w, e->dport);
-	vnt_w_u8(w, e->proto);
-	vnt_w_u8(w, e->family);
-	vnt_w_u16(w, 0);
+	/* Built whole and appended once: the agent does this for every record. */
+	uint8_t b[VNT_PROTO_EVENT_SIZE];
+	put_le(b, (uint64_t)e->ts_ns, 8);
+	put_le(b + 8, e->fp, 8);
+	put_le(b + 16, e->hop, 4);
+	put_le(b + 20, e->len, 4);
+	put_le(b + 24, e->ifindex, 4);
+	put_le(b + 28, e->netns, 4);
+	put_le(b + 32, e->cpu, 4);
+	put_le(b + 36, e->pid, 4);
+	memcpy(b + 40, e->saddr, 16);
+	memcpy(b + 56, e->daddr, 16);
+	put_le(b + 72, e->sport, 2);
+	put_le(b + 74, e->dport, 2);
+	b[76] = e->proto;
+	b[77] = e->family;
+	b[78] = b[79] = 0;
+	vnt_w_bytes(w, b, sizeof(b));
 }
 
 void vnt_enc_event_pkt(struct vnt_wbuf *w, const struct vnt_wire_event *e)

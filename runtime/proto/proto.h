@@ -73,6 +73,8 @@ void vnt_w_u64(struct vnt_wbuf *w, uint64_t v);
 void vnt_w_bytes(struct vnt_wbuf *w, const void *p, size_t n);   /* raw, no length */
 void vnt_w_blob(struct vnt_wbuf *w, const void *p, size_t n);    /* u32 length + bytes */
 void vnt_w_str(struct vnt_wbuf *w, const char *s);               /* NULL as "" */
+/* A frame's header for a payload of len bytes. */
+void vnt_frame_head(uint8_t h[VNT_PROTO_HDR], int type, uint32_t len);
 /* A whole frame: header + payload. */
 void vnt_w_frame(struct vnt_wbuf *w, int type, const void *payload, size_t len);
 
@@ -97,7 +99,8 @@ int vnt_r_done(const struct vnt_rbuf *r);
 struct vnt_frame_rx {
 	uint8_t *buf;
 	size_t len, cap;
-	size_t consumed;        /* bytes of the last frame returned, dropped on the next call */
+	size_t off;             /* where the unread bytes start */
+	size_t consumed;        /* bytes of the last frame returned (from off), dropped on the next call */
 };
 struct vnt_frame {
 	int type;

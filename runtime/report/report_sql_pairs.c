@@ -22,9 +22,11 @@
  * nested lambda is "unknown"): arrays a lambda needs are passed to it as
  * arguments, repeated per element with arrayMap(x -> A, B). */
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include "lib/strbuf.h"
 #include "runtime/collector/ch_http.h"
 #include "runtime/report/report_sql.h"
@@ -46,8 +48,13 @@ static int tsv(struct q *q, const char *sql, line_fn fn, void *arg)
 	char *out = NULL;
 	if (getenv("VNT_REPORT_SQL_TRACE")) /* the SQL as sent, for a person reading along */
 		fprintf(stderr, "vnt: report SQL: %s\n", sql);
+	struct timespec t0, t1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	if (vnt_ch_query(q->c, sql, &out, NULL, q->err, q->errlen))
 		return -1;
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	if (getenv("VNT_REPORT_SQL_TRACE"))
+		fprintf(stderr, "vnt: report SQL took %.3f s\n", (double)(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9);
 	int rc = 0;
 	for (char *line = out, *next; line && *line && !rc; line = next) {
 		next = strchr(line, '\n');
@@ -111,25 +118,49 @@ static void events_view(struct q *q)
 	 * j = measurements at or before ts_ns. Every branch of multiIf is
 	 * computed for every row (18.16): the divisor of the ones not taken
 	 * must not be 0. */
-	sb_puts(b, "(SELECT fp, h, k, ts_ns + multiIf(j = 0, O[1], j >= length(A), O[length(A)], O[j] +"
-		   " if(toFloat64(abs(O[j + 1] - O[j])) * toFloat64(A[j + 1] - A[j]) < 9e18,"
-		   " intDiv((O[j + 1] - O[j]) * (ts_ns - A[j]), greatest(A[j + 1] - A[j], 1)), 0)) AS t,"
-		   " family, saddr, daddr, sport, dport, proto FROM (SELECT *, [");
-	for (int i = 0; i < r->nhosts; i++) {
-		const struct vnt_report_host *h = &r->hosts[i];
-		int64_t zero = 0;
-		sb_puts(b, i ? ", " : "");
-		list_i64(b, h->nclock ? h->clock_agent : &zero, h->nclock ? h->nclock : 1);
+	bool constant = true; /* every host one offset for the whole run */
+	for (int i = 0; i < r->nhosts; i++)
+		constant &= r->hosts[i].nclock <= 1;
+	if (constant) {
+		/* Then the offset is the host's own: one transform per record, no
+		 * arrays (the same numbers as the general form below gives). */
+		int64_t *off = calloc((size_t)r->nhosts * 2, sizeof(*off));
+		if (!off) {
+			free(a);
+			return;
+		}
+		for (int i = 0; i < r->nhosts; i++) {
+			const struct vnt_report_host *h = &r->hosts[i];
+			off[i] = i;
+			off[r->nhosts + i] = h->nclock ? h->clock_offset[0] : llround(h->offset_ns);
+		}
+		sb_puts(b, "(SELECT fp, h, k, ts_ns + transform(toInt64(k), ");
+		list_i64(b, off, r->nhosts);
+		sb_puts(b, ", ");
+		list_i64(b, off + r->nhosts, r->nhosts);
+		sb_puts(b, ", toInt64(0)) AS t, family, saddr, daddr, sport, dport, proto FROM");
+		free(off);
+	} else {
+		sb_puts(b, "(SELECT fp, h, k, ts_ns + multiIf(j = 0, O[1], j >= length(A), O[length(A)], O[j] +"
+			   " if(toFloat64(abs(O[j + 1] - O[j])) * toFloat64(A[j + 1] - A[j]) < 9e18,"
+			   " intDiv((O[j + 1] - O[j]) * (ts_ns - A[j]), greatest(A[j + 1] - A[j], 1)), 0)) AS t,"
+			   " family, saddr, daddr, sport, dport, proto FROM (SELECT *, [");
+		for (int i = 0; i < r->nhosts; i++) {
+			const struct vnt_report_host *h = &r->hosts[i];
+			int64_t zero = 0;
+			sb_puts(b, i ? ", " : "");
+			list_i64(b, h->nclock ? h->clock_agent : &zero, h->nclock ? h->nclock : 1);
+		}
+		sb_puts(b, "][k + 1] AS A, [");
+		for (int i = 0; i < r->nhosts; i++) {
+			const struct vnt_report_host *h = &r->hosts[i];
+			int64_t one = llround(h->offset_ns); /* as report_load.c rounds */
+			sb_puts(b, i ? ", " : "");
+			list_i64(b, h->nclock ? h->clock_offset : &one, h->nclock ? h->nclock : 1);
+		}
+		sb_puts(b, "][k + 1] AS O, arrayCount((a, x) -> a <= x, A, arrayMap(x -> ts_ns, A)) AS j FROM");
 	}
-	sb_puts(b, "][k + 1] AS A, [");
-	for (int i = 0; i < r->nhosts; i++) {
-		const struct vnt_report_host *h = &r->hosts[i];
-		int64_t one = llround(h->offset_ns); /* as report_load.c rounds */
-		sb_puts(b, i ? ", " : "");
-		list_i64(b, h->nclock ? h->clock_offset : &one, h->nclock ? h->nclock : 1);
-	}
-	sb_puts(b, "][k + 1] AS O, arrayCount((a, x) -> a <= x, A, arrayMap(x -> ts_ns, A)) AS j FROM"
-		   " (SELECT fp, toInt32(transform(toInt64(hop), ");
+	sb_puts(b, " (SELECT fp, toInt32(transform(toInt64(hop), ");
 	list_i64(b, ids, r->nhops);
 	sb_puts(b, ", ");
 	list_i64(b, idx, r->nhops);
@@ -143,7 +174,7 @@ static void events_view(struct q *q)
 	sb_puts(b, ", ");
 	list_i64(b, hidx, r->nhosts);
 	sb_printf(b, ", toInt64(-1))) AS k, ts_ns, family, saddr, daddr, sport, dport, proto FROM %s.events"
-		     " WHERE run_id = %lld)))", q->db, (long long)r->run_id);
+		     " WHERE run_id = %lld))%s", q->db, (long long)r->run_id, constant ? "" : ")");
 	free(a);
 }
 
@@ -224,15 +255,93 @@ static int counts(struct q *q)
 
 /* ---- packets and segments ---- */
 
+static int on_i64_pair(struct q *q, char **f, int nf, void *arg)
+{
+	(void)q;
+	int64_t *v = arg;
+	if (nf < 2)
+		return -1;
+	v[0] = i64(f[0]);
+	v[1] = i64(f[1]);
+	return 0;
+}
+
+static int bits(uint64_t v)
+{
+	int n = 0;
+	while (v) {
+		n++;
+		v >>= 1;
+	}
+	return n;
+}
+
+/* The flow's order, (hop, time, host), as one UInt64 when it fits: hop,
+ * time since the run's earliest possible (collector) time, host in bit
+ * fields. Aggregates over tuples are slow in 18.16 (every value a Field:
+ * 6 s of a 10 M-record report); over a number with a String or an integer
+ * each, fast. 0 with the expression in key, 1 when it does not fit (a run
+ * of more than years), -1 on error. */
+static int flow_key(struct q *q, struct strbuf *key)
+{
+	struct vnt_report *r = q->r;
+	char sql[256];
+	int64_t ts[2] = { 0, 0 };
+	snprintf(sql, sizeof(sql), "SELECT min(ts_ns), max(ts_ns) FROM %s.events WHERE run_id = %lld", q->db,
+		 (long long)r->run_id);
+	if (tsv(q, sql, on_i64_pair, ts))
+		return -1;
+	/* t = ts_ns + an offset between the host's smallest and largest
+	 * (interpolated between two measurements, or its one offset). */
+	int64_t omin = INT64_MAX, omax = INT64_MIN;
+	for (int i = 0; i < r->nhosts; i++) {
+		const struct vnt_report_host *h = &r->hosts[i];
+		int64_t one = llround(h->offset_ns);
+		const int64_t *o = h->nclock ? h->clock_offset : &one;
+		for (int j = 0; j < (h->nclock ? h->nclock : 1); j++) {
+			omin = o[j] < omin ? o[j] : omin;
+			omax = o[j] > omax ? o[j] : omax;
+		}
+	}
+	__int128 lo = (__int128)ts[0] + omin, hi = (__int128)ts[1] + omax;
+	int hb = bits((uint64_t)r->nhops), kb = bits((uint64_t)r->nhosts);
+	if (lo < INT64_MIN || hi > INT64_MAX || hi - lo >= ((__int128)1 << 62) ||
+	    hb + kb + bits((uint64_t)(hi - lo)) > 64)
+		return 1;
+	int tb = 64 - hb - kb;
+	sb_printf(key, "bitOr(bitOr(bitShiftLeft(toUInt64(h), %d), bitShiftLeft(toUInt64(t - toInt64(%lld)), %d)),"
+		       " toUInt64(k))", tb + kb, (long long)lo, kb);
+	return 0;
+}
+
 /* pk. (18.16: INSERT ... SELECT into a temporary table with tuple columns
- * fails, "Number of columns doesn't match"; CREATE ... AS SELECT works.) */
+ * fails, "Number of columns doesn't match"; CREATE ... AS SELECT works.)
+ * The flow is taken field by field with the one numeric key of flow_key
+ * (events of a packet equal in hop, time and host could give fields of
+ * different ones: the tuple form picks one of them arbitrarily too). */
 static int make_packets(struct q *q)
 {
-	struct strbuf s;
+	struct strbuf s, key;
 	sb_init(&s);
-	sb_printf(&s, "CREATE TEMPORARY TABLE pk ENGINE = Memory AS SELECT fp, groupArray((t, k, h)) AS P,"
-		      " groupArray(h) AS Ph, argMinIf((saddr, daddr, sport, dport, proto), (h, t, k), family != 0) AS fl,"
-		      " max(family != 0) AS hasfl FROM %s WHERE h >= 0 AND k >= 0 GROUP BY fp", q->ev.s);
+	sb_init(&key);
+	int fk = flow_key(q, &key);
+	if (fk < 0 || !key.s)
+		fk = fk < 0 ? -1 : 1;
+	if (fk < 0) {
+		sb_free(&key);
+		return -1;
+	}
+	sb_puts(&s, "CREATE TEMPORARY TABLE pk ENGINE = Memory AS SELECT fp, groupArray((t, k, h)) AS P, groupArray(h) AS Ph, ");
+	if (fk == 0)
+		sb_printf(&s, "tuple(argMinIf(saddr, K, family != 0), argMinIf(daddr, K, family != 0),"
+			      " argMinIf(sport, K, family != 0), argMinIf(dport, K, family != 0),"
+			      " argMinIf(proto, K, family != 0)) AS fl, max(family != 0) AS hasfl FROM"
+			      " (SELECT *, %s AS K FROM %s)", key.s, q->ev.s);
+	else
+		sb_printf(&s, "argMinIf((saddr, daddr, sport, dport, proto), (h, t, k), family != 0) AS fl,"
+			      " max(family != 0) AS hasfl FROM %s", q->ev.s);
+	sb_puts(&s, " WHERE h >= 0 AND k >= 0 GROUP BY fp");
+	sb_free(&key);
 	int rc = exec(q, &s);
 	sb_free(&s);
 	return rc;
@@ -324,6 +433,29 @@ static void stats_sql(struct strbuf *s, const char *keys, const char *outer, con
 		  outer, keys, from, group);
 }
 
+/* The same numbers from w, an expression of a group's sorted latencies
+ * ("v" of a row of ps, or "arraySort(groupArrayArray(v))" over a GROUP BY
+ * of them), and with sample the sorted latencies for the HTML plot as a
+ * last column: all of them, or 1001 at ranks max(1, ceil(n*k/1000)),
+ * k = 0..1000. Position p is such a rank when p = 1 or when the smallest k
+ * reaching it, floor((p-1)*1000/n) + 1, has ceil(n*k/1000) = p (for
+ * n > 1000 the ranks are all different). The lambda names only its own
+ * parameters and n, a number per row: the array is not repeated per rank.
+ * group may be "" (no GROUP BY). */
+static void sorted_stats_sql(struct strbuf *s, const char *keys, const char *outer, const char *w, const char *from,
+			     const char *group, bool sample)
+{
+	sb_printf(s, "SELECT %s, n, s, mn, mx, p50, p90, p99, p999%s FROM (SELECT %s, %s AS w, length(w) AS n,"
+		     " arraySum(w) AS s, w[1] AS mn, w[n] AS mx,"
+		     " w[toUInt64(greatest(1, intDiv(n + 1, 2)))] AS p50, w[toUInt64(greatest(1, intDiv(n * 9 + 9, 10)))] AS p90,"
+		     " w[toUInt64(greatest(1, intDiv(n * 99 + 99, 100)))] AS p99,"
+		     " w[toUInt64(greatest(1, intDiv(n * 999 + 999, 1000)))] AS p999%s FROM %s%s%s)",
+		  outer, sample ? ", sample" : "", keys, w,
+		  sample ? ", arrayFilter((x, p) -> n <= 1001 OR p = 1 OR"
+			   " intDiv(n * (intDiv((p - 1) * 1000, n) + 1) + 999, 1000) = p, w, arrayEnumerate(w)) AS sample" : "",
+		  from, *group ? " GROUP BY " : "", group);
+}
+
 /* f[0..7] as a vnt_stats; the mean as report_stats.c computes it. */
 static void parse_stats(char **f, struct vnt_stats *st)
 {
@@ -358,19 +490,10 @@ static int on_segment(struct q *q, char **f, int nf, void *arg)
 {
 	(void)arg;
 	int i = (int)i64(f[0]);
-	if (nf < 9 || i < 0 || i >= q->r->nseg)
+	if (nf < 10 || i < 0 || i >= q->r->nseg)
 		return -1;
 	parse_stats(f + 1, &q->r->seg[i].st);
-	return 0;
-}
-
-static int on_sample(struct q *q, char **f, int nf, void *arg)
-{
-	(void)arg;
-	int i = (int)i64(f[0]);
-	if (nf < 2 || i < 0 || i >= q->r->nseg)
-		return -1;
-	return parse_array(f[1], &q->r->seg[i].lat);
+	return parse_array(f[9], &q->r->seg[i].lat);
 }
 
 static int on_pair(struct q *q, char **f, int nf, void *arg)
@@ -409,46 +532,22 @@ static int by_hosts(const void *x, const void *y)
 	return a->from_host != b->from_host ? a->from_host - b->from_host : a->to_host - b->to_host;
 }
 
-/* The sorted latencies of segment i for the HTML plot: all of them, or
- * 1001 at ranks ceil(n*q/1000), q = 0..1000 (their indexes written into
- * the SQL: a lambda could not see the array, and repeating it per rank
- * would take n * 1001 values). */
-static int segment_sample(struct q *q, int i)
-{
-	struct vnt_report_segment *sg = &q->r->seg[i];
-	uint64_t n = sg->st.count;
-	if (!n)
-		return 0;
-	struct strbuf s;
-	sb_init(&s);
-	if (n <= 1001) {
-		sb_puts(&s, "SELECT i, v");
-	} else {
-		sb_puts(&s, "SELECT i, [");
-		for (uint64_t k = 0; k <= 1000; k++) {
-			uint64_t rank = (n * k + 999) / 1000;
-			sb_printf(&s, "%sv[%llu]", k ? "," : "", (unsigned long long)(rank ? rank : 1));
-		}
-		sb_puts(&s, "]");
-	}
-	sb_printf(&s, " FROM (SELECT i, arraySort(groupArray(p.1)) AS v FROM sr ARRAY JOIN pairs AS p WHERE i = %d GROUP BY i)",
-		  i);
-	int rc = tsv(q, s.s, on_sample, NULL);
-	sb_free(&s);
-	return rc;
-}
-
+/* ps: the sorted latencies of each (segment, from host, to host), made
+ * once; the pairs' statistics are read from its rows, the segments' from
+ * their rows merged (no second pass over sr's pairs). */
 static int segment_stats(struct q *q)
 {
 	struct strbuf s;
 	sb_init(&s);
-	stats_sql(&s, "i AS g1", "g1", "sr ARRAY JOIN pairs AS p", "i");
-	int rc = tsv(q, s.s, on_segment, NULL);
+	sb_puts(&s, "CREATE TEMPORARY TABLE ps ENGINE = Memory AS SELECT i, p.2 AS g2, p.3 AS g3,"
+		    " arraySort(groupArray(p.1)) AS v FROM sr ARRAY JOIN pairs AS p GROUP BY i, g2, g3");
+	int rc = exec(q, &s);
+	sorted_stats_sql(&s, "i AS g1", "g1", "arraySort(groupArrayArray(v))", "ps", "i", true);
+	if (!rc)
+		rc = tsv(q, s.s, on_segment, NULL);
 	sb_free(&s);
-	for (int i = 0; !rc && i < q->r->nseg; i++)
-		rc = segment_sample(q, i);
 	sb_init(&s);
-	stats_sql(&s, "i AS g1, p.2 AS g2, p.3 AS g3", "g1, g2, g3", "sr ARRAY JOIN pairs AS p", "i, p.2, p.3");
+	sorted_stats_sql(&s, "i AS g1, g2, g3", "g1, g2, g3", "v", "ps", "", false);
 	if (!rc)
 		rc = tsv(q, s.s, on_pair, NULL);
 	sb_free(&s);

@@ -12,7 +12,7 @@ n=${BENCH_EVENTS:-1000000}
 bin=$tmp/bench_insert
 if ! out=$(${CC:-cc} -std=c11 -D_GNU_SOURCE -O2 -Wall -Wextra -Werror -I. -o "$bin" tests/collector/bench_insert.c \
 		runtime/collector/store.c runtime/collector/store_sqlite.c runtime/collector/store_sqlite_schema.c \
-		runtime/collector/store_clickhouse.c runtime/collector/store_clickhouse_schema.c runtime/collector/ch_http.c \
+		runtime/collector/store_clickhouse.c runtime/collector/store_clickhouse_schema.c runtime/collector/ch_http.c runtime/collector/ch_native.c \
 		runtime/collector/store_hops.c runtime/collector/spool.c runtime/proto/clock.c \
 		$(pkg-config --cflags --libs sqlite3 json-c libcurl) -lpthread 2>&1); then
 	echo "not ok collector bench: build: $(echo "$out" | head -5 | tr '\n' ' ')"
