@@ -38,7 +38,8 @@ def one_rate(vnt, agent, evgen, pkg, url, port, rate, secs, workdir, log):
             time.sleep(0.05)
         else:
             raise RuntimeError("vnt dispatch did not start tracing")
-        g = subprocess.run([evgen, str(rate), str(secs)], capture_output=True, text=True, timeout=secs + 60)
+        g = subprocess.run([evgen, str(rawevents.evgen_rate(rate)), str(secs)], capture_output=True, text=True,
+                           timeout=secs + 60)
         calls, gen_secs = g.stdout.split()
         t_stop = time.monotonic()
         d.send_signal(2)
@@ -67,7 +68,8 @@ def one_rate(vnt, agent, evgen, pkg, url, port, rate, secs, workdir, log):
                                            f" WHERE run_id = {run} GROUP BY id").split())
     calls, gen_secs = int(calls), float(gen_secs)
     r = {"offered_rate": rate, "calls": calls, "gen_secs": gen_secs, "drain_s": drain, "stored": stored,
-         "agent_sent": sent, "lost": lost, "offered_per_s": calls / gen_secs, "dispatch_rc": d.returncode,
+         "agent_sent": sent, "lost": lost, "offered_per_s": calls * rawevents.PER_CALL / gen_secs,
+         "dispatch_rc": d.returncode,
          "delivered_per_s": stored / (gen_secs + drain), "records_seen": stored + lost, "dispatch_rss_kb": rss}
     if d.returncode != 0:
         r["dispatch_err"] = tail
