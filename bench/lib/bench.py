@@ -641,7 +641,7 @@ def build_hand(w, logdir):
         f"-DHAND_SRC={p['SRC_LE']}U", f"-DHAND_DST={p['DST_LE']}U",
         f"-DHAND_SPORT={p['SPORT']}", f"-DHAND_DPORT={p['DPORT']}"]
     r = run(["clang", "-O2", "-g", "-target", "bpf", "-D__TARGET_ARCH_x86",
-             "-I", os.path.join(TOP, "bpf-templates")] + defs + ["-c", src, "-o", obj])
+             "-I", os.path.join(TOP, "bpf-templates"), "-I", TOP] + defs + ["-c", src, "-o", obj])
     if r.returncode != 0:
         raise SystemExit(f"bench.py: {src}: clang failed:\n{r.stderr}")
     return obj
