@@ -23,6 +23,7 @@
 #include <sys/wait.h>
 #include "runtime/agent/agent.h"
 #include "runtime/proto/tls.h"
+#include "lib/listen.h"
 
 /* Connections still in their handshake or being refused, beyond the
  * traces: room for them, but no more (a flood gets closed sockets). */
@@ -45,52 +46,15 @@ void vnt_agent_signals(void)
 /* "ADDR:PORT", "[ADDR6]:PORT", ":PORT" or "PORT". */
 static int listen_on(const char *spec, char *err, size_t errlen)
 {
-	char host[256] = "", port[32];
-	const char *colon = strrchr(spec, ':');
-	if (spec[0] == '[') {
-		const char *close = strchr(spec, ']');
-		if (!close || close[1] != ':' || (size_t)(close - spec - 1) >= sizeof(host)) {
-			snprintf(err, errlen, "bad listen address '%s' (write [ADDR]:PORT)", spec);
-			return -1;
-		}
-		memcpy(host, spec + 1, (size_t)(close - spec - 1));
-		host[close - spec - 1] = '\0';
-		snprintf(port, sizeof(port), "%s", close + 2);
-	} else if (colon) {
-		if ((size_t)(colon - spec) >= sizeof(host)) {
-			snprintf(err, errlen, "bad listen address '%s'", spec);
-			return -1;
-		}
-		memcpy(host, spec, (size_t)(colon - spec));
-		host[colon - spec] = '\0';
-		snprintf(port, sizeof(port), "%s", colon + 1);
-	} else {
-		snprintf(port, sizeof(port), "%s", spec);
-	}
-	struct addrinfo hints = { .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM, .ai_flags = AI_PASSIVE }, *res;
-	int rc = getaddrinfo(host[0] ? host : NULL, port, &hints, &res);
-	if (rc) {
-		snprintf(err, errlen, "cannot listen on '%s': %s", spec, gai_strerror(rc));
+	char host[256], port[32];
+	int bad = vnt_listen_split(spec, host, sizeof(host), port, sizeof(port)), gai;
+	if (bad) {
+		snprintf(err, errlen, bad == 1 ? "bad listen address '%s' (write [ADDR]:PORT)" : "bad listen address '%s'", spec);
 		return -1;
 	}
-	/* Without a host, prefer the IPv6 wildcard, which takes IPv4 too. */
-	struct addrinfo *ai = res;
-	for (struct addrinfo *a = res; !host[0] && a; a = a->ai_next)
-		if (a->ai_family == AF_INET6)
-			ai = a;
-	int fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC, ai->ai_protocol), one = 1, zero = 0;
-	if (fd >= 0) {
-		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-		if (ai->ai_family == AF_INET6)
-			setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof(zero));
-	}
-	if (fd < 0 || bind(fd, ai->ai_addr, ai->ai_addrlen) || listen(fd, 64)) {
-		snprintf(err, errlen, "cannot listen on '%s': %s", spec, strerror(errno));
-		if (fd >= 0)
-			close(fd);
-		fd = -1;
-	}
-	freeaddrinfo(res);
+	int fd = vnt_listen_tcp(host, port, 64, &gai);
+	if (fd < 0)
+		snprintf(err, errlen, "cannot listen on '%s': %s", spec, gai ? gai_strerror(gai) : strerror(errno));
 	return fd;
 }
 
