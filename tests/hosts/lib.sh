@@ -25,6 +25,9 @@
 #                               host1, rx at B's receive on host2; count by hop,
 #                               events); $T/hosts says which host runs which hop.
 #                               A failure is reported and ends the test.
+#   hosts_pair_net NAME         its first half: topology, certificates, management
+#                               network, no agent (start them with your own args)
+#   hosts_pair_pkg NAME         its second half: $T/NAME.vnt, .vntpkg and $T/hosts
 #   agent_pids NAME             the agent's pid and its children's (one per connection)
 #   agent_bpf_ids NAME          `prog ID`/`link ID` lines of every BPF object they hold
 #   dispatch ARGS...            run `vnt dispatch` with the client certificate;
@@ -120,13 +123,22 @@ agent_stop_all() {
 topo_on_exit agent_stop_all
 
 hosts_pair() { # NAME
+	hosts_pair_net "$1"
+	agent_start host1 "$VP_NS_A" && agent_start host2 "$VP_NS_B" || { notok "$1: agents start" "see above"; exit 1; }
+	hosts_pair_pkg "$1"
+}
+
+hosts_pair_net() { # NAME: hosts_pair without the agents and the package
 	local n=$1
 	topo_veth_pair || { notok "$n: topology" "topo_veth_pair failed"; exit 1; }
 	need_openssl || exit 0
 	hosts_certs || { notok "$n: certificates" "openssl failed"; exit 1; }
 	hosts_mgmt "$VP_NS_A" 1 && MGMT_IP_OF[host1]=$MGMT_IP && hosts_mgmt "$VP_NS_B" 2 && MGMT_IP_OF[host2]=$MGMT_IP ||
 		{ notok "$n: management network" "veth"; exit 1; }
-	agent_start host1 "$VP_NS_A" && agent_start host2 "$VP_NS_B" || { notok "$n: agents start" "see above"; exit 1; }
+}
+
+hosts_pair_pkg() { # NAME: hosts_pair's script, package and hosts file
+	local n=$1
 	cat >"$T/$n.vnt" <<EOF
 import "net"
 trace t {

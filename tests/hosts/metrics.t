@@ -19,11 +19,7 @@ need_prometheus || exit 0
 N=2000
 MPORT=9750
 
-topo_veth_pair || { notok "metrics: topology" "topo_veth_pair failed"; exit 1; }
-need_openssl || exit 0
-hosts_certs || { notok "metrics: certificates" "openssl failed"; exit 1; }
-hosts_mgmt "$VP_NS_A" 1 && MGMT_IP_OF[host1]=$MGMT_IP && hosts_mgmt "$VP_NS_B" 2 && MGMT_IP_OF[host2]=$MGMT_IP ||
-	{ notok "metrics: management network" "veth"; exit 1; }
+hosts_pair_net metrics
 for h in host1 host2; do
 	ns=$VP_NS_A
 	[[ $h == host2 ]] && ns=$VP_NS_B
@@ -49,18 +45,7 @@ else
 fi
 sed 's/^/#   /' "$T/busy.err"
 
-cat >"$T/m.vnt" <<VNT
-import "net"
-trace t {
-    where udp and dst port 11111
-    hop tx = net.dev_xmit("$VP_NS_A/$VP_DEV_A")
-    hop rx = net.netif_receive("$VP_NS_B/$VP_DEV_B")
-    count() by hop
-    events
-}
-VNT
-"$VNT" compile -o "$T/m.vntpkg" "$T/m.vnt" 2>"$T/compile.err" || { notok "metrics: compile" "$(cat "$T/compile.err")"; exit 1; }
-printf 'host1 %s:7878 hops=tx\nhost2 %s:7878 hops=rx\n' "${MGMT_IP_OF[host1]}" "${MGMT_IP_OF[host2]}" >"$T/hosts"
+hosts_pair_pkg metrics
 
 prom_start "${MGMT_IP_OF[host1]}:$MPORT" "${MGMT_IP_OF[host2]}:$MPORT" ||
 	{ notok "metrics: prometheus starts" "see above"; exit 1; }
@@ -71,7 +56,7 @@ done
 ok "metrics: prometheus scrapes both agents"
 
 "$VNT" dispatch --cert "$PKI/client.crt" --key "$PKI/client.key" --ca "$PKI/ca.crt" \
-	--hosts "$T/hosts" --db "$T/vnt.db" --duration 60 "$T/m.vntpkg" >"$T/dispatch.out" 2>"$T/dispatch.err" &
+	--hosts "$T/hosts" --db "$T/vnt.db" --duration 60 "$T/metrics.vntpkg" >"$T/dispatch.out" 2>"$T/dispatch.err" &
 dpid=$!
 for _ in $(seq 1 600); do
 	grep -q 'hops attached; tracing' "$T/dispatch.err" && break
